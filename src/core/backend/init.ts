@@ -1,0 +1,72 @@
+/**
+ * Backend selection. `auto` prefers the native TensorFlow bindings (GPU, then CPU) and falls back
+ * to the portable wasm backend, whose missing training kernels we register ourselves.
+ */
+import { tf } from '../tf';
+import { registerWasmTrainingKernels } from './wasm-kernels';
+
+export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendInfo {
+  /** The tfjs backend now active: `tensorflow`, `wasm` or `cpu`. */
+  name: string;
+  /** How it was obtained, e.g. `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-backend-wasm (SIMD)`. */
+  detail: string;
+}
+
+/** Loads a native binding; any failure (absent module, broken binding, missing CUDA) is reported, not thrown. */
+function tryLoadNative(moduleName: string): string | undefined {
+  try {
+    require(moduleName);
+    return tf.findBackend('tensorflow') ? undefined : `${moduleName} loaded but registered no 'tensorflow' backend`;
+  } catch (err) {
+    return `${moduleName}: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
+
+async function useWasm(): Promise<BackendInfo> {
+  require('@tensorflow/tfjs-backend-wasm');
+  registerWasmTrainingKernels();
+  if (!(await tf.setBackend('wasm'))) throw new Error('backend wasm: failed to initialise');
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'})` };
+}
+
+async function useTensorflow(): Promise<BackendInfo | string> {
+  const failures: string[] = [];
+  for (const moduleName of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    const failure = tryLoadNative(moduleName);
+    if (failure === undefined && (await tf.setBackend('tensorflow'))) return { name: 'tensorflow', detail: moduleName };
+    failures.push(failure ?? `${moduleName}: backend failed to initialise`);
+  }
+  return failures.join('; ');
+}
+
+let active: BackendInfo | undefined;
+
+/**
+ * Selects and initialises a backend. Idempotent for the same request.
+ * @throws Error naming the backend when an explicitly requested one cannot be used.
+ */
+export async function initBackend(requested: BackendName = 'auto'): Promise<BackendInfo> {
+  if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
+    throw new Error(`--backend: unknown backend '${requested}' (choose one of ${BACKEND_NAMES.join(', ')})`);
+  }
+  if (active && (requested === 'auto' || requested === active.name)) return active;
+  if (requested === 'tensorflow' || requested === 'auto') {
+    const native = await useTensorflow();
+    if (typeof native !== 'string') return (active = native);
+    if (requested === 'tensorflow') throw new Error(`--backend tensorflow: not available (${native})`);
+  }
+  if (requested === 'cpu') {
+    await tf.setBackend('cpu');
+    return (active = { name: 'cpu', detail: '@tensorflow/tfjs-backend-cpu (pure JS)' });
+  }
+  return (active = await useWasm());
+}
+
+/** The backend chosen by the last `initBackend`, if any. */
+export function activeBackend(): BackendInfo | undefined {
+  return active;
+}
