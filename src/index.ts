@@ -1,1 +1,55 @@
-export {};
+/**
+ * The public API of asl-run. `tf` is the very TensorFlow.js instance the package trains with.
+ *
+ *   import { tf, initBackend, createLoss } from 'asl-run';
+ *   await initBackend('wasm');
+ *   const loss = createLoss('asl', { gammaNeg: 4, gammaPos: 0, clip: 0.05 });
+ *   const value = loss.compute(logits, targets); // tf.Scalar
+ */
+import type { Container } from 'inversify';
+import { createContainer, TOKENS } from './core/container';
+import { LossRegistry, RegisterOptions } from './core/registry/loss-registry';
+import { checkPlugin } from './core/registry/plugin-loader';
+import type { Loss, LossKind, LossParams, LossPlugin } from './losses/loss-plugin';
+
+export { tf } from './core/tf';
+export { initBackend, activeBackend, BACKEND_NAMES } from './core/backend/init';
+export type { BackendName, BackendInfo } from './core/backend/init';
+export type { Loss, LossKind, LossParams, LossPlugin, LossComputeOptions, Reduction } from './losses/loss-plugin';
+export { createContainer, TOKENS } from './core/container';
+export { LossRegistry } from './core/registry/loss-registry';
+
+let defaultContainer: Container | undefined;
+
+/** The process-wide container behind createLoss/registerLoss/listLosses. */
+export function container(): Container {
+  return (defaultContainer ??= createContainer());
+}
+
+function registry(): LossRegistry {
+  return container().get<LossRegistry>(TOKENS.LossRegistry);
+}
+
+/** Builds a registered loss; unknown names and bad parameters throw a one-line Error. */
+export function createLoss(name: string, params: Partial<LossParams> = {}): Loss {
+  return registry().create(name, params);
+}
+
+/** Registers a loss plugin after checking it against the contract (and probing it on a small batch). */
+export function registerLoss(plugin: LossPlugin, options: RegisterOptions = {}): void {
+  registry().register(checkPlugin(plugin, options.source ?? plugin.name), options);
+}
+
+export interface LossInfo {
+  name: string;
+  kind: LossKind;
+  defaults: Readonly<LossParams>;
+  source: string;
+  description?: string;
+}
+
+export function listLosses(): LossInfo[] {
+  return registry()
+    .list()
+    .map(({ plugin, source }) => ({ name: plugin.name, kind: plugin.kind, defaults: plugin.defaults, source, description: plugin.description }));
+}

@@ -61,6 +61,8 @@ export async function initBackend(requested: BackendName = 'auto'): Promise<Back
   }
   if (requested === 'cpu') {
     await tf.setBackend('cpu');
+    // The cpu backend nags once about tfjs-node; the user chose it, and `auto` already tried tfjs-node.
+    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
     return (active = { name: 'cpu', detail: '@tensorflow/tfjs-backend-cpu (pure JS)' });
   }
   return (active = await useWasm());

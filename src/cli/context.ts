@@ -1,0 +1,31 @@
+/**
+ * What every command handler gets: the container built from the global options, with the
+ * backend initialised once and announced on stderr.
+ */
+import type { Container } from 'inversify';
+import { createContainer, TOKENS } from '../core/container';
+import { BackendName, BackendInfo, initBackend } from '../core/backend/init';
+import type { LossRegistry } from '../core/registry/loss-registry';
+
+export interface GlobalOptions {
+  backend: BackendName;
+  plugin: string[];
+  quiet: boolean;
+}
+
+export interface CliContext {
+  container: Container;
+  backend: BackendInfo;
+  losses: LossRegistry;
+  /** Progress and status lines (stderr), silenced by --quiet. Results go to stdout. */
+  log: (line: string) => void;
+}
+
+export async function createContext(options: GlobalOptions): Promise<CliContext> {
+  const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
+  const backend = await initBackend(options.backend);
+  log(`asl-run: backend ${backend.name} (${backend.detail})`);
+  const container = createContainer({ plugins: options.plugin });
+  const losses = container.get<LossRegistry>(TOKENS.LossRegistry);
+  return { container, backend, losses, log };
+}

@@ -1,0 +1,57 @@
+/**
+ * The `asl-run` command line. Errors from bad input end the process with one line on stderr and a
+ * non-zero exit code; set ASL_RUN_DEBUG=1 to see stack traces.
+ */
+import yargs from 'yargs';
+import { BACKEND_NAMES } from '../core/backend/init';
+import { lossesCommand } from './commands/losses';
+
+export const EXIT_USAGE = 2;
+export const EXIT_FAILURE = 1;
+
+/** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let usageError: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('asl-run')
+    .usage('$0 <command> [options]\n\nTrain and compare image models with the Asymmetric Loss (ASL) and its baselines.')
+    .option('backend', {
+      choices: BACKEND_NAMES,
+      default: 'auto' as const,
+      describe: 'TensorFlow.js backend: auto = tfjs-node-gpu, then tfjs-node, then wasm',
+      global: true,
+    })
+    .option('plugin', {
+      type: 'string',
+      array: true,
+      default: [] as string[],
+      describe: 'Load a loss plugin module (default export a LossPlugin, or register(registry)); repeatable',
+      global: true,
+    })
+    .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr', global: true })
+    .command(lossesCommand)
+    .demandCommand(1, 'Name a command (see --help).')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    if (process.env.ASL_RUN_DEBUG) console.error(err);
+    process.stderr.write(`asl-run: ${(err as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  if (usageError) {
+    process.stderr.write(`asl-run: ${usageError}\n`);
+    return EXIT_USAGE;
+  }
+  return 0;
+}

@@ -1,0 +1,88 @@
+/**
+ * Run configuration: plain JSON a user can read and diff. A run's config is resolved as
+ * task defaults ← `--config FILE` ← command-line flags, checked key by key against the defaults
+ * (which therefore document every option), and written fully resolved into the run folder.
+ */
+import * as fs from 'fs';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export class ConfigError extends Error {}
+
+function isObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+/**
+ * Overlays `override` on `base`, recursing into objects. Every key of `override` must exist in
+ * `base` with a value of the same kind, except under `openKeys` paths (free-form maps such as a
+ * loss's parameters, checked by their owner).
+ * @param where names the source in errors, e.g. `configs/a.json` or `--loss-params`.
+ */
+export function mergeConfig<T>(base: T, override: unknown, where: string, openKeys: string[] = [], prefix = ''): T {
+  if (!isObject(override)) throw new ConfigError(`${where}: ${prefix || 'config'} must be an object, got ${kind(override)}`);
+  const out: JsonObject = { ...(base as JsonObject) };
+  for (const [key, value] of Object.entries(override)) {
+    const keyPath = prefix ? `${prefix}.${key}` : key;
+    if (openKeys.includes(keyPath)) {
+      if (!isObject(value)) throw new ConfigError(`${where}: '${keyPath}' must be an object, got ${kind(value)}`);
+      out[key] = { ...((out[key] as JsonObject) ?? {}), ...value };
+      continue;
+    }
+    if (!(key in out)) {
+      const known = Object.keys(out).join(', ');
+      throw new ConfigError(`${where}: unknown option '${keyPath}' (known${prefix ? ` under '${prefix}'` : ''}: ${known})`);
+    }
+    const current = out[key];
+    if (isObject(current)) {
+      out[key] = mergeConfig(current, value, where, openKeys, keyPath) as JsonValue;
+    } else if (current !== null && kind(current) !== kind(value)) {
+      throw new ConfigError(`${where}: '${keyPath}' must be a ${kind(current)}, got ${JSON.stringify(value)}`);
+    } else {
+      out[key] = value as JsonValue;
+    }
+  }
+  return out as T;
+}
+
+/** Reads a JSON config file; errors name the file (and position for syntax errors). */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${file}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+/** Parses a JSON flag value such as --loss-params '{"gammaNeg":4}'. */
+export function parseJsonFlag(flag: string, text: string): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${flag}: invalid JSON (${(err as Error).message})`);
+  }
+  if (!isObject(value)) throw new ConfigError(`${flag}: must be a JSON object, got ${kind(value)}`);
+  return value;
+}
+
+/** Sets `obj[a][b]…` from a dotted path, creating objects on the way (for flag overrides). */
+export function setPath(obj: JsonObject, dotted: string, value: JsonValue): void {
+  const keys = dotted.split('.');
+  let node = obj;
+  for (const key of keys.slice(0, -1)) node = (node[key] = isObject(node[key]) ? node[key] : {}) as JsonObject;
+  node[keys[keys.length - 1]] = value;
+}

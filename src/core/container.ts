@@ -1,0 +1,47 @@
+/**
+ * The composition root: the one place where built-in components are registered and bound.
+ * Nothing registers itself on import; the CLI and the public API both build their container here.
+ */
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { LossRegistry } from './registry/loss-registry';
+import { loadPluginFile } from './registry/plugin-loader';
+import type { LossPlugin } from '../losses/loss-plugin';
+import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
+import { aslSingleLabelPlugin } from '../losses/asl-single-label';
+import { bcePlugin } from '../losses/bce';
+import { focalPlugin } from '../losses/focal';
+import { crossEntropyPlugin } from '../losses/cross-entropy';
+
+/** Service identifiers of the container. */
+export const TOKENS = {
+  LossRegistry: Symbol.for('asl-run.LossRegistry'),
+} as const;
+
+export const BUILTIN_LOSSES: readonly LossPlugin[] = [
+  aslPlugin,
+  aslOptimizedPlugin,
+  aslSingleLabelPlugin,
+  bcePlugin,
+  focalPlugin,
+  crossEntropyPlugin,
+] as LossPlugin[];
+
+export interface ContainerOptions {
+  /** Loss plugin files (`--plugin`), loaded in order after the built-ins. */
+  plugins?: string[];
+}
+
+export function createContainer(options: ContainerOptions = {}): Container {
+  const container = new Container();
+  container
+    .bind<LossRegistry>(TOKENS.LossRegistry)
+    .toDynamicValue(() => {
+      const registry = new LossRegistry();
+      for (const plugin of BUILTIN_LOSSES) registry.register(plugin);
+      for (const file of options.plugins ?? []) loadPluginFile(file, registry);
+      return registry;
+    })
+    .inSingletonScope();
+  return container;
+}

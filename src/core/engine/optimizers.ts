@@ -1,0 +1,103 @@
+/**
+ * Adam, AdamW and SGD with momentum, written out (rather than tf.train.*) so that weight decay can
+ * skip biases and norm parameters, the lr and beta1/momentum can change every step (OneCycle),
+ * and the state is plain named tensors for checkpoints. Update rules follow torch.optim exactly.
+ */
+import { tf } from '../tf';
+
+export interface OptimizerConfig {
+  name: 'adam' | 'adamw' | 'sgd';
+  /** L2 penalty added to the gradient (adam, sgd) or decoupled decay (adamw); never on rank ≤ 1 weights. */
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** SGD momentum. */
+  momentum: number;
+  nesterov: boolean;
+}
+
+export const OPTIMIZER_NAMES = ['adam', 'adamw', 'sgd'] as const;
+
+/** timm's rule: biases, norm scales/offsets (every weight of rank ≤ 1) get no weight decay. */
+export function decays(variable: tf.Variable): boolean {
+  return variable.shape.length > 1;
+}
+
+export class Optimizer {
+  /** Adam/AdamW: [m, v] per parameter; SGD: [buffer]. */
+  private readonly slots: tf.Variable[][];
+  private steps = 0;
+
+  constructor(
+    private readonly params: tf.Variable[],
+    private readonly config: OptimizerConfig,
+  ) {
+    const perParam = config.name === 'sgd' ? 1 : 2;
+    this.slots = params.map((p) => Array.from({ length: perParam }, () => tf.variable(tf.zerosLike(p), false)));
+  }
+
+  /** Number of updates applied so far (torch's `state['step']`). */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /**
+   * Applies one update. `grads[i]` belongs to `params[i]`; `momentum` overrides beta1 (Adam) or
+   * the SGD momentum for this step, as OneCycle's momentum cycling does.
+   */
+  step(grads: tf.Tensor[], lr: number, momentum?: number): void {
+    if (grads.length !== this.params.length) throw new Error(`optimizer: ${grads.length} gradients for ${this.params.length} parameters`);
+    this.steps += 1;
+    const c = this.config;
+    tf.tidy(() => {
+      this.params.forEach((p, i) => {
+        const wd = decays(p) ? c.weightDecay : 0;
+        let g = grads[i];
+        if (c.name === 'sgd') {
+          const mu = momentum ?? c.momentum;
+          if (wd > 0) g = g.add(p.mul(wd));
+          const [buf] = this.slots[i];
+          if (mu > 0) {
+            buf.assign(buf.mul(mu).add(g));
+            g = c.nesterov ? g.add(buf.mul(mu)) : buf;
+          }
+          p.assign(p.sub(g.mul(lr)));
+          return;
+        }
+        const b1 = momentum ?? c.beta1;
+        const b2 = c.beta2;
+        if (c.name === 'adamw' && wd > 0) p.assign(p.mul(1 - lr * wd));
+        if (c.name === 'adam' && wd > 0) g = g.add(p.mul(wd));
+        const [m, v] = this.slots[i];
+        m.assign(m.mul(b1).add(g.mul(1 - b1)));
+        v.assign(v.mul(b2).add(g.square().mul(1 - b2)));
+        const stepSize = lr / (1 - b1 ** this.steps);
+        const denom = v.sqrt().div(Math.sqrt(1 - b2 ** this.steps)).add(c.eps);
+        p.assign(p.sub(m.div(denom).mul(stepSize)));
+      });
+    });
+  }
+
+  /** The state as named tensors (views of the live variables: read them before the next step). */
+  state(): { step: number; tensors: Record<string, tf.Tensor> } {
+    const tensors: Record<string, tf.Tensor> = {};
+    this.slots.forEach((slots, i) => slots.forEach((s, k) => (tensors[`${i}/${k}`] = s)));
+    return { step: this.steps, tensors };
+  }
+
+  loadState(state: { step: number; tensors: Record<string, tf.Tensor> }): void {
+    this.slots.forEach((slots, i) =>
+      slots.forEach((s, k) => {
+        const saved = state.tensors[`${i}/${k}`];
+        if (!saved || saved.shape.join() !== s.shape.join()) throw new Error(`optimizer state: slot ${i}/${k} missing or of the wrong shape`);
+        s.assign(saved);
+      }),
+    );
+    this.steps = state.step;
+  }
+
+  dispose(): void {
+    this.slots.flat().forEach((s) => s.dispose());
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Learning-rate schedules, stepped once per iteration. `at(step)` is a pure function of the step,
+ * so a resumed run needs no schedule state.
+ */
+
+export interface ScheduleValue {
+  lr: number;
+  /** Adam's beta1 / SGD's momentum where the schedule cycles it (OneCycle), else undefined. */
+  momentum?: number;
+}
+
+export interface Schedule {
+  at(step: number): ScheduleValue;
+}
+
+export interface OneCycleConfig {
+  name: 'onecycle';
+  /** Fraction of the steps spent increasing the lr (torch `pct_start`). */
+  pctStart: number;
+  /** initial lr = maxLr / divFactor */
+  divFactor: number;
+  /** final lr = initial lr / finalDivFactor */
+  finalDivFactor: number;
+  /** Cycle momentum inversely to the lr between these bounds (torch `cycle_momentum`); false to keep it fixed. */
+  cycleMomentum: boolean;
+  baseMomentum: number;
+  maxMomentum: number;
+}
+
+export interface CosineConfig {
+  name: 'cosine';
+  /** Linear warm-up from warmupLr to the base lr over this many steps. */
+  warmupSteps: number;
+  warmupLr: number;
+  /** Lower bound reached at the last step. */
+  minLr: number;
+}
+
+export interface ConstantConfig {
+  name: 'constant';
+}
+
+export type ScheduleConfig = OneCycleConfig | CosineConfig | ConstantConfig;
+
+function cosineAnneal(start: number, end: number, pct: number): number {
+  return end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
+}
+
+/** torch.optim.lr_scheduler.OneCycleLR with anneal_strategy 'cos' and three_phase False. */
+export function oneCycle(maxLr: number, totalSteps: number, c: OneCycleConfig): Schedule {
+  if (totalSteps < 2) throw new Error(`schedule onecycle: needs at least 2 steps, got ${totalSteps}`);
+  const initialLr = maxLr / c.divFactor;
+  const minLr = initialLr / c.finalDivFactor;
+  const warmEnd = c.pctStart * totalSteps - 1;
+  const lastEnd = totalSteps - 1;
+  return {
+    at(step: number): ScheduleValue {
+      const warming = step <= warmEnd;
+      const [from, to] = warming ? [0, warmEnd] : [warmEnd, lastEnd];
+      const pct = (step - from) / (to - from);
+      const lr = warming ? cosineAnneal(initialLr, maxLr, pct) : cosineAnneal(maxLr, minLr, pct);
+      if (!c.cycleMomentum) return { lr };
+      const momentum = warming ? cosineAnneal(c.maxMomentum, c.baseMomentum, pct) : cosineAnneal(c.baseMomentum, c.maxMomentum, pct);
+      return { lr, momentum };
+    },
+  };
+}
+
+/** Linear warm-up then half-cosine decay to minLr at the last step (timm's CosineLRScheduler, per step, no restarts). */
+export function cosineWithWarmup(baseLr: number, totalSteps: number, c: CosineConfig): Schedule {
+  const warmup = Math.min(c.warmupSteps, totalSteps - 1);
+  return {
+    at(step: number): ScheduleValue {
+      if (step < warmup) return { lr: c.warmupLr + ((baseLr - c.warmupLr) * step) / warmup };
+      const span = Math.max(1, totalSteps - 1 - warmup);
+      return { lr: cosineAnneal(baseLr, c.minLr, Math.min(1, (step - warmup) / span)) };
+    },
+  };
+}
+
+export function createSchedule(config: ScheduleConfig, lr: number, totalSteps: number): Schedule {
+  switch (config.name) {
+    case 'onecycle':
+      return oneCycle(lr, totalSteps, config);
+    case 'cosine':
+      return cosineWithWarmup(lr, totalSteps, config);
+    case 'constant':
+      return { at: () => ({ lr }) };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The contract between the task-agnostic engine and a task (multi-label, single-label,
+ * detection). The task owns the model's head, target encoding, loss call and evaluation; the
+ * engine owns the loop, optimiser, schedule, EMA, checkpoints and logging.
+ */
+import type { tf } from '../tf';
+
+/** A batch of images in NHWC float32 with the task's per-item targets. */
+export interface Batch<Item> {
+  images: Float32Array;
+  shape: [number, number, number, number];
+  items: Item[];
+}
+
+export interface BatchSource<Item> {
+  /** Number of batches one epoch yields. */
+  batchesPerEpoch(): number;
+  /** The batches of `epoch` in their deterministic order, starting at `startBatch` (for resumes). */
+  batches(epoch: number, startBatch?: number): AsyncIterable<Batch<Item>>;
+}
+
+/** Scalar metrics by name (e.g. mAP, top1, AP50), plus any structured extras. */
+export type Metrics = Record<string, unknown>;
+
+export interface LossTerms {
+  /** What the optimiser minimises. */
+  total: tf.Scalar;
+  /** Named components, logged per step (e.g. cls, box, centerness). */
+  parts: Record<string, tf.Scalar>;
+}
+
+export interface TaskAdapter<Item> {
+  /** `multilabel`, `singlelabel`, `detection`. */
+  readonly name: string;
+  readonly model: tf.LayersModel;
+  /** The metric that decides between the EMA and the live weights; higher is better. */
+  readonly primaryMetric: string;
+  /**
+   * The training loss of one batch, called inside the gradient tape.
+   * @param outputs the model's outputs for `batch.images` in training mode.
+   */
+  loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<Item>): LossTerms;
+  /**
+   * Optional per-step diagnostics computed from the same outputs (outside the tape), e.g. the
+   * mean predicted probability of positives and negatives (the paper's probability analysis).
+   */
+  diagnostics?(outputs: tf.Tensor | tf.Tensor[], batch: Batch<Item>): Record<string, number>;
+  /** Evaluates the model as it is now on the validation split. */
+  evaluate(): Promise<Metrics>;
+}

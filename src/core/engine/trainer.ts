@@ -1,0 +1,236 @@
+/**
+ * The task-agnostic training loop: optimiser, per-step schedule, gradient clipping, EMA,
+ * evaluation of live and averaged weights, atomic checkpoints every epoch, exact resume, Ctrl-C
+ * and non-finite-loss handling. Tasks plug in through TaskAdapter and BatchSource.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { tf } from '../tf';
+import { WeightEma } from './ema';
+import { Optimizer, OptimizerConfig } from './optimizers';
+import { Progress } from './progress';
+import { createSchedule, ScheduleConfig } from './schedules';
+import type { BatchSource, Metrics, TaskAdapter } from './task';
+import { CheckpointError, readCheckpoint, SavedTensor, writeCheckpoint } from './checkpoint';
+import { withSeededMathRandom } from './seeded-math-random';
+
+export interface TrainConfig {
+  epochs: number;
+  seed: number;
+  lr: number;
+  optimizer: OptimizerConfig;
+  schedule: ScheduleConfig;
+  ema: { enabled: boolean; decay: number; warmup: boolean };
+  /** Clip the global gradient norm to this; 0 disables. */
+  gradClipNorm: number;
+  /** Log a step line (and a log.jsonl record) every this many steps. */
+  logEvery: number;
+  /** Evaluate every this many epochs (the last epoch is always evaluated). */
+  evalEvery: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  seconds: number;
+  imagesPerSecond: number;
+  metrics?: Metrics;
+  emaMetrics?: Metrics;
+}
+
+interface CheckpointMeta {
+  /** Where to continue: this epoch, this batch within it. */
+  epoch: number;
+  batch: number;
+  step: number;
+  optimizerStep: number;
+  emaUpdates: number;
+  history: EpochRecord[];
+  /** Running sums of the epoch in progress, so a mid-epoch resume reports the same epoch loss. */
+  epochLossSum: number;
+  epochImages: number;
+  epochSeconds: number;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  /** Metrics of the weights kept as final (live or EMA, whichever scored higher). */
+  metrics: Metrics;
+  usedEma: boolean;
+}
+
+/** A run stopped on purpose (Ctrl-C) after saving a checkpoint. */
+export class TrainingInterrupted extends Error {}
+/** The loss became non-finite; the last good checkpoint was left in place. */
+export class NonFiniteLossError extends Error {}
+
+export interface TrainerHooks {
+  /** JSON-lines sink for step and evaluation records. */
+  record(entry: Record<string, unknown>): void;
+  progress: Progress;
+}
+
+export class Trainer<Item> {
+  private readonly trainable: tf.Variable[];
+  private readonly allWeights: tf.Variable[];
+  private readonly optimizer: Optimizer;
+  private readonly ema?: WeightEma;
+  private stopRequested = false;
+
+  constructor(
+    private readonly task: TaskAdapter<Item>,
+    private readonly data: BatchSource<Item>,
+    private readonly config: TrainConfig,
+    private readonly checkpointFile: string,
+    private readonly hooks: TrainerHooks,
+  ) {
+    this.trainable = task.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.allWeights = task.model.weights.map((w) => w.read() as tf.Variable);
+    this.optimizer = new Optimizer(this.trainable, config.optimizer);
+    if (config.ema.enabled) this.ema = new WeightEma(this.allWeights, config.ema.decay, config.ema.warmup);
+  }
+
+  /** Asks the loop to checkpoint and stop at the next step boundary (Ctrl-C). */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  async run(resume: boolean): Promise<TrainResult> {
+    const { epochs } = this.config;
+    const perEpoch = this.data.batchesPerEpoch();
+    if (perEpoch < 1) throw new Error('training data yields no batch (fewer images than one batch with drop-last?)');
+    const schedule = createSchedule(this.config.schedule, this.config.lr, epochs * perEpoch);
+    let state: CheckpointMeta = resume ? this.restore() : {
+      epoch: 0, batch: 0, step: 0, optimizerStep: 0, emaUpdates: 0, history: [], epochLossSum: 0, epochImages: 0, epochSeconds: 0,
+    };
+    for (let epoch = state.epoch; epoch < epochs; epoch++) {
+      let secondsPerBatch = 0;
+      for await (const batch of this.data.batches(epoch, state.batch)) {
+        const started = performance.now();
+        const { lr, momentum } = schedule.at(state.step);
+        const { loss, parts, diagnostics, gradNorm } = this.trainStep(batch, lr, momentum, state.step);
+        if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+          throw new NonFiniteLossError(
+            `step ${state.step} (epoch ${epoch + 1}, batch ${state.batch + 1}): loss is ${loss}, gradient norm ${gradNorm}; ` +
+              `stopped before updating the weights — the last good checkpoint (${this.checkpointFile}) is kept`,
+          );
+        }
+        const seconds = (performance.now() - started) / 1000;
+        secondsPerBatch = secondsPerBatch === 0 ? seconds : 0.9 * secondsPerBatch + 0.1 * seconds;
+        state = { ...state, step: state.step + 1, batch: state.batch + 1, epochLossSum: state.epochLossSum + loss * batch.shape[0],
+          epochImages: state.epochImages + batch.shape[0], epochSeconds: state.epochSeconds + seconds };
+        const imagesPerSecond = batch.shape[0] / Math.max(secondsPerBatch, 1e-9);
+        this.hooks.progress.step({ epoch, epochs, batch: state.batch, batches: perEpoch, loss, lr, imagesPerSecond, secondsPerBatch });
+        if (state.step % this.config.logEvery === 0) {
+          this.hooks.record({ type: 'step', step: state.step, epoch, lr, loss, ...parts, ...diagnostics, gradNorm, imagesPerSecond });
+        }
+        if (this.stopRequested) {
+          this.save(state);
+          throw new TrainingInterrupted(`interrupted at step ${state.step}; checkpoint saved to ${this.checkpointFile}`);
+        }
+      }
+      const record: EpochRecord = {
+        epoch, trainLoss: state.epochLossSum / Math.max(state.epochImages, 1), seconds: state.epochSeconds,
+        imagesPerSecond: state.epochImages / Math.max(state.epochSeconds, 1e-9),
+      };
+      if ((epoch + 1) % this.config.evalEvery === 0 || epoch === epochs - 1) Object.assign(record, await this.evaluateBoth());
+      this.hooks.record({ type: 'epoch', ...record });
+      state = { ...state, epoch: epoch + 1, batch: 0, history: [...state.history, record], epochLossSum: 0, epochImages: 0, epochSeconds: 0 };
+      this.save(state);
+    }
+    return this.finish(state.history);
+  }
+
+  /** One optimisation step; returns host-side numbers only (no tensors escape). */
+  private trainStep(batch: Parameters<TaskAdapter<Item>['loss']>[1], lr: number, momentum: number | undefined, step: number) {
+    let parts: Record<string, number> = {};
+    let diagnostics: Record<string, number> = {};
+    const { loss, gradNorm } = tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, batch.shape);
+      const { value, grads } = withSeededMathRandom(this.config.seed * 1_000_003 + step, () =>
+        tf.variableGrads(() => {
+          const outputs = this.task.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
+          const terms = this.task.loss(outputs, batch);
+          parts = Object.fromEntries(Object.entries(terms.parts).map(([k, v]) => [k, v.dataSync()[0]]));
+          if (this.task.diagnostics) diagnostics = this.task.diagnostics(outputs, batch);
+          return terms.total;
+        }, this.trainable),
+      );
+      // A weight the loss does not reach (e.g. an unused head) gets a zero gradient rather than none.
+      const ordered = this.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));
+      const norm = tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g)))));
+      const gradNorm = norm.dataSync()[0];
+      const lossValue = value.dataSync()[0];
+      if (Number.isFinite(lossValue) && Number.isFinite(gradNorm)) {
+        const clip = this.config.gradClipNorm;
+        const scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
+        this.optimizer.step(scale === 1 ? ordered : ordered.map((g) => g.mul(scale)), lr, momentum);
+        this.ema?.update();
+      }
+      return { loss: lossValue, gradNorm };
+    });
+    return { loss, parts, diagnostics, gradNorm };
+  }
+
+  private async evaluateBoth(): Promise<Pick<EpochRecord, 'metrics' | 'emaMetrics'>> {
+    const metrics = await this.task.evaluate();
+    this.hooks.record({ type: 'eval', weights: 'live', ...metrics });
+    if (!this.ema) return { metrics };
+    const emaMetrics = await this.ema.withAveragedWeights(() => this.task.evaluate());
+    this.hooks.record({ type: 'eval', weights: 'ema', ...emaMetrics });
+    return { metrics, emaMetrics };
+  }
+
+  /** Keeps the EMA weights in the model when they scored higher on the primary metric. */
+  private finish(history: EpochRecord[]): TrainResult {
+    const last = history[history.length - 1];
+    const primary = (m?: Metrics) => (m ? Number(m[this.task.primaryMetric]) : -Infinity);
+    const usedEma = Boolean(this.ema && last?.emaMetrics && primary(last.emaMetrics) > primary(last.metrics));
+    if (usedEma) this.ema!.commit();
+    return { history, metrics: (usedEma ? last.emaMetrics : last?.metrics) ?? {}, usedEma };
+  }
+
+  private save(meta: CheckpointMeta): void {
+    const tensors: Record<string, SavedTensor> = {};
+    const put = (name: string, t: tf.Tensor) => {
+      tensors[name] = { shape: t.shape, dtype: 'float32', values: t.dataSync() as Float32Array };
+    };
+    this.allWeights.forEach((w, i) => put(`model/${i}`, w));
+    this.ema?.shadows.forEach((w, i) => put(`ema/${i}`, w));
+    const opt = this.optimizer.state();
+    for (const [k, t] of Object.entries(opt.tensors)) put(`optimizer/${k}`, t);
+    writeCheckpoint(this.checkpointFile, {
+      meta: { ...meta, optimizerStep: opt.step, emaUpdates: this.ema?.updateCount ?? 0 },
+      tensors,
+    });
+  }
+
+  private restore(): CheckpointMeta {
+    if (!fs.existsSync(this.checkpointFile)) throw new CheckpointError(`${path.dirname(this.checkpointFile)}: no checkpoint to resume from`);
+    const { meta, tensors } = readCheckpoint<CheckpointMeta>(this.checkpointFile);
+    const load = (name: string, target: tf.Variable) => {
+      const saved = tensors[name];
+      if (!saved || saved.shape.join() !== target.shape.join()) {
+        throw new CheckpointError(`${this.checkpointFile}: '${name}' is missing or has another shape — was it written by a different model config?`);
+      }
+      tf.tidy(() => target.assign(tf.tensor(saved.values, saved.shape)));
+    };
+    this.allWeights.forEach((w, i) => load(`model/${i}`, w));
+    this.ema?.shadows.forEach((w, i) => load(`ema/${i}`, w));
+    this.ema?.setUpdateCount(meta.emaUpdates);
+    const optTensors = Object.fromEntries(
+      Object.entries(tensors).filter(([k]) => k.startsWith('optimizer/')).map(([k, t]) => [k.slice('optimizer/'.length), tf.tensor(t.values, t.shape)]),
+    );
+    try {
+      this.optimizer.loadState({ step: meta.optimizerStep, tensors: optTensors });
+    } finally {
+      Object.values(optTensors).forEach((t) => t.dispose());
+    }
+    return meta;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.ema?.dispose();
+  }
+}
