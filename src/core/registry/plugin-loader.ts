@@ -1,6 +1,8 @@
 /**
  * Loads user loss plugins (`asl-run --plugin ./my-loss.js`): a CommonJS/transpiled module whose
- * default export is a LossPlugin, or which exports `register(registry)`. Every plugin it adds is
+ * default export is a LossPlugin, or which exports `register(registry, { tf })` — the second
+ * argument hands over the TensorFlow.js instance asl-run trains with, so a plugin file needs no
+ * dependency of its own. Every plugin it adds is
  * checked against the contract and probed on a small batch before anything resolves a loss, so a
  * broken plugin fails at start-up with a message naming its file, not mid-training.
  */
@@ -94,12 +96,17 @@ export function loadPluginFile(file: string, registry: LossRegistry): string[] {
   };
   const exported = (mod.default ?? mod) as Record<string, unknown>;
   if (typeof mod.register === 'function' || typeof exported.register === 'function') {
-    const register = (typeof mod.register === 'function' ? mod.register : exported.register) as (r: unknown) => void;
-    register({
+    const register = (typeof mod.register === 'function' ? mod.register : exported.register) as (r: unknown, api: { tf: typeof tf }) => void;
+    const view = {
       register: (plugin: unknown, options?: { replace?: boolean }) => add(plugin, options?.replace),
       has: (name: string) => registry.has(name),
       names: () => registry.names(),
-    });
+    };
+    try {
+      register(view, { tf });
+    } catch (err) {
+      throw err instanceof PluginError ? err : new PluginError(`plugin ${file}: register() failed (${(err as Error).message})`);
+    }
     if (registered.length === 0) throw new PluginError(`plugin ${file}: register(registry) registered no loss`);
   } else {
     add(exported);

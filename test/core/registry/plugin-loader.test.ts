@@ -1,0 +1,81 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { tf } from '../../../src/core/tf';
+import { initBackend } from '../../../src/core/backend/init';
+import { LossRegistry } from '../../../src/core/registry/loss-registry';
+import { loadPluginFile, PluginError } from '../../../src/core/registry/plugin-loader';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugins-'));
+function pluginFile(name: string, body: string): string {
+  const file = path.join(dir, `${name}.js`);
+  fs.writeFileSync(file, body);
+  return file;
+}
+
+/** A plugin whose compute returns `expr` (a JS expression over tf, logits, targets, options). */
+function lossModule(name: string, expr: string, extra = ''): string {
+  return pluginFile(name, `
+    const tf = require(${JSON.stringify(require.resolve('@tensorflow/tfjs'))});
+    module.exports = { default: {
+      name: ${JSON.stringify(name)}, kind: 'sigmoid', defaults: { scale: 1 },
+      validate: (p) => ({ scale: 1, ...p }),
+      create: (params) => ({ name: ${JSON.stringify(name)}, kind: 'sigmoid', params,
+        compute: (logits, targets, options = {}) => tf.tidy(() => ${expr}) }),
+      ${extra}
+    } };`);
+}
+
+describe('loadPluginFile', () => {
+  beforeAll(() => initBackend('cpu'));
+
+  it('registers a valid default-export plugin and leaves no tensors behind', () => {
+    const registry = new LossRegistry();
+    const before = tf.memory().numTensors;
+    const file = lossModule('sq', `options.reduction === 'none' ? logits.square() : logits.square().sum()`);
+    expect(loadPluginFile(file, registry)).toEqual(['sq']);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(registry.entry('sq').source).toBe(file);
+    const value = tf.tidy(() => registry.create('sq').compute(tf.tensor2d([[1, 2]]), tf.tensor2d([[0, 1]])).dataSync()[0]);
+    expect(value).toBe(5);
+  });
+
+  it('loads the example register(registry, { tf }) plugin', () => {
+    const registry = new LossRegistry();
+    expect(loadPluginFile(path.resolve(__dirname, '../../../examples/plugins/poly-loss.js'), registry)).toEqual(['poly-bce']);
+  });
+
+  it.each([
+    ['nonscalar', lossModule('nonscalar', 'logits.square()'), /plugin .*nonscalar\.js: compute\(\) must return a scalar by default, got shape \[3,4\]/],
+    ['nan', lossModule('nan', `options.reduction === 'none' ? logits : tf.scalar(NaN)`), /plugin .*nan\.js: compute\(\) returned NaN on a small finite batch/],
+    ['shape', lossModule('shape', `options.reduction === 'none' ? logits.sum(1) : logits.sum()`), /plugin .*shape\.js: compute\(…, \{ reduction: 'none' \}\) must return shape \[3,4\], got \[3\]/],
+    ['throws', lossModule('throws', `(() => { throw new Error('boom'); })()`), /plugin .*throws\.js: failed on a probe batch: boom/],
+    ['kind', pluginFile('kind', `module.exports = { name: 'k', kind: 'softmaxx', defaults: {}, validate: (p) => p, create: () => ({}) };`), /plugin .*kind\.js: loss 'k': 'kind' must be 'sigmoid' or 'softmax', got "softmaxx"/],
+    ['nothing', pluginFile('nothing', `module.exports = 42;`), /plugin .*nothing\.js: expected a LossPlugin object, got number/],
+    ['syntax', pluginFile('syntax', `module.exports = {`), /plugin .*syntax\.js: cannot load \(/],
+    ['missing', path.join(dir, 'does-not-exist.js'), /plugin .*does-not-exist\.js: cannot load \(file not found\)/],
+    ['empty-register', pluginFile('empty-register', `exports.register = () => {};`), /register\(registry\) registered no loss/],
+  ])('rejects a %s plugin with a message naming the file', (_label, file, message) => {
+    const before = tf.memory().numTensors;
+    expect(() => loadPluginFile(file, new LossRegistry())).toThrow(PluginError);
+    expect(() => loadPluginFile(file, new LossRegistry())).toThrow(message);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses to register a name twice unless replacing', () => {
+    const registry = new LossRegistry();
+    const file = lossModule('twice', `options.reduction === 'none' ? logits : logits.sum()`);
+    loadPluginFile(file, registry);
+    expect(() => loadPluginFile(file, registry)).toThrow(/plugin .*twice\.js: loss 'twice' is already registered \(from .*twice\.js\)/);
+  });
+});
+
+describe('LossRegistry', () => {
+  it('lists known names for an unknown one', () => {
+    const registry = new LossRegistry();
+    registry.register({ name: 'b', kind: 'sigmoid', defaults: {}, validate: (p) => p, create: () => ({}) as never });
+    registry.register({ name: 'a', kind: 'softmax', defaults: {}, validate: (p) => p, create: () => ({}) as never });
+    expect(registry.names()).toEqual(['a', 'b']);
+    expect(() => registry.get('c')).toThrow("unknown loss 'c' (known: a, b)");
+  });
+});
