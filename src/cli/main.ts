@@ -5,6 +5,10 @@
 import yargs from 'yargs';
 import { BACKEND_NAMES } from '../core/backend/init';
 import { lossesCommand } from './commands/losses';
+import { trainCommand } from './commands/train';
+import { evalCommand } from './commands/evaluate';
+import { predictCommand } from './commands/predict';
+import { dataCommand } from './commands/data';
 
 export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
@@ -29,8 +33,11 @@ export async function main(argv: string[]): Promise<number> {
       global: true,
     })
     .option('quiet', { type: 'boolean', default: false, describe: 'No progress output on stderr', global: true })
+    .command(trainCommand)
+    .command(evalCommand)
+    .command(predictCommand)
     .command(lossesCommand)
-    .demandCommand(1, 'Name a command (see --help).')
+    .command(dataCommand)
     .strict()
     .recommendCommands()
     .help()

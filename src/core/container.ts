@@ -5,6 +5,8 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
 import { LossRegistry } from './registry/loss-registry';
+import { TaskDefinition, TaskRegistry } from './registry/task-registry';
+import { multilabelTask } from '../tasks/multilabel';
 import { loadPluginFile } from './registry/plugin-loader';
 import type { LossPlugin } from '../losses/loss-plugin';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
@@ -16,6 +18,7 @@ import { crossEntropyPlugin } from '../losses/cross-entropy';
 /** Service identifiers of the container. */
 export const TOKENS = {
   LossRegistry: Symbol.for('asl-run.LossRegistry'),
+  TaskRegistry: Symbol.for('asl-run.TaskRegistry'),
 } as const;
 
 export const BUILTIN_LOSSES: readonly LossPlugin[] = [
@@ -26,6 +29,8 @@ export const BUILTIN_LOSSES: readonly LossPlugin[] = [
   focalPlugin,
   crossEntropyPlugin,
 ] as LossPlugin[];
+
+export const BUILTIN_TASKS: readonly TaskDefinition[] = [multilabelTask];
 
 export interface ContainerOptions {
   /** Loss plugin files (`--plugin`), loaded in order after the built-ins. */
@@ -40,6 +45,14 @@ export function createContainer(options: ContainerOptions = {}): Container {
       const registry = new LossRegistry();
       for (const plugin of BUILTIN_LOSSES) registry.register(plugin);
       for (const file of options.plugins ?? []) loadPluginFile(file, registry);
+      return registry;
+    })
+    .inSingletonScope();
+  container
+    .bind<TaskRegistry>(TOKENS.TaskRegistry)
+    .toDynamicValue(() => {
+      const registry = new TaskRegistry();
+      for (const task of BUILTIN_TASKS) registry.register(task);
       return registry;
     })
     .inSingletonScope();

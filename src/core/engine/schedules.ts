@@ -13,41 +13,37 @@ export interface Schedule {
   at(step: number): ScheduleValue;
 }
 
-export interface OneCycleConfig {
-  name: 'onecycle';
-  /** Fraction of the steps spent increasing the lr (torch `pct_start`). */
+/**
+ * One flat object for every schedule (so a config file can switch `name` without restructuring);
+ * each schedule reads its own fields.
+ */
+export interface ScheduleConfig {
+  name: 'onecycle' | 'cosine' | 'constant';
+  /** onecycle: fraction of the steps spent increasing the lr (torch `pct_start`). */
   pctStart: number;
-  /** initial lr = maxLr / divFactor */
+  /** onecycle: initial lr = maxLr / divFactor. */
   divFactor: number;
-  /** final lr = initial lr / finalDivFactor */
+  /** onecycle: final lr = initial lr / finalDivFactor. */
   finalDivFactor: number;
-  /** Cycle momentum inversely to the lr between these bounds (torch `cycle_momentum`); false to keep it fixed. */
+  /** onecycle: cycle Adam's beta1 / SGD momentum inversely to the lr between the two bounds (torch `cycle_momentum`). */
   cycleMomentum: boolean;
   baseMomentum: number;
   maxMomentum: number;
-}
-
-export interface CosineConfig {
-  name: 'cosine';
-  /** Linear warm-up from warmupLr to the base lr over this many steps. */
+  /** cosine: linear warm-up from warmupLr to the base lr over this many steps. */
   warmupSteps: number;
   warmupLr: number;
-  /** Lower bound reached at the last step. */
+  /** cosine: lower bound reached at the last step. */
   minLr: number;
 }
 
-export interface ConstantConfig {
-  name: 'constant';
-}
-
-export type ScheduleConfig = OneCycleConfig | CosineConfig | ConstantConfig;
+export const SCHEDULE_NAMES = ['onecycle', 'cosine', 'constant'] as const;
 
 function cosineAnneal(start: number, end: number, pct: number): number {
   return end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
 }
 
 /** torch.optim.lr_scheduler.OneCycleLR with anneal_strategy 'cos' and three_phase False. */
-export function oneCycle(maxLr: number, totalSteps: number, c: OneCycleConfig): Schedule {
+export function oneCycle(maxLr: number, totalSteps: number, c: ScheduleConfig): Schedule {
   if (totalSteps < 2) throw new Error(`schedule onecycle: needs at least 2 steps, got ${totalSteps}`);
   const initialLr = maxLr / c.divFactor;
   const minLr = initialLr / c.finalDivFactor;
@@ -67,7 +63,7 @@ export function oneCycle(maxLr: number, totalSteps: number, c: OneCycleConfig): 
 }
 
 /** Linear warm-up then half-cosine decay to minLr at the last step (timm's CosineLRScheduler, per step, no restarts). */
-export function cosineWithWarmup(baseLr: number, totalSteps: number, c: CosineConfig): Schedule {
+export function cosineWithWarmup(baseLr: number, totalSteps: number, c: ScheduleConfig): Schedule {
   const warmup = Math.min(c.warmupSteps, totalSteps - 1);
   return {
     at(step: number): ScheduleValue {
@@ -86,5 +82,7 @@ export function createSchedule(config: ScheduleConfig, lr: number, totalSteps: n
       return cosineWithWarmup(lr, totalSteps, config);
     case 'constant':
       return { at: () => ({ lr }) };
+    default:
+      throw new Error(`train.schedule.name: unknown schedule '${config.name}' (choose one of ${SCHEDULE_NAMES.join(', ')})`);
   }
 }

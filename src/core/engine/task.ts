@@ -4,17 +4,20 @@
  * engine owns the loop, optimiser, schedule, EMA, checkpoints and logging.
  */
 import type { tf } from '../tf';
+import type { ImageRecord } from '../data/records';
 
 /** A batch of images in NHWC float32 with the task's per-item targets. */
 export interface Batch<Item> {
   images: Float32Array;
   shape: [number, number, number, number];
   items: Item[];
+  /** The records the images came from (file paths for predictions). */
+  records: readonly ImageRecord[];
 }
 
 export interface BatchSource<Item> {
   /** Number of batches one epoch yields. */
-  batchesPerEpoch(): number;
+  readonly batchesPerEpoch: number;
   /** The batches of `epoch` in their deterministic order, starting at `startBatch` (for resumes). */
   batches(epoch: number, startBatch?: number): AsyncIterable<Batch<Item>>;
 }

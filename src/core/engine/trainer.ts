@@ -97,7 +97,7 @@ export class Trainer<Item> {
 
   async run(resume: boolean): Promise<TrainResult> {
     const { epochs } = this.config;
-    const perEpoch = this.data.batchesPerEpoch();
+    const perEpoch = this.data.batchesPerEpoch;
     if (perEpoch < 1) throw new Error('training data yields no batch (fewer images than one batch with drop-last?)');
     const schedule = createSchedule(this.config.schedule, this.config.lr, epochs * perEpoch);
     let state: CheckpointMeta = resume ? this.restore() : {

@@ -1,7 +1,8 @@
-import { cosineWithWarmup, oneCycle, OneCycleConfig } from '../../../src/core/engine/schedules';
+import { cosineWithWarmup, oneCycle, ScheduleConfig } from '../../../src/core/engine/schedules';
 
-const torchDefaults: OneCycleConfig = {
+const torchDefaults: ScheduleConfig = {
   name: 'onecycle', pctStart: 0.3, divFactor: 25, finalDivFactor: 1e4, cycleMomentum: true, baseMomentum: 0.85, maxMomentum: 0.95,
+  warmupSteps: 0, warmupLr: 0, minLr: 0,
 };
 
 describe('OneCycle (torch.optim.lr_scheduler.OneCycleLR semantics)', () => {
@@ -29,7 +30,7 @@ describe('OneCycle (torch.optim.lr_scheduler.OneCycleLR semantics)', () => {
 });
 
 describe('cosine with warm-up', () => {
-  const s = cosineWithWarmup(0.1, 11, { name: 'cosine', warmupSteps: 2, warmupLr: 0.0, minLr: 0.001 });
+  const s = cosineWithWarmup(0.1, 11, { ...torchDefaults, name: 'cosine', warmupSteps: 2, warmupLr: 0.0, minLr: 0.001 });
   it('warms up linearly then decays to minLr at the last step', () => {
     expect(s.at(0).lr).toBeCloseTo(0, 12);
     expect(s.at(1).lr).toBeCloseTo(0.05, 12);

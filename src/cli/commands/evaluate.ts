@@ -1,0 +1,34 @@
+/** `asl-run eval --run DIR`: evaluate a trained run's final model on its validation split again. */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Argv, CommandModule } from 'yargs';
+import { createContext, GlobalOptions } from '../context';
+import { readRunConfig, RUN_FILES } from '../../core/engine/run';
+import { loadLayersModel } from '../../core/engine/model-io';
+import { TOKENS } from '../../core/container';
+import type { TaskRegistry } from '../../core/registry/task-registry';
+
+interface EvalArgs extends GlobalOptions {
+  run: string;
+}
+
+export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
+  command: 'eval',
+  describe: "Evaluate a run's final model on its validation split; prints the metrics as JSON and writes <run>/eval.json",
+  builder: (y) => y.option('run', { type: 'string', demandOption: true, describe: 'Run folder written by training' }) as unknown as Argv<EvalArgs>,
+  handler: async (args) => {
+    const ctx = await createContext(args);
+    const { classes, ...config } = readRunConfig(args.run);
+    const task = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry).get(config.task);
+    const model = await loadLayersModel(path.join(args.run, RUN_FILES.model));
+    const prepared = await task.prepare(config, { losses: ctx.losses, log: ctx.log }, { model, classes });
+    if (prepared.classes.join('\n') !== classes.join('\n')) {
+      throw new Error(`${args.run}: the validation data's classes differ from the ones the model was trained on`);
+    }
+    const metrics = await prepared.adapter.evaluate();
+    const result = { task: config.task, loss: config.loss, backend: ctx.backend.name, metrics };
+    fs.writeFileSync(path.join(args.run, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    model.dispose();
+  },
+};

@@ -1,0 +1,66 @@
+/**
+ * `asl-run [train]`: resolve the config, train, evaluate, and print the metrics. The default
+ * command, so `asl-run --task multilabel` trains.
+ */
+import * as path from 'path';
+import type { Argv, CommandModule } from 'yargs';
+import { createContext, GlobalOptions } from '../context';
+import { flagOverrides, resolveRunConfig, trainFlagOptions } from '../train-options';
+import { readRunConfig, RunSummary, trainRun } from '../../core/engine/run';
+import { TOKENS } from '../../core/container';
+import type { TaskRegistry } from '../../core/registry/task-registry';
+import { ConfigError } from '../../core/config';
+
+interface TrainArgs extends GlobalOptions {
+  task?: string;
+  config?: string;
+  out?: string;
+  resume?: string;
+  [flag: string]: unknown;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+}
+
+/** The headline numbers of a finished run, one line. */
+export function formatSummary(summary: RunSummary): string {
+  const scalars = Object.entries(summary.metrics)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => `${k} ${(v as number).toFixed(Math.abs(v as number) > 1.5 ? 2 : 4)}`);
+  return `${summary.task}/${summary.loss}: ${scalars.join('  ')}  (${summary.usedEma ? 'EMA' : 'live'} weights, ${summary.wallSeconds.toFixed(0)} s)`;
+}
+
+export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
+  command: ['train', '$0'],
+  describe: 'Train a model and evaluate it (the default command)',
+  builder: (y) =>
+    y
+      .option('task', { type: 'string', describe: 'multilabel | singlelabel | detection (default: from --config, else multilabel)' })
+      .option('config', { type: 'string', describe: 'JSON config file (see configs/); flags override it' })
+      .option('out', { type: 'string', describe: 'Run folder (default runs/<task>-<loss>-<time>)' })
+      .option('resume', { type: 'string', describe: 'Continue the run in this folder from its last checkpoint, with its saved config' })
+      .options(trainFlagOptions()) as unknown as Argv<TrainArgs>,
+  handler: async (args) => {
+    const ctx = await createContext(args);
+    const tasks = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry);
+    let runDir: string;
+    let config;
+    if (args.resume) {
+      const { given } = flagOverrides(args);
+      const extra = [...given, ...(['task', 'config', 'out'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k}`)];
+      if (extra.length > 0) throw new ConfigError(`--resume continues with the run's saved config; drop ${extra.join(', ')}`);
+      runDir = args.resume;
+      const { classes: _classes, ...saved } = readRunConfig(runDir);
+      config = saved;
+    } else {
+      config = resolveRunConfig(tasks, args.task, args.config, args);
+      runDir = args.out ?? path.join('runs', `${config.task}-${config.loss}-${timestamp()}`);
+    }
+    config = { ...config, backend: args.backend };
+    ctx.log(`asl-run: ${args.resume ? 'resuming' : 'training'} ${config.task} with loss ${config.loss} → ${runDir}`);
+    const summary = await trainRun(tasks.get(config.task), config, runDir, { losses: ctx.losses, log: ctx.log }, Boolean(args.resume));
+    process.stdout.write(`${formatSummary(summary)}\n`);
+    ctx.log(`asl-run: run saved in ${runDir} (metrics.json, model/, log.jsonl)`);
+  },
+};

@@ -1,0 +1,79 @@
+/**
+ * The training flags of `asl-run [train]`, each mapped to the config key it overrides, and the
+ * resolution task defaults ← --config file ← flags.
+ */
+import type { Options } from 'yargs';
+import { ConfigError, JsonObject, JsonValue, mergeConfig, parseJsonFlag, readJsonFile, setPath } from '../core/config';
+import type { RunConfig } from '../core/run-config';
+import type { TaskRegistry } from '../core/registry/task-registry';
+import { OPTIMIZER_NAMES } from '../core/engine/optimizers';
+import { SCHEDULE_NAMES } from '../core/engine/schedules';
+
+interface FlagSpec extends Options {
+  /** Config path the flag overrides; its value is written there. */
+  key: string;
+}
+
+/** Every flag here is optional: absent means "keep the config's value". */
+export const TRAIN_FLAGS: Record<string, FlagSpec> = {
+  loss: { key: 'loss', type: 'string', describe: 'Loss name from the registry (see `asl-run losses`)' },
+  'loss-params': { key: 'lossParams', type: 'string', describe: 'Loss parameters as JSON, e.g. \'{"gammaNeg":4,"clip":0.05}\'' },
+  dataset: { key: 'data.builtin', type: 'string', describe: 'Built-in dataset (mnist-multilabel, mnist, mnist-detection)' },
+  data: { key: 'data.dir', type: 'string', describe: 'Dataset folder; train/val splits found by convention (COCO, CSV, ImageFolder, VOC)' },
+  train: { key: 'data.train', type: 'string', describe: 'Training split (annotation JSON, CSV or folder), overrides --data' },
+  val: { key: 'data.val', type: 'string', describe: 'Validation split, overrides --data' },
+  'skip-bad': { key: 'data.skipBad', type: 'boolean', describe: 'Skip and count bad records instead of stopping' },
+  'missing-labels': { key: 'data.builtinOptions.missingLabels', type: 'number', describe: 'Built-in multi-label data: drop each training positive with this probability' },
+  'max-train-images': { key: 'data.maxTrainImages', type: 'number', describe: 'Use at most this many training images (0 = all)' },
+  'max-val-images': { key: 'data.maxValImages', type: 'number', describe: 'Use at most this many validation images (0 = all)' },
+  backbone: { key: 'model.backbone', type: 'string', describe: 'Backbone (resnet-tiny, resnet-small, mobilenet-tiny, …)' },
+  'image-size': { key: 'model.imageSize', type: 'number', describe: 'Square input size in pixels' },
+  width: { key: 'model.widthMultiplier', type: 'number', describe: 'Backbone width multiplier' },
+  epochs: { key: 'train.epochs', type: 'number', describe: 'Training epochs' },
+  'batch-size': { key: 'train.batchSize', type: 'number', describe: 'Images per batch' },
+  lr: { key: 'train.lr', type: 'number', describe: 'Peak learning rate' },
+  optimizer: { key: 'train.optimizer.name', type: 'string', choices: OPTIMIZER_NAMES, describe: 'Optimiser' },
+  'weight-decay': { key: 'train.optimizer.weightDecay', type: 'number', describe: 'Weight decay (not on biases and norm weights)' },
+  schedule: { key: 'train.schedule.name', type: 'string', choices: SCHEDULE_NAMES, describe: 'Learning-rate schedule, stepped per iteration' },
+  seed: { key: 'train.seed', type: 'number', describe: 'Seed of initialisation, shuffling and augmentation' },
+  'grad-clip': { key: 'train.gradClipNorm', type: 'number', describe: 'Clip the global gradient norm (0 = off)' },
+  ema: { key: 'train.ema.enabled', type: 'boolean', describe: 'Keep an EMA of the weights and keep whichever evaluates better (--no-ema to disable)' },
+  'ema-decay': { key: 'train.ema.decay', type: 'number', describe: 'EMA decay' },
+  'eval-every': { key: 'train.evalEvery', type: 'number', describe: 'Evaluate every N epochs (the last one always)' },
+  'log-every': { key: 'train.logEvery', type: 'number', describe: 'Log a step every N steps' },
+};
+
+export function trainFlagOptions(): Record<string, Options> {
+  return Object.fromEntries(Object.entries(TRAIN_FLAGS).map(([flag, { key: _key, ...opt }]) => [flag, { ...opt, group: 'Training:' }]));
+}
+
+/** The config overrides given as flags (only those present in `args`). */
+export function flagOverrides(args: Record<string, unknown>): { overrides: JsonObject; given: string[] } {
+  const overrides: JsonObject = {};
+  const given: string[] = [];
+  for (const [flag, spec] of Object.entries(TRAIN_FLAGS)) {
+    const value = args[flag];
+    if (value === undefined) continue;
+    if (typeof value === 'number' && !Number.isFinite(value)) throw new ConfigError(`--${flag}: expected a number`);
+    given.push(`--${flag}`);
+    setPath(overrides, spec.key, flag === 'loss-params' ? parseJsonFlag('--loss-params', String(value)) : (value as JsonValue));
+  }
+  return { overrides, given };
+}
+
+/** Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. */
+export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>): RunConfig {
+  const file = configFile ? readJsonFile(configFile) : undefined;
+  if (file !== undefined && (typeof file !== 'object' || file === null || Array.isArray(file))) {
+    throw new ConfigError(`${configFile}: must hold a JSON object`);
+  }
+  const fileTask = (file as JsonObject | undefined)?.task;
+  const taskName = taskFlag ?? (typeof fileTask === 'string' ? fileTask : 'multilabel');
+  let config = tasks.get(taskName).defaults();
+  const open = ['lossParams', 'data.builtinOptions', 'taskOptions'];
+  if (file) config = mergeConfig(config, { ...(file as JsonObject), task: taskName }, configFile!, open);
+  const { overrides } = flagOverrides(args);
+  // Changing the loss without giving its parameters starts from the new loss's defaults.
+  if (overrides.loss !== undefined && overrides.loss !== config.loss && overrides.lossParams === undefined) config = { ...config, lossParams: {} };
+  return mergeConfig(config, overrides, 'command line', open);
+}

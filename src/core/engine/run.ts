@@ -1,0 +1,107 @@
+/**
+ * One training run on disk: the run folder (config.json, log.jsonl, checkpoint/, model/,
+ * metrics.json), Ctrl-C handling, and the hand-over from the task to the engine.
+ *
+ *   <run>/config.json     fully resolved config (classes included)
+ *   <run>/log.jsonl       one JSON object per logged step, evaluation and epoch
+ *   <run>/checkpoint/last.ckpt   weights, optimiser state, EMA, position (atomic, every epoch)
+ *   <run>/model/          final model in the TF.js layers format (tf.loadLayersModel)
+ *   <run>/metrics.json    { task, loss, backend, metrics, ... }
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { RunConfig } from '../run-config';
+import type { TaskDefinition, TaskEnvironment } from '../registry/task-registry';
+import { Progress } from './progress';
+import { Trainer, TrainResult } from './trainer';
+import { saveLayersModel } from './model-io';
+import { activeBackend } from '../backend/init';
+
+export const RUN_FILES = {
+  config: 'config.json',
+  log: 'log.jsonl',
+  checkpoint: path.join('checkpoint', 'last.ckpt'),
+  model: 'model',
+  metrics: 'metrics.json',
+} as const;
+
+export interface SavedRunConfig extends RunConfig {
+  classes: string[];
+}
+
+export interface RunSummary {
+  task: string;
+  loss: string;
+  backend: string;
+  metrics: Record<string, unknown>;
+  usedEma: boolean;
+  epochs: number;
+  wallSeconds: number;
+  trainImagesPerSecond: number;
+  skipped: number;
+  history: TrainResult['history'];
+}
+
+export function readRunConfig(runDir: string): SavedRunConfig {
+  const file = path.join(runDir, RUN_FILES.config);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as SavedRunConfig;
+  } catch (err) {
+    throw new Error(`${file}: cannot read run config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+function writeJson(file: string, value: unknown): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+/**
+ * Trains `config` into `runDir` (resuming its checkpoint when `resume`), saves the final model and
+ * metrics, and returns the summary. Throws TrainingInterrupted after Ctrl-C (checkpoint saved).
+ */
+export async function trainRun(task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean): Promise<RunSummary> {
+  const started = performance.now();
+  fs.mkdirSync(runDir, { recursive: true });
+  const prepared = await task.prepare(config, env);
+  if (!prepared.train) throw new Error(`task ${task.name}: prepared without training data`);
+  if (prepared.skipped.length > 0) env.log(`skipped ${prepared.skipped.length} bad records (--skip-bad); first: ${prepared.skipped[0]}`);
+  writeJson(path.join(runDir, RUN_FILES.config), { ...config, classes: prepared.classes });
+  const logFile = path.join(runDir, RUN_FILES.log);
+  const trainer = new Trainer(prepared.adapter, prepared.train, config.train, path.join(runDir, RUN_FILES.checkpoint), {
+    record: (entry) => fs.appendFileSync(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
+    progress: new Progress(process.stderr, config.train.logEvery),
+  });
+  const onSigint = () => {
+    env.log('\nCtrl-C: saving a checkpoint at the next step boundary (press again to abort without saving)');
+    process.once('SIGINT', () => process.exit(130));
+    trainer.requestStop();
+  };
+  process.once('SIGINT', onSigint);
+  let result: TrainResult;
+  try {
+    result = await trainer.run(resume);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    trainer.dispose();
+  }
+  await saveLayersModel(prepared.adapter.model, path.join(runDir, RUN_FILES.model), { task: task.name, classes: prepared.classes });
+  const images = result.history.reduce((s, h) => s + h.imagesPerSecond * h.seconds, 0);
+  const seconds = result.history.reduce((s, h) => s + h.seconds, 0);
+  const summary: RunSummary = {
+    task: task.name,
+    loss: config.loss,
+    backend: activeBackend()?.name ?? 'unknown',
+    metrics: result.metrics,
+    usedEma: result.usedEma,
+    epochs: result.history.length,
+    wallSeconds: (performance.now() - started) / 1000,
+    trainImagesPerSecond: images / Math.max(seconds, 1e-9),
+    skipped: prepared.skipped.length,
+    history: result.history,
+  };
+  writeJson(path.join(runDir, RUN_FILES.metrics), summary);
+  prepared.adapter.model.dispose();
+  return summary;
+}

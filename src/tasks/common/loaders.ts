@@ -1,0 +1,61 @@
+/**
+ * Builds the train and eval BatchLoaders of a task from the run config: the same pipeline for
+ * every task, with the task's target function.
+ */
+import type { RunConfig } from '../../core/run-config';
+import type { ImageRecord } from '../../core/data/records';
+import { BatchLoader, TargetFn } from '../../core/data/pipeline/loader';
+import type { AugmentOptions, Normalization } from '../../core/data/pipeline/transform';
+
+export function normalizationOf(config: RunConfig): Normalization {
+  const { mean, std } = config.input;
+  if (mean.length !== 3 || std.length !== 3 || std.some((s) => !(s > 0))) {
+    throw new Error(`input.mean and input.std must be 3 numbers each (std > 0), got ${JSON.stringify(mean)} / ${JSON.stringify(std)}`);
+  }
+  return { mean: mean as [number, number, number], std: std as [number, number, number] };
+}
+
+/** The classification augmentations of the config (detection adds its own box-aware ones). */
+export function classificationAugment(config: RunConfig): AugmentOptions {
+  const a = config.augment;
+  return {
+    hflip: a.hflip,
+    cutout: a.cutoutHoles > 0 ? { holes: a.cutoutHoles, size: a.cutoutSize, fill: 'random' } : undefined,
+    randomResizedCrop: a.cropScaleMin < 1 ? { scale: [a.cropScaleMin, 1], ratio: [a.cropRatioMin, a.cropRatioMax] } : undefined,
+  };
+}
+
+/** First `max` records (0 = all): quick experiments, tests. */
+export function limitRecords<R>(records: R[], max: number): R[] {
+  return max > 0 ? records.slice(0, max) : records;
+}
+
+export function trainLoader<R extends ImageRecord, T>(config: RunConfig, records: R[], target: TargetFn<R, T>, augment: AugmentOptions): BatchLoader<R, T> {
+  const size = config.model.imageSize;
+  return new BatchLoader(records, target, {
+    width: size,
+    height: size,
+    batchSize: config.train.batchSize,
+    seed: config.train.seed,
+    shuffle: true,
+    dropLast: records.length >= config.train.batchSize,
+    normalization: normalizationOf(config),
+    augment,
+    skipBad: config.data.skipBad,
+  });
+}
+
+export function evalLoader<R extends ImageRecord, T>(config: RunConfig, records: R[], target: TargetFn<R, T>): BatchLoader<R, T> {
+  const size = config.model.imageSize;
+  return new BatchLoader(records, target, {
+    width: size,
+    height: size,
+    batchSize: Math.max(config.train.batchSize, 64),
+    seed: config.train.seed,
+    shuffle: false,
+    dropLast: false,
+    normalization: normalizationOf(config),
+    cacheMB: config.input.cacheMB,
+    skipBad: config.data.skipBad,
+  });
+}

@@ -1,0 +1,33 @@
+/** The multi-label splits of a run: COCO instances (labels = categories present) or Planet-style CSV. */
+import type { RunConfig } from '../../core/run-config';
+import { DataError, Dataset, MultiLabelRecord } from '../../core/data/records';
+import { readCocoMultiLabel, readCsvMultiLabel } from '../../core/data/formats';
+import type { TaskEnvironment } from '../../core/registry/task-registry';
+import { locateData } from '../common/locate-data';
+
+export interface MultiLabelSplits {
+  train?: Dataset<MultiLabelRecord>;
+  val: Dataset<MultiLabelRecord>;
+}
+
+/** @param trainedClasses with an evaluation-only read (no train split), the model's classes. */
+export function readMultiLabelSplits(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): MultiLabelSplits {
+  const withTrain = trainedClasses === undefined;
+  const { splits, readerOptions } = locateData(config, 'multilabel', env.log);
+  const opts = { skipBad: config.data.skipBad, ...readerOptions };
+  if (splits.format === 'coco') {
+    const val = readCocoMultiLabel(splits.val.annotationFile, splits.val.imageDir, opts);
+    const train = withTrain ? readCocoMultiLabel(splits.train.annotationFile, splits.train.imageDir, opts) : undefined;
+    if (train && train.classes.join('\n') !== val.classes.join('\n')) {
+      throw new DataError(`${splits.val.annotationFile}: categories differ from the training split's (${splits.train.annotationFile})`);
+    }
+    return { train, val };
+  }
+  if (splits.format === 'csv') {
+    // Class names come from the training CSV (or the trained model): the val CSV must use them.
+    const train = withTrain ? readCsvMultiLabel(splits.train.csvFile, opts) : undefined;
+    const val = readCsvMultiLabel(splits.val.csvFile, opts, train?.classes ?? trainedClasses);
+    return { train, val };
+  }
+  throw new DataError(`${splits.format} data cannot feed the multilabel task`);
+}

@@ -1,0 +1,81 @@
+/**
+ * Multi-label classification (the paper's main setting): a backbone with a global-pool + dense
+ * head, one sigmoid per class, trained with any `sigmoid` loss of the registry and evaluated by
+ * mAP exactly as the ASL reference computes it.
+ */
+import { tf } from '../../core/tf';
+import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../core/engine/task';
+import type { Loss } from '../../losses/loss-plugin';
+import { multilabelMetrics } from '../../core/metrics/multilabel-metrics';
+import { forEachPrediction } from '../common/predict';
+
+/** Per-image target: the indices of the positive classes. */
+export interface MultiLabelItem {
+  labels: number[];
+}
+
+/** [B, C] multi-hot float32 from per-item label lists. */
+export function multiHot(items: MultiLabelItem[], numClasses: number): tf.Tensor2D {
+  const data = new Float32Array(items.length * numClasses);
+  items.forEach((item, row) => item.labels.forEach((c) => (data[row * numClasses + c] = 1)));
+  return tf.tensor2d(data, [items.length, numClasses]);
+}
+
+export class MultiLabelTask implements TaskAdapter<MultiLabelItem> {
+  readonly name = 'multilabel';
+  readonly primaryMetric = 'mAP';
+
+  constructor(
+    readonly model: tf.LayersModel,
+    private readonly criterion: Loss,
+    readonly classes: string[],
+    private readonly val: BatchSource<MultiLabelItem>,
+  ) {
+    if (criterion.kind !== 'sigmoid') {
+      throw new Error(`--loss ${criterion.name}: a ${criterion.kind} loss cannot train the multilabel task, which needs a sigmoid loss`);
+    }
+  }
+
+  loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<MultiLabelItem>): LossTerms {
+    const logits = outputs as tf.Tensor2D;
+    const total = this.criterion.compute(logits, multiHot(batch.items, this.classes.length)) as tf.Scalar;
+    return { total, parts: {} };
+  }
+
+  /** The paper's probability analysis on the training batch: mean sigmoid of positives and of negatives. */
+  diagnostics(outputs: tf.Tensor | tf.Tensor[], batch: Batch<MultiLabelItem>): Record<string, number> {
+    return tf.tidy(() => {
+      const p = tf.sigmoid(outputs as tf.Tensor2D);
+      const y = multiHot(batch.items, this.classes.length);
+      const positives = y.sum();
+      const negatives = tf.scalar(y.size).sub(positives);
+      const meanPos = p.mul(y).sum().div(positives.maximum(1));
+      const meanNeg = p.mul(tf.scalar(1).sub(y)).sum().div(negatives.maximum(1));
+      const [pos, neg] = [meanPos.dataSync()[0], meanNeg.dataSync()[0]];
+      return { meanProbPositives: pos, meanProbNegatives: neg, probabilityGap: pos - neg };
+    });
+  }
+
+  async evaluate(): Promise<Metrics> {
+    const { scores, targets } = await this.scoreSplit();
+    const { perClassAP, ...summary } = multilabelMetrics(scores, targets);
+    return { ...summary, perClassAP: Object.fromEntries(this.classes.map((c, i) => [c, perClassAP[i]])) };
+  }
+
+  /** Sigmoid scores and multi-hot targets of the whole validation split. */
+  async scoreSplit(): Promise<{ scores: number[][]; targets: number[][] }> {
+    const scores: number[][] = [];
+    const targets: number[][] = [];
+    const c = this.classes.length;
+    await forEachPrediction(this.model, this.val, (outputs, batch) => {
+      const probs = tf.sigmoid(outputs as tf.Tensor2D).dataSync();
+      batch.items.forEach((item, row) => {
+        scores.push(Array.from(probs.subarray(row * c, (row + 1) * c)));
+        const t = new Array<number>(c).fill(0);
+        item.labels.forEach((k) => (t[k] = 1));
+        targets.push(t);
+      });
+    });
+    return { scores, targets };
+  }
+}
