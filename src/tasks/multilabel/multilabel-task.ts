@@ -42,7 +42,7 @@ export class MultiLabelTask implements TaskAdapter<MultiLabelItem> {
     return { total, parts: {} };
   }
 
-  /** The paper's probability analysis on the training batch: mean sigmoid of positives and of negatives. */
+  /** The paper's probability analysis on the training batch: mean sigmoid of positives and of negatives, and Δp. */
   diagnostics(outputs: tf.Tensor | tf.Tensor[], batch: Batch<MultiLabelItem>): Record<string, number> {
     return tf.tidy(() => {
       const p = tf.sigmoid(outputs as tf.Tensor2D);
@@ -52,7 +52,8 @@ export class MultiLabelTask implements TaskAdapter<MultiLabelItem> {
       const meanPos = p.mul(y).sum().div(positives.maximum(1));
       const meanNeg = p.mul(tf.scalar(1).sub(y)).sum().div(negatives.maximum(1));
       const [pos, neg] = [meanPos.dataSync()[0], meanNeg.dataSync()[0]];
-      return { meanProbPositives: pos, meanProbNegatives: neg, probabilityGap: pos - neg };
+      // The paper's Δp compares p_t = p on positives with p_t = 1 - p on negatives (as multilabelMetrics does).
+      return { meanProbPositives: pos, meanProbNegatives: neg, probabilityGap: pos - (1 - neg) };
     });
   }
 
