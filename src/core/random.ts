@@ -44,7 +44,7 @@ function expandSeed(seed: number): number[] {
     s = (s + 0x9e3779b9) >>> 0;
     state.push(mix32(s));
   }
-  if (state.every((w) => w === 0)) state[0] = 1; // xoshiro's only invalid state
+  if (!state.some((w) => w !== 0)) state[0] = 1; // xoshiro's only invalid state
   return state;
 }
 
@@ -87,7 +87,7 @@ export class Rng {
       const bits = labelBits(label);
       for (let i = 0; i < 4; i++) words[i] = mix32(words[i] ^ mix32(bits + i * 0x9e3779b9));
     }
-    if (words.every((w) => w === 0)) words[0] = 1;
+    if (!words.some((w) => w !== 0)) words[0] = 1;
     child.s = Uint32Array.from(words);
     return child;
   }

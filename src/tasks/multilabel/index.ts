@@ -6,21 +6,11 @@ import { tf } from '../../core/tf';
 import { baseRunConfig, RunConfig } from '../../core/run-config';
 import type { PrepareOptions, PreparedTask, Prediction, TaskDefinition, TaskEnvironment } from '../../core/registry/task-registry';
 import type { MultiLabelRecord } from '../../core/data/records';
-import { createBackbone } from '../../backbones/registry';
-import { buildClassifier } from '../../backbones/classifier';
-import { withSeededMathRandom } from '../../core/engine/seeded-math-random';
+import { buildClassificationModel } from '../common/classification-model';
 import { evalLoader, classificationAugment, limitRecords, trainLoader } from '../common/loaders';
 import { forEachPrediction } from '../common/predict';
 import { MultiLabelItem, MultiLabelTask } from './multilabel-task';
 import { readMultiLabelSplits } from './data';
-
-/** A classifier of `classes.length` logits on the configured backbone, initialised from the run seed. */
-export function buildClassificationModel(config: RunConfig, numClasses: number): tf.LayersModel {
-  const { backbone, imageSize, widthMultiplier, stemStride } = config.model;
-  return withSeededMathRandom(config.train.seed, () =>
-    buildClassifier(createBackbone(backbone, { inputShape: [imageSize, imageSize, 3], widthMultiplier, stemStride: stemStride as 1 | 2 }), numClasses),
-  );
-}
 
 const toItem = (record: MultiLabelRecord): MultiLabelItem => ({ labels: record.labels });
 

@@ -52,21 +52,29 @@ export function resizeBilinear(img: RawImage, width: number, height: number): Ra
   const out = new Uint8Array(width * height * C);
   const xs = sampleTable(img.width, width);
   const ys = sampleTable(img.height, height);
+  // Flattened over (x, c) so the hot loop has no inner channel loop: byte offsets within a row.
+  const rowLen = width * C;
+  const left = new Int32Array(rowLen);
+  const right = new Int32Array(rowLen);
+  const fx = new Float64Array(rowLen);
+  for (let x = 0, e = 0; x < width; x++) {
+    for (let c = 0; c < C; c++, e++) {
+      left[e] = xs.lo[x] * C + c;
+      right[e] = xs.hi[x] * C + c;
+      fx[e] = xs.frac[x];
+    }
+  }
   const rowStride = img.width * C;
-  for (let y = 0; y < height; y++) {
+  for (let y = 0, o = 0; y < height; y++) {
     const r0 = ys.lo[y] * rowStride;
     const r1 = ys.hi[y] * rowStride;
     const fy = ys.frac[y];
-    let o = y * width * C;
-    for (let x = 0; x < width; x++) {
-      const c0 = xs.lo[x] * C;
-      const c1 = xs.hi[x] * C;
-      const fx = xs.frac[x];
-      for (let c = 0; c < C; c++) {
-        const top = src[r0 + c0 + c] + (src[r0 + c1 + c] - src[r0 + c0 + c]) * fx;
-        const bottom = src[r1 + c0 + c] + (src[r1 + c1 + c] - src[r1 + c0 + c]) * fx;
-        out[o++] = Math.floor(top + (bottom - top) * fy + 0.5);
-      }
+    for (let e = 0; e < rowLen; e++, o++) {
+      const a = src[r0 + left[e]];
+      const b = src[r1 + left[e]];
+      const top = a + (src[r0 + right[e]] - a) * fx[e];
+      const bottom = b + (src[r1 + right[e]] - b) * fx[e];
+      out[o] = Math.floor(top + (bottom - top) * fy + 0.5);
     }
   }
   return { width, height, channels: C, data: out };
