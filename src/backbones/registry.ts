@@ -7,10 +7,12 @@
  *
  * | name            | stem        | stage widths (depths)              | strides       | params | MACs   |
  * |-----------------|-------------|------------------------------------|---------------|--------|--------|
- * | resnet-tiny     | 16, s2      | 24, 48, 96 (1, 1, 1)               | 4, 8, 16      | ~176k  | ~7.3M  |
- * | resnet-small    | 32, s2      | 32, 64, 128, 256 (1, 1, 1, 1)      | 4, 8, 16, 32  | ~1.23M | ~19M   |
- * | mobilenet-tiny  | 16, s2      | 24, 32, 64 (1, 2, 2), expansion 4  | 4, 8, 16      | ~69k   | ~4.5M  |
- * | mobilenet-small | 16, s2      | 24, 32, 64, 96 (2, 3, 3, 2), exp 6 | 4, 8, 16, 32  | ~331k  | ~11M   |
+ * | resnet-tiny     | 16, s2      | 24, 48, 96 (1, 1, 1)               | 4, 8, 16      | 173k   | 6.9M   |
+ * | resnet-small    | 32, s2      | 32, 64, 128, 256 (1, 1, 1, 1)      | 4, 8, 16, 32  | 1.23M  | 16.9M  |
+ * | mobilenet-tiny  | 16, s2      | 24, 32, 64 (1, 2, 2), expansion 4  | 4, 8, 16      | 74k    | 4.4M   |
+ * | mobilenet-small | 16, s2      | 24, 32, 64, 96 (2, 3, 3, 2), exp 6 | 4, 8, 16, 32  | 380k   | 11.3M  |
+ *
+ * (params include batch-norm moving statistics; MACs scale with H·W, so 4x at 128x128.)
  */
 import { tf } from '../core/tf';
 import { Backbone, BackboneFeatures, scaleWidth } from './backbone';

@@ -1,2 +1,33 @@
-/** Registers the gradient kernels the stock wasm backend lacks. (Filled in by the kernels work.) */
-export function registerWasmTrainingKernels(): void {}
+/**
+ * Training kernels for the wasm backend: the gradient kernels the stock backend lacks, a fast
+ * replacement for its naive Conv2DBackpropInput and a correct one for its MaxPoolGrad, all
+ * composed from ordinary ops (the convolutions from XNNPACK forward convolutions).
+ */
+import { tf } from '../../tf';
+import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-gradients';
+import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-gradients';
+import { maxPoolGradKernel } from './max-pool-grad';
+import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
+
+const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
+  conv2dBackpropFilterKernel,
+  conv2dBackpropInputKernel,
+  depthwiseBackpropFilterKernel,
+  depthwiseBackpropInputKernel,
+  unsortedSegmentSumKernel,
+  maxPoolGradKernel,
+];
+
+/**
+ * Registers (or replaces) the training kernels for backend 'wasm'. Idempotent. Loads the wasm
+ * backend package first, since loading it later would re-register its stock kernels over ours.
+ */
+export function registerWasmTrainingKernels(): void {
+  require('@tensorflow/tfjs-backend-wasm');
+  for (const config of TRAINING_KERNELS) {
+    const current = tf.getKernel(config.kernelName, 'wasm');
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current) tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+}

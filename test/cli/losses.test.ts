@@ -1,0 +1,31 @@
+import * as path from 'path';
+import { cli, ROOT } from './run-cli';
+
+describe('asl-run losses', () => {
+  it('lists every built-in with kind and defaults, and plugins with their file', () => {
+    const plugin = path.join(ROOT, 'examples/plugins/poly-loss.js');
+    const r = cli(['losses', '--json', '--backend', 'cpu', '--plugin', plugin]);
+    expect(r.stderr).toContain('asl-run: backend cpu');
+    expect(r.status).toBe(0);
+    const rows = JSON.parse(r.stdout) as { name: string; kind: string; defaults: Record<string, unknown>; source: string }[];
+    const byName = Object.fromEntries(rows.map((row) => [row.name, row]));
+    expect(Object.keys(byName).sort()).toEqual(['asl', 'asl-optimized', 'asl-single-label', 'bce', 'ce', 'focal', 'poly-bce']);
+    expect(byName.asl).toMatchObject({ kind: 'sigmoid', defaults: { gammaNeg: 4, gammaPos: 1, clip: 0.05, eps: 1e-8, detachFocusing: true } });
+    expect(byName['asl-optimized'].defaults.detachFocusing).toBe(false);
+    expect(byName['asl-single-label']).toMatchObject({ kind: 'softmax', defaults: { gammaPos: 0, gammaNeg: 4, eps: 0.1 } });
+    expect(byName['poly-bce'].source).toBe(plugin);
+  });
+
+  it('fails with one line naming a broken plugin file', () => {
+    const r = cli(['losses', '--backend', 'cpu', '--plugin', 'no/such/plugin.js']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').pop()).toBe('asl-run: plugin no/such/plugin.js: cannot load (file not found)');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an unknown backend and an unknown command with a usage error', () => {
+    expect(cli(['losses', '--backend', 'gpu']).status).toBe(2);
+    const r = cli(['frobnicate', '--backend', 'cpu']);
+    expect(r.status).not.toBe(0);
+  });
+});

@@ -1,0 +1,29 @@
+/** Runs the built CLI (dist/, built by `npm test`'s pretest) as a real child process. */
+import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const BIN = path.join(ROOT, 'bin', 'asl-run.js');
+
+/** A private cache so tests never touch (or depend on) the user's ~/.cache/asl-run. */
+export const TEST_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-cache-'));
+
+export function cli(args: string[], options: { cwd?: string } = {}): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ASL_RUN_CACHE: TEST_CACHE },
+    timeout: 300_000,
+  });
+}
+
+/** Starts the CLI without waiting; for kill/interrupt tests. */
+export function cliAsync(args: string[]) {
+  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ASL_RUN_CACHE: TEST_CACHE }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function tmpDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}

@@ -1,0 +1,99 @@
+import { tf } from '../../../../src/core/tf';
+import { initBackend } from '../../../../src/core/backend/init';
+import { expectWasmMatchesCpu, randomTensor } from './cpu-oracle';
+
+type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
+
+interface ConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const CASES: ConvCase[] = [
+  { x: [2, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { x: [2, 7, 7, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+  { x: [2, 8, 8, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'same' },
+  { x: [1, 9, 11, 2], filter: [3, 3, 2, 3], strides: 2, pad: 'valid' },
+  { x: [2, 10, 9, 3], filter: [5, 5, 3, 2], strides: 3, pad: 'same' },
+  { x: [2, 11, 10, 4], filter: [5, 5, 4, 3], strides: 3, pad: 'valid' },
+  { x: [2, 6, 7, 8], filter: [1, 1, 8, 4], strides: 2, pad: 'valid' },
+  { x: [2, 6, 7, 8], filter: [1, 1, 8, 4], strides: 3, pad: 'same' },
+  { x: [1, 5, 7, 2], filter: [2, 2, 2, 3], strides: [2, 1], pad: 'same' },
+  { x: [1, 4, 4, 1], filter: [5, 5, 1, 2], strides: 1, pad: 'same' },
+  { x: [1, 3, 3, 2], filter: [3, 3, 2, 2], strides: 3, pad: 'valid' },
+  { x: [2, 9, 8, 3], filter: [3, 3, 3, 2], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { x: [1, 8, 8, 2], filter: [3, 3, 2, 2], strides: 2, pad: [[0, 0], [4, 0], [0, 3], [0, 0]] },
+  { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
+  { x: [4, 16, 16, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
+];
+
+const NAMED_CASES = CASES.map((c) => [`x ${c.x} filter ${c.filter} stride ${c.strides} pad ${JSON.stringify(c.pad)}`, c] as const);
+
+function forwardOutputShape(c: ConvCase): number[] {
+  const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad, c.dimRoundingMode);
+  return info.outShape;
+}
+
+describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu kernels', () => {
+  beforeAll(() => initBackend('wasm'));
+
+  it.each(NAMED_CASES)('filter gradient, %s', async (_name, c) => {
+    await expectWasmMatchesCpu(() =>
+      tf.engine().runKernel(
+        tf.Conv2DBackpropFilter,
+        { x: randomTensor(c.x, 1), dy: randomTensor(forwardOutputShape(c), 2) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.filter },
+      ) as tf.Tensor,
+    );
+  });
+
+  it.each(NAMED_CASES)('input gradient, %s', async (_name, c) => {
+    await expectWasmMatchesCpu(() =>
+      tf.engine().runKernel(
+        tf.Conv2DBackpropInput,
+        { dy: randomTensor(forwardOutputShape(c), 3), filter: randomTensor(c.filter, 4) },
+        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x },
+      ) as tf.Tensor,
+    );
+  });
+
+  it('gives tf.grad of conv2d and conv2dTranspose the cpu values', async () => {
+    const c = CASES[4];
+    await expectWasmMatchesCpu(() => {
+      const x = randomTensor(c.x, 5) as tf.Tensor4D;
+      const w = randomTensor(c.filter, 6) as tf.Tensor4D;
+      const outShape = forwardOutputShape(c);
+      const weights = randomTensor(outShape, 7);
+      const viaConv = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), weights)),
+      )([x, w]);
+      const dy = randomTensor(outShape, 8) as tf.Tensor4D;
+      const viaTranspose = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, c.x, c.strides, c.pad as 'same'), x)),
+      )([dy, w]);
+      return [...viaConv, ...viaTranspose];
+    });
+  });
+
+  it('names the kernel and the problem on NCHW and on a wrong dy shape', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const x = tf.zeros([1, 2, 5, 5]);
+      const dy = tf.zeros([1, 2, 5, 5]);
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] };
+      expect(() => tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, attrs)).toThrow(
+        "Conv2DBackpropFilter (wasm): dataFormat 'NCHW' is unsupported; use 'NHWC'",
+      );
+      const badDy = tf.zeros([1, 4, 4, 2]);
+      const nhwc = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [1, 5, 5, 2] };
+      expect(() => tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: badDy, filter: tf.zeros([3, 3, 2, 2]) }, nhwc)).toThrow(
+        'Conv2DBackpropInput (wasm): dy has shape [1,4,4,2], the forward output is [1,5,5,2]',
+      );
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
