@@ -1,0 +1,50 @@
+/**
+ * The cache of generated built-in datasets: `<cache>/<name>-<options hash>-v<version>/` under
+ * `cacheDir`, else $ASL_RUN_CACHE, else ~/.cache/asl-run. A dataset is generated into a temporary
+ * folder beside it and renamed into place, so an interrupted generation never leaves a partial
+ * dataset under the final name (only a `.tmp-*` folder, which is never read).
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BUILTIN_VERSION, builtinGenerator, writeResolved } from './catalog';
+import { BuiltinOptions, resolveOptions } from './generator';
+
+export interface EnsureBuiltinOptions {
+  /** Cache root; default $ASL_RUN_CACHE or ~/.cache/asl-run. */
+  cacheDir?: string;
+  /** The dataset's own options (see BUILTIN_DATASETS). */
+  [option: string]: unknown;
+}
+
+export function defaultCacheDir(): string {
+  return process.env.ASL_RUN_CACHE || path.join(os.homedir(), '.cache', 'asl-run');
+}
+
+function optionsHash(options: BuiltinOptions): string {
+  const canonical = JSON.stringify(Object.keys(options).sort().map((k) => [k, options[k]]));
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
+}
+
+/** The root folder of built-in dataset `name` with `options`, generating it on first use. */
+export function ensureBuiltinDataset(name: string, { cacheDir, ...given }: EnsureBuiltinOptions = {}): string {
+  const generator = builtinGenerator(name);
+  const options = resolveOptions(generator, given);
+  const cache = path.resolve(cacheDir ?? defaultCacheDir());
+  const key = `${name}-${optionsHash(options)}-v${BUILTIN_VERSION}`;
+  const root = path.join(cache, key);
+  if (fs.existsSync(root)) return root;
+  fs.mkdirSync(cache, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(cache, `.tmp-${key}-`));
+  try {
+    writeResolved(generator, tmp, options);
+    fs.renameSync(tmp, root);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    // Another process finished the same dataset first: use theirs.
+    if (fs.existsSync(root)) return root;
+    throw err;
+  }
+  return root;
+}

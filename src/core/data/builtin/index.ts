@@ -1,0 +1,7 @@
+/** Built-in datasets generated from MNIST, written in the user-facing formats. */
+export { BUILTIN_DATASETS, BUILTIN_VERSION, MANIFEST_FILE, writeBuiltinDataset } from './catalog';
+export type { BuiltinDescription } from './catalog';
+export { ensureBuiltinDataset, defaultCacheDir } from './cache';
+export type { EnsureBuiltinOptions } from './cache';
+export { readIdx, loadMnist } from './idx';
+export type { IdxArray, MnistSplit } from './idx';

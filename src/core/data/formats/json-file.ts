@@ -1,0 +1,140 @@
+/**
+ * Reading a JSON file with a useful error: V8's JSON.parse messages sometimes give no position (or
+ * quote the whole text), so on failure a small syntax scanner finds where the text stops being JSON
+ * and the error names the file, line and column.
+ */
+import { DataError } from '../records';
+import { readTextFile } from './reader-support';
+
+/** Parses `file` as JSON; malformed JSON throws `file: malformed JSON at line L, column C (...)`. */
+export function readJsonFile(file: string): unknown {
+  const text = readTextFile(file, 'JSON file');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const offset = jsonErrorOffset(text);
+    const { line, column } = lineAndColumn(text, offset);
+    const found = offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of file';
+    throw new DataError(`${file}: malformed JSON at line ${line}, column ${column}: ${found}`);
+  }
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (text[i] === '\n') {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+class SyntaxStop {
+  constructor(readonly offset: number) {}
+}
+
+/**
+ * The offset of the first character at which `text` is not valid JSON (text.length for a
+ * premature end). Only called after JSON.parse failed, so speed does not matter.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const stop = (): never => {
+    throw new SyntaxStop(i);
+  };
+  const skipSpace = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i])) i++;
+  };
+  const expectWord = (word: string): void => {
+    for (const ch of word) {
+      if (text[i] !== ch) stop();
+      i++;
+    }
+  };
+  const string = (): void => {
+    i++; // opening quote
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) stop();
+      if (text[i] === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5))) stop();
+          i += 4;
+        } else if (!'"\\/bfnrt'.includes(text[i] ?? 'x')) stop();
+      }
+      i++;
+    }
+    if (i >= text.length) stop();
+    i++;
+  };
+  const digits = (): void => {
+    if (!(text[i] >= '0' && text[i] <= '9')) stop();
+    while (text[i] >= '0' && text[i] <= '9') i++;
+  };
+  const number = (): void => {
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else digits();
+    if (text[i] === '.') {
+      i++;
+      digits();
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      digits();
+    }
+  };
+  const value = (): void => {
+    skipSpace();
+    const ch = text[i];
+    if (ch === '{') container('}', true);
+    else if (ch === '[') container(']', false);
+    else if (ch === '"') string();
+    else if (ch === 't') expectWord('true');
+    else if (ch === 'f') expectWord('false');
+    else if (ch === 'n') expectWord('null');
+    else if (ch === '-' || (ch >= '0' && ch <= '9')) number();
+    else stop();
+  };
+  const container = (close: string, isObject: boolean): void => {
+    i++;
+    skipSpace();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      if (isObject) {
+        skipSpace();
+        if (text[i] !== '"') stop();
+        string();
+        skipSpace();
+        if (text[i] !== ':') stop();
+        i++;
+      }
+      value();
+      skipSpace();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      stop();
+    }
+  };
+  try {
+    value();
+    skipSpace();
+    if (i < text.length) stop();
+  } catch (err) {
+    if (err instanceof SyntaxStop) return Math.min(err.offset, text.length);
+    throw err;
+  }
+  return text.length;
+}

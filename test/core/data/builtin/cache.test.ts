@@ -1,0 +1,75 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ensureBuiltinDataset } from '../../../../src/core/data/builtin/cache';
+import { BUILTIN_DATASETS, MANIFEST_FILE, writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { expectDataError, makeTmpDir, removeDir, writeText } from '../formats/fixtures';
+import { hashTree } from './tree-hash';
+
+describe('built-in dataset cache and catalog', () => {
+  let dir: string;
+  beforeAll(() => (dir = makeTmpDir('cache')));
+  afterAll(() => removeDir(dir));
+  const tiny = { trainCount: 3, valCount: 2 };
+
+  it('describes the three datasets with their defaults', () => {
+    expect(BUILTIN_DATASETS.map((d) => [d.name, d.task, d.format])).toEqual([
+      ['mnist-multilabel', 'multilabel', 'coco'],
+      ['mnist', 'singlelabel', 'imagefolder'],
+      ['mnist-detection', 'detection', 'coco'],
+    ]);
+    expect(BUILTIN_DATASETS[0].defaults).toEqual({ trainCount: 12000, valCount: 2000, missingLabels: 0, seed: 0 });
+    expect(BUILTIN_DATASETS[0].readerOptions).toEqual({ allowEmpty: true });
+    expect(BUILTIN_DATASETS[1].defaults).toEqual({ trainCount: 60000, valCount: 10000 });
+    expect(BUILTIN_DATASETS[2].defaults).toEqual({ trainCount: 6000, valCount: 1000, seed: 0 });
+  });
+
+  it('generates once into <name>-<hash>-v1, atomically, then returns the cached folder', () => {
+    const cacheDir = path.join(dir, 'c1');
+    // A leftover of an interrupted generation is never taken for a dataset.
+    writeText(path.join(cacheDir, '.tmp-mnist-multilabel-leftover', 'train', 'x.png'), '');
+    const root = ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny });
+    expect(path.dirname(root)).toBe(cacheDir);
+    expect(path.basename(root)).toMatch(/^mnist-multilabel-[0-9a-f]{12}-v1$/);
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, MANIFEST_FILE), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'mnist-multilabel', version: 1, options: { trainCount: 3, valCount: 2, missingLabels: 0, seed: 0 } });
+    expect(fs.readdirSync(cacheDir).filter((n) => n.startsWith('.tmp-'))).toEqual(['.tmp-mnist-multilabel-leftover']);
+    const before = hashTree(root);
+    const mtime = fs.statSync(path.join(root, MANIFEST_FILE)).mtimeMs;
+    const start = Date.now();
+    // Defaults spelled out give the same key; the second call does not regenerate.
+    expect(ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny, seed: 0 })).toBe(root);
+    expect(Date.now() - start).toBeLessThan(200);
+    expect(fs.statSync(path.join(root, MANIFEST_FILE)).mtimeMs).toBe(mtime);
+    expect(hashTree(root)).toEqual(before);
+    const other = ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny, seed: 1 });
+    expect(other).not.toBe(root);
+    expect(fs.readdirSync(cacheDir).sort()).toEqual(['.tmp-mnist-multilabel-leftover', path.basename(root), path.basename(other)].sort());
+  });
+
+  it('uses $ASL_RUN_CACHE when no cacheDir is given', () => {
+    const saved = process.env.ASL_RUN_CACHE;
+    process.env.ASL_RUN_CACHE = path.join(dir, 'env');
+    try {
+      expect(path.dirname(ensureBuiltinDataset('mnist-detection', tiny))).toBe(path.join(dir, 'env'));
+    } finally {
+      if (saved === undefined) delete process.env.ASL_RUN_CACHE;
+      else process.env.ASL_RUN_CACHE = saved;
+    }
+  });
+
+  it('rejects unknown datasets and options, bad values and non-empty output folders, leaving nothing behind', () => {
+    const cacheDir = path.join(dir, 'c2');
+    expectDataError(() => ensureBuiltinDataset('cifar', { cacheDir }), "unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
+    expectDataError(() => ensureBuiltinDataset('mnist', { cacheDir, seed: 1 }), "built-in dataset 'mnist': unknown option 'seed' (known: trainCount, valCount)");
+    expectDataError(() => ensureBuiltinDataset('mnist', { cacheDir, trainCount: 60001 }), "built-in dataset 'mnist': option 'trainCount' must be an integer in [100, 60000], got 60001");
+    expectDataError(
+      () => ensureBuiltinDataset('mnist-multilabel', { cacheDir, missingLabels: '0.5' }),
+      `built-in dataset 'mnist-multilabel': option 'missingLabels' must be a number in [0, 0.99], got "0.5"`,
+    );
+    expect(fs.existsSync(cacheDir)).toBe(false);
+    const out = path.join(dir, 'busy');
+    writeText(path.join(out, 'keep.txt'), 'mine');
+    expectDataError(() => writeBuiltinDataset('mnist-detection', out, tiny), `${out}: output folder is not empty`);
+    expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+  });
+});
