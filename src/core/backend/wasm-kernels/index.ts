@@ -1,6 +1,6 @@
 /**
- * Training kernels for the wasm backend: the gradient kernels the stock backend lacks, a fast
- * replacement for its naive Conv2DBackpropInput and a correct one for its MaxPoolGrad, all
+ * Training kernels for the wasm backend: the gradient kernels the stock backend lacks, fast
+ * replacements for its naive Conv2DBackpropInput and Tile, a correct one for its MaxPoolGrad, all
  * composed from ordinary ops (the convolutions from XNNPACK forward convolutions).
  */
 import { tf } from '../../tf';
@@ -8,6 +8,7 @@ import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-gradients';
 import { maxPoolGradKernel } from './max-pool-grad';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
+import { tileKernel } from './tile';
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterKernel,
@@ -22,9 +23,12 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
  * Registers (or replaces) the training kernels for backend 'wasm'. Idempotent. Loads the wasm
  * backend package first, since loading it later would re-register its stock kernels over ours.
  */
+let fastTile: tf.KernelConfig | undefined;
+
 export function registerWasmTrainingKernels(): void {
   require('@tensorflow/tfjs-backend-wasm');
-  for (const config of TRAINING_KERNELS) {
+  fastTile ??= tileKernel(tf.getKernel('Tile', 'wasm'));
+  for (const config of [...TRAINING_KERNELS, fastTile]) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;
     if (current) tf.unregisterKernel(config.kernelName, 'wasm');
