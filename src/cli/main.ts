@@ -4,6 +4,7 @@
  */
 import yargs from 'yargs';
 import { BACKEND_NAMES } from '../core/backend/init';
+import { TrainingInterrupted } from '../core/engine/trainer';
 import { lossesCommand } from './commands/losses';
 import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/evaluate';
@@ -12,6 +13,8 @@ import { dataCommand } from './commands/data';
 
 export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
+/** As a shell reports a process ended by SIGINT: the run was interrupted, its checkpoint saved. */
+export const EXIT_INTERRUPTED = 130;
 
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -54,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (process.env.ASL_RUN_DEBUG) console.error(err);
     process.stderr.write(`asl-run: ${(err as Error).message}\n`);
-    return EXIT_FAILURE;
+    return err instanceof TrainingInterrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
   }
   if (usageError) {
     process.stderr.write(`asl-run: ${usageError}\n`);

@@ -75,7 +75,7 @@ export function baseRunConfig(): RunConfig {
     lossParams: {},
     backend: 'auto',
     data: { builtin: '', dir: '', train: '', val: '', skipBad: false, maxTrainImages: 0, maxValImages: 0, builtinOptions: {} },
-    model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 1 },
+    model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 2 },
     input: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], cacheMB: 256 },
     augment: { hflip: 0.5, cutoutHoles: 1, cutoutSize: 0.25, cropScaleMin: 1, cropRatioMin: 0.75, cropRatioMax: 1.3333333333333333 },
     train: {

@@ -1,0 +1,122 @@
+/**
+ * End to end through the real CLI: a tiny built-in dataset written to disk, trained, killed with
+ * SIGKILL mid-run and resumed (bit-identical to an uninterrupted run), Ctrl-C, eval, predict, and
+ * bad input answered with one line.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { cli, cliAsync, tmpDir } from './run-cli';
+
+const work = tmpDir('asl-run-train-');
+const data = path.join(work, 'data');
+const base = ['--task', 'multilabel', '--epochs', '4', '--batch-size', '16', '--image-size', '32', '--backend', 'wasm', '--seed', '3', '--log-every', '1', '--lr', '0.01'];
+const common = [...base, '--data', data];
+
+function waitFor(file: string, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (fs.existsSync(file)) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${file}`));
+      setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+function readJson(file: string) {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+beforeAll(() => {
+  const r = cli(['data', 'make', 'mnist-multilabel', '--out', data, '--options', '{"trainCount":96,"valCount":48}']);
+  expect(r.status).toBe(0);
+});
+
+describe('asl-run train (multilabel)', () => {
+  const full = path.join(work, 'full');
+
+  it('trains, logs, checkpoints, saves a loadable model and metrics; the loss falls', () => {
+    const r = cli([...common, '--out', full]);
+    expect(r.stderr).toContain('backend wasm');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^multilabel\/asl: mAP \d+\.\d+/);
+    const metrics = readJson(path.join(full, 'metrics.json'));
+    expect(metrics).toMatchObject({ task: 'multilabel', loss: 'asl', backend: 'wasm', epochs: 4 });
+    expect(metrics.metrics.mAP).toBeGreaterThan(0);
+    const epochs = fs.readFileSync(path.join(full, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'epoch');
+    expect(epochs).toHaveLength(4);
+    expect(epochs[3].trainLoss).toBeLessThan(epochs[0].trainLoss);
+    const config = readJson(path.join(full, 'config.json'));
+    expect(config.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(config.train.seed).toBe(3);
+    expect(fs.existsSync(path.join(full, 'model', 'model.json'))).toBe(true);
+    expect(fs.existsSync(path.join(full, 'checkpoint', 'last.ckpt'))).toBe(true);
+  });
+
+  it('resumes a SIGKILLed run from its last checkpoint to bit-identical weights and metrics', async () => {
+    const killed = path.join(work, 'killed');
+    const child = cliAsync([...common, '--out', killed]);
+    await waitFor(path.join(killed, 'checkpoint', 'last.ckpt'), 240_000);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(fs.existsSync(path.join(killed, 'metrics.json'))).toBe(false);
+    const r = cli(['--resume', killed, '--backend', 'wasm']);
+    expect(r.status).toBe(0);
+    expect(readJson(path.join(killed, 'metrics.json')).metrics).toEqual(readJson(path.join(full, 'metrics.json')).metrics);
+    const weights = (dir: string) => fs.readFileSync(path.join(dir, 'model', 'weights.bin'));
+    expect(weights(killed).equals(weights(full))).toBe(true);
+  });
+
+  it('saves a checkpoint on Ctrl-C (exit 130) and resumes from it', async () => {
+    const interrupted = path.join(work, 'interrupted');
+    const child = cliAsync([...common, '--out', interrupted]);
+    await waitFor(path.join(interrupted, 'log.jsonl'), 240_000);
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    expect(fs.existsSync(path.join(interrupted, 'checkpoint', 'last.ckpt'))).toBe(true);
+    const r = cli(['--resume', interrupted, '--backend', 'wasm']);
+    expect(r.status).toBe(0);
+    expect(readJson(path.join(interrupted, 'metrics.json')).metrics).toEqual(readJson(path.join(full, 'metrics.json')).metrics);
+  });
+
+  it('eval reproduces the run metrics and predict scores every class', () => {
+    const e = cli(['eval', '--run', full, '--backend', 'wasm']);
+    expect(e.status).toBe(0);
+    expect(JSON.parse(e.stdout).metrics.mAP).toBeCloseTo(readJson(path.join(full, 'metrics.json')).metrics.mAP, 6);
+    const image = path.join(data, 'val', fs.readdirSync(path.join(data, 'val')).sort()[0]);
+    const p = cli(['predict', '--run', full, '--backend', 'wasm', image]);
+    expect(p.status).toBe(0);
+    const [prediction] = JSON.parse(p.stdout);
+    expect(prediction.image).toBe(image);
+    expect(Object.keys(prediction.scores)).toHaveLength(10);
+    expect(prediction.top).toHaveLength(5);
+  });
+
+  it.each([
+    [['--loss', 'ce'], /^asl-run: --loss ce: a softmax loss cannot train the multilabel task, which needs a sigmoid loss$/],
+    [['--loss-params', '{"gammaNeg":-1}'], /^asl-run: asl: gammaNeg must be/],
+    [['--loss-params', '{"gamaNeg":1}'], /^asl-run: asl: unknown parameter 'gamaNeg'/],
+    [['--loss', 'nope'], /^asl-run: unknown loss 'nope' \(known: asl, asl-optimized/],
+    [['--config', '/no/such.json'], /^asl-run: \/no\/such\.json: cannot read \(ENOENT\)$/],
+  ])('answers bad input %j with one line and exit 1', (args, message) => {
+    const r = cli([...common, '--out', path.join(work, 'bad'), ...args]);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[lines.length - 1]).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('names a missing data folder', () => {
+    const r = cli([...base, '--data', '/no/such/dir', '--out', path.join(work, 'bad')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').pop()).toBe('asl-run: /no/such/dir: data folder not found');
+  });
+
+  it('refuses to resume a folder without a checkpoint, naming it', () => {
+    const r = cli(['--resume', path.join(work, 'nothing-here'), '--backend', 'wasm']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/nothing-here\/config\.json: cannot read run config \(ENOENT\)/);
+  });
+});
