@@ -7,6 +7,7 @@ import { Container } from 'inversify';
 import { LossRegistry } from './registry/loss-registry';
 import { TaskDefinition, TaskRegistry } from './registry/task-registry';
 import { multilabelTask } from '../tasks/multilabel';
+import { singlelabelTask } from '../tasks/singlelabel';
 import { loadPluginFile } from './registry/plugin-loader';
 import type { LossPlugin } from '../losses/loss-plugin';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
@@ -30,7 +31,7 @@ export const BUILTIN_LOSSES: readonly LossPlugin[] = [
   crossEntropyPlugin,
 ] as LossPlugin[];
 
-export const BUILTIN_TASKS: readonly TaskDefinition[] = [multilabelTask];
+export const BUILTIN_TASKS: readonly TaskDefinition[] = [multilabelTask, singlelabelTask];
 
 export interface ContainerOptions {
   /** Loss plugin files (`--plugin`), loaded in order after the built-ins. */
