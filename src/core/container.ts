@@ -8,12 +8,13 @@ import { LossRegistry } from './registry/loss-registry';
 import { TaskDefinition, TaskRegistry } from './registry/task-registry';
 import { multilabelTask } from '../tasks/multilabel';
 import { singlelabelTask } from '../tasks/singlelabel';
+import { registerCustomLayers } from '../backbones/group-norm';
 import { loadPluginFile } from './registry/plugin-loader';
 import type { LossPlugin } from '../losses/loss-plugin';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
 import { aslSingleLabelPlugin } from '../losses/asl-single-label';
 import { bcePlugin } from '../losses/bce';
-import { focalPlugin } from '../losses/focal';
+import { focalPlugin, softmaxFocalPlugin } from '../losses/focal';
 import { crossEntropyPlugin } from '../losses/cross-entropy';
 
 /** Service identifiers of the container. */
@@ -28,6 +29,7 @@ export const BUILTIN_LOSSES: readonly LossPlugin[] = [
   aslSingleLabelPlugin,
   bcePlugin,
   focalPlugin,
+  softmaxFocalPlugin,
   crossEntropyPlugin,
 ] as LossPlugin[];
 
@@ -39,6 +41,8 @@ export interface ContainerOptions {
 }
 
 export function createContainer(options: ContainerOptions = {}): Container {
+  // Custom layers (GroupNorm, …) must be known to tf.serialization before any model is loaded.
+  registerCustomLayers();
   const container = new Container();
   container
     .bind<LossRegistry>(TOKENS.LossRegistry)

@@ -30,6 +30,14 @@ export type AslParams = BuiltinLossParams & {
   clip: number;
   eps: number;
   detachFocusing: boolean;
+  /**
+   * Adaptive asymmetry (the paper's section on it): during training, the task moves gammaNeg by
+   * gammaNegStep · (gapTarget − Δp) after every step, Δp being the probability gap measured on the
+   * training batches. The loss itself reads only gammaNeg; see src/tasks/multilabel/adaptive-asymmetry.ts.
+   */
+  adaptive: boolean;
+  gapTarget: number;
+  gammaNegStep: number;
 };
 
 /** Smallest positive value of 1 - p in float32 (p just below 1): a clip-free q is 0 or at least this. */
@@ -106,6 +114,9 @@ const ASL_RULES: ParamRules<AslParams> = {
   clip: { type: 'number', min: 0, max: 1, maxOpen: true },
   eps: { type: 'number', min: 0, max: 1, minOpen: true, maxOpen: true },
   detachFocusing: { type: 'boolean' },
+  adaptive: { type: 'boolean' },
+  gapTarget: { type: 'number', min: -1, max: 1 },
+  gammaNegStep: { type: 'number', min: 0 },
   reduction: REDUCTION_RULE,
 };
 
@@ -115,7 +126,7 @@ function aslVariant(name: string, detachFocusing: boolean, description: string) 
     name,
     kind: 'sigmoid',
     description,
-    defaults: { gammaNeg: 4, gammaPos: 1, clip: 0.05, eps: 1e-8, detachFocusing, reduction: 'sum' },
+    defaults: { gammaNeg: 4, gammaPos: 1, clip: 0.05, eps: 1e-8, detachFocusing, adaptive: false, gapTarget: 0.1, gammaNegStep: 0.01, reduction: 'sum' },
     rules: ASL_RULES,
     body: (params, logits, targets) => (summed) => asymmetricLossOp(params, targets, summed)(logits),
   });

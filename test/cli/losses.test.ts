@@ -9,7 +9,7 @@ describe('asl-run losses', () => {
     expect(r.status).toBe(0);
     const rows = JSON.parse(r.stdout) as { name: string; kind: string; defaults: Record<string, unknown>; source: string }[];
     const byName = Object.fromEntries(rows.map((row) => [row.name, row]));
-    expect(Object.keys(byName).sort()).toEqual(['asl', 'asl-optimized', 'asl-single-label', 'bce', 'ce', 'focal', 'poly-bce']);
+    expect(Object.keys(byName).sort()).toEqual(['asl', 'asl-optimized', 'asl-single-label', 'bce', 'ce', 'focal', 'focal-softmax', 'poly-bce']);
     expect(byName.asl).toMatchObject({ kind: 'sigmoid', defaults: { gammaNeg: 4, gammaPos: 1, clip: 0.05, eps: 1e-8, detachFocusing: true } });
     expect(byName['asl-optimized'].defaults.detachFocusing).toBe(false);
     expect(byName['asl-single-label']).toMatchObject({ kind: 'softmax', defaults: { gammaPos: 0, gammaNeg: 4, eps: 0.1 } });

@@ -45,7 +45,7 @@ describe('ASL plugin defaults mirror the reference classes', () => {
     for (const plugin of [aslPlugin, aslOptimizedPlugin]) {
       expect(plugin.kind).toBe('sigmoid');
       expect({ ...plugin.defaults, detachFocusing: undefined }).toEqual({
-        gammaNeg: 4, gammaPos: 1, clip: 0.05, eps: 1e-8, detachFocusing: undefined, reduction: 'sum',
+        gammaNeg: 4, gammaPos: 1, clip: 0.05, eps: 1e-8, detachFocusing: undefined, adaptive: false, gapTarget: 0.1, gammaNegStep: 0.01, reduction: 'sum',
       });
     }
     expect([aslPlugin.name, aslOptimizedPlugin.name]).toEqual(['asl', 'asl-optimized']);

@@ -20,12 +20,12 @@ describe('loss parameter validation', () => {
 
   it('merges given parameters over the defaults; undefined keeps the default', () => {
     expect(aslPlugin.validate({ gammaNeg: 2, clip: 0, reduction: 'mean', gammaPos: undefined } as never)).toEqual({
-      gammaNeg: 2, gammaPos: 1, clip: 0, eps: 1e-8, detachFocusing: true, reduction: 'mean',
+      gammaNeg: 2, gammaPos: 1, clip: 0, eps: 1e-8, detachFocusing: true, adaptive: false, gapTarget: 0.1, gammaNegStep: 0.01, reduction: 'mean',
     });
   });
 
   it.each([
-    [aslPlugin, { gamaNeg: 4 }, "asl: unknown parameter 'gamaNeg' (known: gammaNeg, gammaPos, clip, eps, detachFocusing, reduction)"],
+    [aslPlugin, { gamaNeg: 4 }, "asl: unknown parameter 'gamaNeg' (known: gammaNeg, gammaPos, clip, eps, detachFocusing, adaptive, gapTarget, gammaNegStep, reduction)"],
     [aslPlugin, { gammaNeg: -1 }, 'asl: gammaNeg must be a number >= 0, got -1'],
     [aslPlugin, { gammaPos: '1' }, "asl: gammaPos must be a number >= 0, got '1' (a string)"],
     [aslPlugin, { clip: 1 }, 'asl: clip must be a number in [0, 1), got 1'],

@@ -48,6 +48,14 @@ export interface TaskAdapter<Item> {
    * mean predicted probability of positives and negatives (the paper's probability analysis).
    */
   diagnostics?(outputs: tf.Tensor | tf.Tensor[], batch: Batch<Item>): Record<string, number>;
+  /**
+   * Optional: called after each applied update with that step's diagnostics; returns values to
+   * log with the step (e.g. an adapted loss parameter).
+   */
+  afterStep?(diagnostics: Record<string, number>): Record<string, number>;
+  /** Optional task state that must survive a resume (saved in the checkpoint as JSON). */
+  state?(): unknown;
+  restoreState?(state: unknown): void;
   /** Evaluates the model as it is now on the validation split. */
   evaluate(): Promise<Metrics>;
 }

@@ -50,6 +50,8 @@ interface CheckpointMeta {
   epochLossSum: number;
   epochImages: number;
   epochSeconds: number;
+  /** TaskAdapter.state() at the time of the checkpoint. */
+  taskState?: unknown;
 }
 
 export interface TrainResult {
@@ -115,6 +117,7 @@ export class Trainer<Item> {
               `stopped before updating the weights — the last good checkpoint (${this.checkpointFile}) is kept`,
           );
         }
+        Object.assign(diagnostics, this.task.afterStep?.(diagnostics));
         const seconds = (performance.now() - started) / 1000;
         secondsPerBatch = secondsPerBatch === 0 ? seconds : 0.9 * secondsPerBatch + 0.1 * seconds;
         state = { ...state, step: state.step + 1, batch: state.batch + 1, epochLossSum: state.epochLossSum + loss * batch.shape[0],
@@ -200,7 +203,7 @@ export class Trainer<Item> {
     const opt = this.optimizer.state();
     for (const [k, t] of Object.entries(opt.tensors)) put(`optimizer/${k}`, t);
     writeCheckpoint(this.checkpointFile, {
-      meta: { ...meta, optimizerStep: opt.step, emaUpdates: this.ema?.updateCount ?? 0 },
+      meta: { ...meta, optimizerStep: opt.step, emaUpdates: this.ema?.updateCount ?? 0, taskState: this.task.state?.() },
       tensors,
     });
   }
@@ -218,6 +221,7 @@ export class Trainer<Item> {
     this.allWeights.forEach((w, i) => load(`model/${i}`, w));
     this.ema?.shadows.forEach((w, i) => load(`ema/${i}`, w));
     this.ema?.setUpdateCount(meta.emaUpdates);
+    if (meta.taskState !== undefined) this.task.restoreState?.(meta.taskState);
     const optTensors = Object.fromEntries(
       Object.entries(tensors).filter(([k]) => k.startsWith('optimizer/')).map(([k, t]) => [k.slice('optimizer/'.length), tf.tensor(t.values, t.shape)]),
     );

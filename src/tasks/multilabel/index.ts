@@ -11,6 +11,7 @@ import { evalLoader, classificationAugment, limitRecords, trainLoader } from '..
 import { forEachPrediction } from '../common/predict';
 import { MultiLabelItem, MultiLabelTask } from './multilabel-task';
 import { readMultiLabelSplits } from './data';
+import { AdaptiveAsymmetry } from './adaptive-asymmetry';
 
 const toItem = (record: MultiLabelRecord): MultiLabelItem => ({ labels: record.labels });
 
@@ -34,7 +35,10 @@ export const multilabelTask: TaskDefinition = {
     const classes = splits.val.classes;
     const model = options.model ?? buildClassificationModel(config, classes.length);
     const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), toItem);
-    const adapter = new MultiLabelTask(model, criterion, classes, val);
+    const adaptive = criterion.params.adaptive === true
+      ? new AdaptiveAsymmetry(criterion.params, (params) => env.losses.create(config.loss, params))
+      : undefined;
+    const adapter = new MultiLabelTask(model, criterion, classes, val, adaptive);
     const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), toItem, classificationAugment(config));
     return { adapter: adapter as PreparedTask['adapter'], train: train as PreparedTask['train'], classes, skipped: [...(splits.train?.skipped ?? []), ...splits.val.skipped] };
   },

@@ -8,6 +8,7 @@ import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../
 import type { Loss } from '../../losses/loss-plugin';
 import { multilabelMetrics } from '../../core/metrics/multilabel-metrics';
 import { forEachPrediction } from '../common/predict';
+import { AdaptiveAsymmetry, AdaptiveState } from './adaptive-asymmetry';
 
 /** Per-image target: the indices of the positive classes. */
 export interface MultiLabelItem {
@@ -25,15 +26,36 @@ export class MultiLabelTask implements TaskAdapter<MultiLabelItem> {
   readonly name = 'multilabel';
   readonly primaryMetric = 'mAP';
 
+  private criterion: Loss;
+
+  /** @param adaptive set when the loss runs with adaptive asymmetry (asl's `adaptive` parameter). */
   constructor(
     readonly model: tf.LayersModel,
-    private readonly criterion: Loss,
+    criterion: Loss,
     readonly classes: string[],
     private readonly val: BatchSource<MultiLabelItem>,
+    private readonly adaptive?: AdaptiveAsymmetry,
   ) {
     if (criterion.kind !== 'sigmoid') {
       throw new Error(`--loss ${criterion.name}: a ${criterion.kind} loss cannot train the multilabel task, which needs a sigmoid loss`);
     }
+    this.criterion = adaptive?.loss() ?? criterion;
+  }
+
+  afterStep(diagnostics: Record<string, number>): Record<string, number> {
+    if (!this.adaptive) return {};
+    this.criterion = this.adaptive.update(diagnostics.probabilityGap);
+    return { gammaNeg: this.adaptive.current.gammaNeg };
+  }
+
+  state(): unknown {
+    return this.adaptive?.current;
+  }
+
+  restoreState(state: unknown): void {
+    if (!this.adaptive || !state) return;
+    this.adaptive.restore(state as AdaptiveState);
+    this.criterion = this.adaptive.loss();
   }
 
   loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<MultiLabelItem>): LossTerms {

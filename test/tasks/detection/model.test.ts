@@ -1,0 +1,52 @@
+import { tf } from '../../../src/core/tf';
+import { initBackend } from '../../../src/core/backend/init';
+import { registerCustomLayers } from '../../../src/backbones/group-norm';
+import { buildDetectionModel } from '../../../src/tasks/detection/model';
+import { registerDetectionLayers } from '../../../src/tasks/detection/level-scale';
+import { detectionOptions } from '../../../src/tasks/detection/options';
+import { detectionTask } from '../../../src/tasks/detection';
+import { roundTrip, seededValues, expectClose } from '../../backbones/helpers';
+
+function smallConfig() {
+  const config = detectionTask.defaults();
+  config.model.imageSize = 64;
+  return config;
+}
+
+describe('buildDetectionModel', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+    registerCustomLayers();
+    registerDetectionLayers();
+  });
+
+  it('outputs [B, 8·8 + 4·4 + 2·2, C + 5] at 64 px, with the class bias at the 0.01 prior', async () => {
+    const options = detectionOptions(smallConfig().taskOptions);
+    const model = buildDetectionModel(smallConfig(), 3, options);
+    expect(model.outputs[0].shape).toEqual([null, 84, 8]);
+    const bias = model.getLayer('head_cls_logits').getWeights()[1].dataSync();
+    expect(bias[0]).toBeCloseTo(Math.log(0.01 / 0.99), 5);
+    expect(['head_scale3', 'head_scale4', 'head_scale5'].map((n) => model.getLayer(n).getWeights()[0].dataSync()[0])).toEqual([1, 1, 1]);
+    // Set the scales apart so that the round trip proves they are saved.
+    model.getLayer('head_scale4').setWeights([tf.tensor1d([0.5])]);
+
+    const loaded = await roundTrip(model);
+    const before = tf.memory().numTensors;
+    const x = tf.tensor4d(seededValues(2 * 64 * 64 * 3, 5), [2, 64, 64, 3]);
+    const [a, b] = [model, loaded].map((m) => tf.tidy(() => (m.predict(x) as tf.Tensor).dataSync()));
+    expectClose(b, a, 1e-5);
+    expect(loaded.getLayer('head_scale4').getWeights()[0].dataSync()[0]).toBe(0.5);
+    x.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    loaded.dispose();
+    model.dispose();
+  });
+
+  it('rejects strides the backbone cannot give and bad options, naming the option', () => {
+    const config = smallConfig();
+    expect(() => buildDetectionModel(config, 3, detectionOptions({ strides: [2, 4], levelBounds: [8] }))).toThrow(/taskOptions.strides/);
+    expect(() => detectionOptions({ strides: [8, 16], levelBounds: [16, 32] })).toThrow(/levelBounds needs 1 bounds/);
+    expect(() => detectionOptions({ nmsThreshold: 2 })).toThrow(/taskOptions.nmsThreshold must be a number in \[0, 1\], got 2/);
+    expect(() => detectionOptions({ anchors: 9 })).toThrow(/taskOptions.anchors: unknown detection option/);
+  });
+});

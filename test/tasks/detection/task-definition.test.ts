@@ -1,0 +1,85 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { tf } from '../../../src/core/tf';
+import { initBackend } from '../../../src/core/backend/init';
+import { registerCustomLayers } from '../../../src/backbones/group-norm';
+import { LossRegistry } from '../../../src/core/registry/loss-registry';
+import { focalPlugin } from '../../../src/losses/focal';
+import { crossEntropyPlugin } from '../../../src/losses/cross-entropy';
+import type { Batch } from '../../../src/core/engine/task';
+import { detectionTask } from '../../../src/tasks/detection';
+import type { FcosTargets } from '../../../src/tasks/detection/targets';
+
+const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-det-'));
+
+function tinyConfig() {
+  const config = detectionTask.defaults();
+  config.model.imageSize = 64;
+  config.train.batchSize = 4;
+  config.data.builtinOptions = { trainCount: 4, valCount: 3 };
+  return config;
+}
+
+describe('detectionTask on the built-in mnist-detection', () => {
+  const losses = new LossRegistry();
+  const env = { losses, log: () => undefined };
+  let previousCache: string | undefined;
+
+  beforeAll(async () => {
+    await initBackend('wasm');
+    registerCustomLayers();
+    [focalPlugin, crossEntropyPlugin].forEach((p) => losses.register(p));
+    previousCache = process.env.ASL_RUN_CACHE;
+    process.env.ASL_RUN_CACHE = cacheDir;
+  });
+
+  afterAll(() => {
+    if (previousCache === undefined) delete process.env.ASL_RUN_CACHE;
+    else process.env.ASL_RUN_CACHE = previousCache;
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('prepares loaders whose targets come from the boxes, evaluates, and predicts boxes in original pixels', async () => {
+    const prepared = await detectionTask.prepare(tinyConfig(), env);
+    expect(prepared.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    expect(prepared.train!.batchesPerEpoch).toBe(1);
+    const before = tf.memory().numTensors;
+    let batch: Batch<FcosTargets> | undefined;
+    for await (const b of prepared.train!.batches(0)) batch = b as Batch<FcosTargets>;
+    // 1-5 digits per scene, each with positives: the targets really come from the records' boxes.
+    expect(batch!.items.every((t) => t.numPositives > 0 && t.labels.length === 84)).toBe(true);
+    const total = tf.tidy(() => prepared.adapter.loss(prepared.adapter.model.predict(tf.tensor4d(batch!.images, batch!.shape)) as tf.Tensor, batch!).total.dataSync()[0]);
+    expect(Number.isFinite(total) && total > 0).toBe(true);
+
+    const metrics = await prepared.adapter.evaluate();
+    expect(metrics.AP).toBeGreaterThanOrEqual(0);
+    expect(metrics.AP).toBeLessThanOrEqual(1);
+
+    const valDir = path.join(fs.readdirSync(cacheDir).map((d) => path.join(cacheDir, d)).find((d) => fs.existsSync(path.join(d, 'val')))!, 'val');
+    const files = fs.readdirSync(valDir).map((f) => path.join(valDir, f)).slice(0, 2);
+    const predictions = await detectionTask.predict(prepared.adapter.model, tinyConfig(), prepared.classes, files, { topK: 5 });
+    expect(predictions.map((p) => p.image)).toEqual(files);
+    for (const p of predictions) {
+      const detections = p.detections as { bbox: number[]; label: string; score: number }[];
+      expect(detections.length).toBeLessThanOrEqual(100);
+      // An untrained head fires everywhere at the 0.01 prior; boxes still lie in the 128x128 original.
+      for (const d of detections) {
+        expect(d.bbox[0]).toBeGreaterThanOrEqual(0);
+        expect(d.bbox[0] + d.bbox[2]).toBeLessThanOrEqual(128 + 1e-3);
+        expect(prepared.classes).toContain(d.label);
+      }
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    prepared.adapter.model.dispose();
+  });
+
+  it('refuses a softmax loss and bad task options with one clear line', async () => {
+    const config = tinyConfig();
+    config.loss = 'ce';
+    await expect(detectionTask.prepare(config, env)).rejects.toThrow(/--loss ce: a softmax loss cannot train the detection task/);
+    const bad = tinyConfig();
+    bad.taskOptions = { ...bad.taskOptions, groupNormGroups: 7 };
+    await expect(detectionTask.prepare(bad, env)).rejects.toThrow(/taskOptions.groupNormGroups \(7\) must divide taskOptions.channels \(32\)/);
+  });
+});
