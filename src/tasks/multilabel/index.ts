@@ -6,9 +6,7 @@ import { tf } from '../../core/tf';
 import { baseRunConfig, RunConfig } from '../../core/run-config';
 import type { PrepareOptions, PreparedTask, Prediction, TaskDefinition, TaskEnvironment } from '../../core/registry/task-registry';
 import type { MultiLabelRecord } from '../../core/data/records';
-import { buildClassificationModel } from '../common/classification-model';
-import { evalLoader, classificationAugment, limitRecords, trainLoader } from '../common/loaders';
-import { forEachPrediction } from '../common/predict';
+import { classScores, prepareClassification } from '../common/classification-task';
 import { MultiLabelItem, MultiLabelTask } from './multilabel-task';
 import { readMultiLabelSplits } from './data';
 import { AdaptiveAsymmetry } from './adaptive-asymmetry';
@@ -29,35 +27,31 @@ export const multilabelTask: TaskDefinition = {
     return config;
   },
 
-  async prepare(config: RunConfig, env: TaskEnvironment, options: PrepareOptions = {}): Promise<PreparedTask> {
-    const criterion = env.losses.create(config.loss, config.lossParams);
-    const splits = readMultiLabelSplits(config, env, options.model ? options.classes : undefined);
-    const classes = splits.val.classes;
-    const model = options.model ?? buildClassificationModel(config, classes.length);
-    const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), toItem);
-    const adaptive = criterion.params.adaptive === true
-      ? new AdaptiveAsymmetry(criterion.params, (params) => env.losses.create(config.loss, params))
-      : undefined;
-    const adapter = new MultiLabelTask(model, criterion, classes, val, adaptive);
-    const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), toItem, classificationAugment(config));
-    return { adapter: adapter as PreparedTask['adapter'], train: train as PreparedTask['train'], classes, skipped: [...(splits.train?.skipped ?? []), ...splits.val.skipped] };
+  prepare(config: RunConfig, env: TaskEnvironment, options: PrepareOptions = {}): Promise<PreparedTask> {
+    return prepareClassification<MultiLabelRecord, MultiLabelItem>(
+      {
+        readSplits: readMultiLabelSplits,
+        toItem,
+        makeAdapter: (model, criterion, classes, val) => {
+          const adaptive = criterion.params.adaptive === true
+            ? new AdaptiveAsymmetry(criterion.params, (params) => env.losses.create(config.loss, params))
+            : undefined;
+          return new MultiLabelTask(model, criterion, classes, val, adaptive);
+        },
+      },
+      config,
+      env,
+      options,
+    );
   },
 
   async predict(model, config, classes, files, { topK }): Promise<Prediction[]> {
-    const loader = evalLoader(config, files.map((file) => ({ file })), () => undefined);
-    const out: Prediction[] = [];
-    await forEachPrediction(model, loader, (outputs, batch) => {
-      const probs = tf.sigmoid(outputs as tf.Tensor2D).arraySync() as number[][];
-      probs.forEach((row, i) => {
-        const ranked = row.map((p, k) => ({ label: classes[k], score: p })).sort((a, b) => b.score - a.score);
-        out.push({
-          image: batch.records[i].file,
-          labels: ranked.filter((r) => r.score >= 0.5).map((r) => r.label),
-          top: ranked.slice(0, topK),
-          scores: Object.fromEntries(classes.map((c, k) => [c, row[k]])),
-        });
-      });
-    });
-    return out;
+    const scored = await classScores(model, config, classes, files, tf.sigmoid, topK);
+    return scored.map(({ image, probabilities, top }) => ({
+      image,
+      labels: classes.filter((_, k) => probabilities[k] >= 0.5),
+      top,
+      scores: Object.fromEntries(classes.map((c, k) => [c, probabilities[k]])),
+    }));
   },
 };
