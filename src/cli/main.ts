@@ -10,6 +10,7 @@ import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/evaluate';
 import { predictCommand } from './commands/predict';
 import { dataCommand } from './commands/data';
+import { compareCommand } from './commands/compare';
 
 export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(predictCommand)
     .command(lossesCommand)
     .command(dataCommand)
+    .command(compareCommand)
     .strict()
     .recommendCommands()
     .help()
