@@ -4,7 +4,8 @@
  */
 import type { Container } from 'inversify';
 import { createContainer, TOKENS } from '../core/container';
-import { BackendName, BackendInfo, initBackend } from '../core/backend/init';
+import { BACKEND_NAMES, BackendName, BackendInfo, initBackend } from '../core/backend/init';
+import { UsageError } from './usage-error';
 import type { LossRegistry } from '../core/registry/loss-registry';
 
 export interface GlobalOptions {
@@ -23,6 +24,9 @@ export interface CliContext {
 
 export async function createContext(options: GlobalOptions): Promise<CliContext> {
   const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
+  if (!(BACKEND_NAMES as readonly string[]).includes(options.backend)) {
+    throw new UsageError(`--backend: unknown backend '${options.backend}' (choose one of ${BACKEND_NAMES.join(', ')})`);
+  }
   const backend = await initBackend(options.backend);
   log(`asl-run: backend ${backend.name} (${backend.detail})`);
   const container = createContainer({ plugins: options.plugin });

@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import { BACKEND_NAMES } from '../core/backend/init';
 import { TrainingInterrupted } from '../core/engine/trainer';
+import { UsageError } from './usage-error';
 import { lossesCommand } from './commands/losses';
 import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/evaluate';
@@ -51,14 +52,16 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
-      usageError = msg;
+      // yargs reports its own validation problems as YError: those are usage errors (exit 2).
+      if (err && err.name !== 'YError') throw err;
+      usageError = msg ?? err?.message;
     });
   try {
     await parser.parseAsync();
   } catch (err) {
     if (process.env.ASL_RUN_DEBUG) console.error(err);
     process.stderr.write(`asl-run: ${(err as Error).message}\n`);
+    if (err instanceof UsageError) return EXIT_USAGE;
     return err instanceof TrainingInterrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
   }
   if (usageError) {

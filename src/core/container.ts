@@ -8,6 +8,7 @@ import { LossRegistry } from './registry/loss-registry';
 import { TaskDefinition, TaskRegistry } from './registry/task-registry';
 import { multilabelTask } from '../tasks/multilabel';
 import { singlelabelTask } from '../tasks/singlelabel';
+import { detectionTask, registerDetectionLayers } from '../tasks/detection';
 import { registerCustomLayers } from '../backbones/group-norm';
 import { loadPluginFile } from './registry/plugin-loader';
 import type { LossPlugin } from '../losses/loss-plugin';
@@ -33,7 +34,7 @@ export const BUILTIN_LOSSES: readonly LossPlugin[] = [
   crossEntropyPlugin,
 ] as LossPlugin[];
 
-export const BUILTIN_TASKS: readonly TaskDefinition[] = [multilabelTask, singlelabelTask];
+export const BUILTIN_TASKS: readonly TaskDefinition[] = [multilabelTask, singlelabelTask, detectionTask];
 
 export interface ContainerOptions {
   /** Loss plugin files (`--plugin`), loaded in order after the built-ins. */
@@ -43,6 +44,7 @@ export interface ContainerOptions {
 export function createContainer(options: ContainerOptions = {}): Container {
   // Custom layers (GroupNorm, …) must be known to tf.serialization before any model is loaded.
   registerCustomLayers();
+  registerDetectionLayers();
   const container = new Container();
   container
     .bind<LossRegistry>(TOKENS.LossRegistry)

@@ -26,6 +26,7 @@ describe('asl-run losses', () => {
   it('rejects an unknown backend and an unknown command with a usage error', () => {
     expect(cli(['losses', '--backend', 'gpu']).status).toBe(2);
     const r = cli(['frobnicate', '--backend', 'cpu']);
-    expect(r.status).not.toBe(0);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("asl-run: unknown command 'frobnicate' (see asl-run --help)");
   });
 });

@@ -10,6 +10,7 @@ import { readRunConfig, RunSummary, trainRun } from '../../core/engine/run';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
 import { ConfigError } from '../../core/config';
+import { UsageError } from '../usage-error';
 
 interface TrainArgs extends GlobalOptions {
   task?: string;
@@ -42,6 +43,9 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
       .option('resume', { type: 'string', describe: 'Continue the run in this folder from its last checkpoint, with its saved config' })
       .options(trainFlagOptions()) as unknown as Argv<TrainArgs>,
   handler: async (args) => {
+    // As the default command, train would otherwise swallow a mistyped command name.
+    const stray = (args._ as unknown[]).filter((word) => word !== 'train');
+    if (stray.length > 0) throw new UsageError(`unknown command '${stray[0]}' (see asl-run --help)`);
     const ctx = await createContext(args);
     const tasks = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry);
     let runDir: string;

@@ -44,6 +44,7 @@ async function useTensorflow(): Promise<BackendInfo | string> {
 }
 
 let active: BackendInfo | undefined;
+let activeRequest: BackendName | undefined;
 
 /**
  * Selects and initialises a backend. Idempotent for the same request.
@@ -53,7 +54,10 @@ export async function initBackend(requested: BackendName = 'auto'): Promise<Back
   if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
     throw new Error(`--backend: unknown backend '${requested}' (choose one of ${BACKEND_NAMES.join(', ')})`);
   }
-  if (active && (requested === 'auto' || requested === active.name)) return active;
+  // Reuse the active backend only if nobody switched away from it, and `auto` only what `auto` chose.
+  const unchanged = active !== undefined && tf.getBackend() === active.name;
+  if (unchanged && (requested === active!.name || (requested === 'auto' && activeRequest === 'auto'))) return active!;
+  activeRequest = requested;
   if (requested === 'tensorflow' || requested === 'auto') {
     const native = await useTensorflow();
     if (typeof native !== 'string') return (active = native);

@@ -34,7 +34,7 @@ export class Optimizer {
     private readonly config: OptimizerConfig,
   ) {
     const perParam = config.name === 'sgd' ? 1 : 2;
-    this.slots = params.map((p) => Array.from({ length: perParam }, () => tf.variable(tf.zerosLike(p), false)));
+    this.slots = params.map((p) => Array.from({ length: perParam }, () => tf.tidy(() => tf.variable(tf.zerosLike(p), false))));
   }
 
   /** Number of updates applied so far (torch's `state['step']`). */

@@ -22,8 +22,13 @@ export const multilabelTask: TaskDefinition = {
     config.task = 'multilabel';
     config.loss = 'asl';
     config.data.builtin = 'mnist-multilabel';
-    // Digits: a mirrored 2 is no 2.
+    // Digits: a mirrored 2 is no 2; and on 64x64 canvases a Cutout hole erases whole digits
+    // (measured: mAP 63 with one 16-px hole vs 67 without, 3 epochs of 6000 images).
     config.augment.hflip = 0;
+    config.augment.cutoutHoles = 0;
+    // A short CPU schedule wants a high peak lr (measured at 3 epochs: 2e-3 → mAP 67, 8e-3 → 87).
+    config.train.lr = 8e-3;
+    config.train.epochs = 5;
     return config;
   },
 

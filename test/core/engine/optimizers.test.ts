@@ -29,10 +29,11 @@ describe.each(['adam', 'adamw', 'sgd'] as const)('%s matches torch.optim', (name
   it('over 5 steps on a matrix (decayed) and a bias (not decayed)', () => {
     const o = { lr: 0.05, wd: 0.1, b1: 0.9, b2: 0.999, eps: 1e-8, mu: 0.9, nesterov: name === 'sgd' };
     const config: OptimizerConfig = { name, weightDecay: o.wd, beta1: o.b1, beta2: o.b2, eps: o.eps, momentum: o.mu, nesterov: o.nesterov };
+    const start = tf.memory().numTensors;
     const w0 = [0.5, -1.5, 2, 0.25];
     const b0 = [0.3, -0.7];
-    const w = tf.variable(tf.tensor2d(w0, [2, 2]));
-    const b = tf.variable(tf.tensor1d(b0));
+    const w = tf.tidy(() => tf.variable(tf.tensor2d(w0, [2, 2])));
+    const b = tf.tidy(() => tf.variable(tf.tensor1d(b0)));
     const opt = new Optimizer([w, b], config);
     const before = tf.memory().numTensors;
     let wRef = w0;
@@ -55,5 +56,6 @@ describe.each(['adam', 'adamw', 'sgd'] as const)('%s matches torch.optim', (name
     opt.dispose();
     w.dispose();
     b.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 });

@@ -1,0 +1,101 @@
+/**
+ * Turns suite results into the issue's targets (each a side-by-side ratio or a same-run
+ * comparison), a printed table, and `bench/results.json`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { SuiteResults } from './suite';
+import { median } from './timing';
+
+export type TargetStatus = 'pass' | 'FAIL' | 'n/a';
+
+export interface TargetCheck {
+  name: string;
+  /** The measured figure; null when not measured (see `note`). */
+  value: number | null;
+  target: string;
+  status: TargetStatus;
+  note?: string;
+}
+
+function check(name: string, value: number | null | undefined, target: string, ok: (v: number) => boolean, note?: string): TargetCheck {
+  if (value === null || value === undefined) return { name, value: null, target, status: 'n/a', note: note ?? 'not run' };
+  return { name, value, target, status: ok(value) ? 'pass' : 'FAIL', ...(note ? { note } : {}) };
+}
+
+export function targetChecks(r: SuiteResults): TargetCheck[] {
+  const torch = r.throughput?.torch;
+  const memory = r.memory;
+  return [
+    check('tfjs / PyTorch CPU, reference CNN images/s', r.tfjs_over_torch, '>= 0.5', (v) => v >= 0.5,
+      torch && 'absent' in torch ? `PyTorch: ${torch.absent}` : torch ? `tfjs backend ${torch.tfjsBackend}, torch ${torch.torchVersion}, ${torch.threads} threads` : undefined),
+    check('ASL / BCE training-step time', r.asl_over_bce, '<= 1.05', (v) => v <= 1.05),
+    check('detection: target assignment + loss share of step', r.detection?.shareOfStep, '< 0.15', (v) => v < 0.15, r.detection?.reason),
+    check('pipeline images/s / training images/s', r.pipeline?.pipelineOverTraining, '>= 3', (v) => v >= 3),
+    check(
+      `live tensors after step ${memory?.steps ?? 'N'} - after step ${memory?.tensorsFromStep ?? 10}`,
+      memory ? memory.tensorsAfterLastStep - memory.tensorsAfterFromStep : null, '= 0', (v) => v === 0,
+      memory ? `${memory.tensorsAfterFromStep} → ${memory.tensorsAfterLastStep}` : undefined,
+    ),
+    check(`RSS growth step ${memory?.rssFromStep ?? 100} → ${memory?.steps ?? 'N'} (%)`, memory?.rssGrowthPercent, '< 5', (v) => v < 5),
+  ];
+}
+
+const fmt = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '—' : v.toFixed(digits));
+
+function rows(table: string[][]): string {
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
+  return table.map((row) => row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd()).join('\n');
+}
+
+/** The human-readable summary printed at the end of a run. */
+export function formatReport(r: SuiteResults, checks: TargetCheck[]): string {
+  const m = r.machine;
+  const out: string[] = [
+    `asl-run bench (${r.mode}), ${r.seconds.toFixed(0)} s — ${m.cpuModel}, ${m.cores} cores, node ${m.node}, tfjs ${m.tfjs}, main backend ${m.backend.detail}`,
+    '',
+  ];
+  if (r.throughput) {
+    const t = r.throughput;
+    out.push('1. Training throughput (images/s, median step)');
+    const table = [['backend', 'reference CNN (batch 32)', 'multi-label resnet-tiny + ASL (batch 64)']];
+    for (const b of t.backends) {
+      table.push([b.detail, b.referenceCnn ? `${fmt(b.referenceCnn.imagesPerSecond, 1)} (${b.referenceCnn.stepMs.length} steps)` : '—',
+        b.multiLabel ? `${fmt(b.multiLabel.imagesPerSecond, 1)} (${b.multiLabel.stepMs.length} steps)` : '— (not run on this backend)']);
+    }
+    if ('tfjsOverTorch' in t.torch) {
+      table.push([`PyTorch ${t.torch.torchVersion} CPU, ${t.torch.threads} threads`, fmt(median(t.torch.torchImagesPerSecond), 1), '— (not run)']);
+    }
+    out.push(rows(table));
+    for (const u of t.unavailable) out.push(`  ${u.backend}: unavailable — ${u.reason}`);
+    if ('absent' in t.torch) out.push(`  PyTorch: absent — ${t.torch.absent}`);
+    out.push('');
+  }
+  if (r.lossStep) {
+    const l = r.lossStep;
+    out.push(`2. Training step, batch ${l.batchSize}: ASL ${fmt(median(l.aslStepMs), 0)} ms, BCE ${fmt(median(l.bceStepMs), 0)} ms (median of ${l.rounds} interleaved rounds)`, '');
+  }
+  if (r.pipeline) {
+    const p = r.pipeline;
+    out.push(`4. Pipeline ${fmt(median(p.pipelineImagesPerSecond), 0)} images/s (decode + augment, ${p.images} images/epoch) vs training ${fmt(median(p.trainingImagesPerSecond), 1)} images/s`, '');
+  }
+  if (r.memory) {
+    const mem = r.memory;
+    out.push(
+      `5. Memory over ${mem.steps} steps (batch ${mem.batchSize}, ${fmt(mem.medianStepMs, 0)} ms/step): tensors ${mem.tensorsAfterFromStep} → ${mem.tensorsAfterLastStep}, ` +
+        `RSS ${fmt(mem.rssAfterFromStepMB, 0)} → ${fmt(mem.rssAfterLastStepMB, 0)} MB, peak RSS ${fmt(mem.peakRssMB, 0)} MB`,
+      '',
+    );
+  }
+  out.push('Targets (ratios measured side by side in this run)');
+  out.push(rows([['figure', 'value', 'target', 'status', 'note'], ...checks.map((c) => [c.name, fmt(c.value, 3), c.target, c.status, c.note ?? ''])]));
+  return out.join('\n');
+}
+
+/** Writes results and target checks as JSON to `file` (its folder is created); returns the absolute path. */
+export function writeResults(file: string, r: SuiteResults, checks: TargetCheck[]): string {
+  const absolute = path.resolve(file);
+  fs.mkdirSync(path.dirname(absolute), { recursive: true });
+  fs.writeFileSync(absolute, `${JSON.stringify({ ...r, targets: checks }, null, 2)}\n`);
+  return absolute;
+}

@@ -1,0 +1,64 @@
+/**
+ * `npm run bench` entry: node dist/bench/run.js [--quick] [--only a,b] [--backend name].
+ * Prints the figures and target checks and writes them to bench/results.json (relative to the
+ * current directory).
+ */
+import { parseArgs } from 'util';
+import { BACKEND_NAMES, type BackendName } from '../core/backend/init';
+import { BENCH_NAMES, fullSettings, quickSettings, runSuite, type BenchName, type SuiteSettings } from './suite';
+import { formatReport, targetChecks, writeResults } from './report';
+
+const RESULTS_FILE = 'bench/results.json';
+
+const USAGE = `usage: node dist/bench/run.js [--quick] [--only ${BENCH_NAMES.join(',')}] [--backend ${BACKEND_NAMES.join('|')}]
+  --quick    fewer steps and rounds, no cpu backend (about a minute)
+  --only     run only these benchmarks (comma-separated)
+  --backend  run figure 1 on this backend only and figures 2-5 on it (default: figure 1 on every
+             backend that loads, the rest on 'auto')`;
+
+/** Settings from the command line; throws one line naming the bad option. */
+function settingsFromArgs(argv: string[]): SuiteSettings {
+  const { values } = parseArgs({
+    args: argv,
+    options: { quick: { type: 'boolean' }, only: { type: 'string' }, backend: { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const settings = values.quick ? quickSettings() : fullSettings();
+  if (values.only !== undefined) {
+    const names = values.only.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const unknown = names.filter((n) => !(BENCH_NAMES as readonly string[]).includes(n));
+    if (names.length === 0 || unknown.length > 0) {
+      throw new Error(`--only: unknown benchmark '${unknown[0] ?? ''}' (choose from ${BENCH_NAMES.join(', ')})`);
+    }
+    settings.only = names as BenchName[];
+  }
+  if (values.backend !== undefined) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(values.backend)) {
+      throw new Error(`--backend: unknown backend '${values.backend}' (choose one of ${BACKEND_NAMES.join(', ')})`);
+    }
+    const backend = values.backend as BackendName;
+    settings.backend = backend;
+    if (backend !== 'auto') settings.throughput.backends = [backend];
+    // An explicit cpu request gets its reference-CNN step even under --quick.
+    if (backend === 'cpu') settings.throughput.cpuSteps = Math.max(settings.throughput.cpuSteps, 1);
+  }
+  return settings;
+}
+
+async function main(): Promise<void> {
+  const settings = settingsFromArgs(process.argv.slice(2));
+  const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const results = await runSuite(settings, log);
+  const checks = targetChecks(results);
+  console.log(formatReport(results, checks));
+  console.log(`\nresults: ${writeResults(RESULTS_FILE, results, checks)}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

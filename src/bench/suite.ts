@@ -1,0 +1,156 @@
+/**
+ * The benchmark suite: the settings of the full and quick modes, and `runSuite`, which runs the
+ * selected benchmarks in one process and gathers every figure with the machine it ran on.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { tf } from '../core/tf';
+import { initBackend, type BackendInfo, type BackendName } from '../core/backend/init';
+import { runThroughput, type ThroughputOptions, type ThroughputResult } from './throughput';
+import { runLossStep, type LossStepOptions, type LossStepResult } from './loss-step';
+import { runPipeline, type PipelineOptions, type PipelineResult } from './pipeline';
+import { runMemory, type MemoryOptions, type MemoryResult } from './memory';
+
+export const BENCH_NAMES = ['throughput', 'loss-step', 'detection', 'pipeline', 'memory'] as const;
+export type BenchName = (typeof BENCH_NAMES)[number];
+
+export interface SuiteSettings {
+  mode: string;
+  only: readonly BenchName[];
+  /** Backend of figures 2-5 (`auto`: native tensorflow if it loads, else wasm). */
+  backend: BackendName;
+  throughput: ThroughputOptions;
+  lossStep: LossStepOptions;
+  pipeline: PipelineOptions;
+  memory: MemoryOptions;
+}
+
+const ALL_BACKENDS: BackendName[] = ['wasm', 'cpu', 'tensorflow'];
+
+/** The default bench: ~6-8 minutes on a 2-core machine. */
+export function fullSettings(): SuiteSettings {
+  return {
+    mode: 'full',
+    only: BENCH_NAMES,
+    backend: 'auto',
+    throughput: {
+      backends: ALL_BACKENDS, imageSize: 64, referenceBatch: 32, multiLabelBatch: 64, warmup: 2,
+      referenceSteps: 10, multiLabelSteps: 4, cpuSteps: 1, torchRounds: 3, torchThreads: 2,
+    },
+    lossStep: { imageSize: 64, batchSize: 64, rounds: 8, stepsPerRound: 1 },
+    pipeline: { trainCount: 512, imageSize: 64, batchSize: 64, rounds: 4, trainStepsPerRound: 2 },
+    memory: { imageSize: 64, batchSize: 8, steps: 500, tensorsFromStep: 10, rssFromStep: 100 },
+  };
+}
+
+/** `--quick`: fewer steps and rounds, no cpu backend; about a minute. */
+export function quickSettings(): SuiteSettings {
+  const full = fullSettings();
+  return {
+    ...full,
+    mode: 'quick',
+    throughput: { ...full.throughput, warmup: 1, referenceSteps: 4, multiLabelSteps: 2, cpuSteps: 0, torchRounds: 1 },
+    lossStep: { ...full.lossStep, rounds: 4 },
+    pipeline: { ...full.pipeline, rounds: 2, trainStepsPerRound: 1 },
+    memory: { ...full.memory, steps: 60, rssFromStep: 30 },
+  };
+}
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  totalMemoryMB: number;
+  platform: string;
+  node: string;
+  tfjs: string;
+  /** The backend of figures 2-5. */
+  backend: BackendInfo;
+}
+
+/** Detection's share of a step: not measured while the detection task is absent. */
+export interface DetectionResult {
+  shareOfStep: number | null;
+  reason: string;
+}
+
+export interface SuiteResults {
+  mode: string;
+  startedAt: string;
+  seconds: number;
+  machine: MachineInfo;
+  /** Reference CNN images/s, best portable tfjs backend / PyTorch CPU (null without PyTorch). */
+  tfjs_over_torch: number | null;
+  /** Training-step time with ASL / with BCE (figure 2). */
+  asl_over_bce: number | null;
+  throughput: ThroughputResult | null;
+  lossStep: LossStepResult | null;
+  detection: DetectionResult | null;
+  pipeline: PipelineResult | null;
+  memory: MemoryResult | null;
+}
+
+/** Figure 3 needs the detection task (src/tasks/detection), which this build does not have. */
+function detectionFigure(): DetectionResult {
+  const present = fs.existsSync(path.join(__dirname, '..', 'tasks', 'detection'));
+  return {
+    shareOfStep: null,
+    reason: present
+      ? 'tasks/detection exists but the bench does not time it yet (target assignment + loss vs the full step)'
+      : 'no detection task in this build (src/tasks/detection absent)',
+  };
+}
+
+/**
+ * Every figure after the first runs on this backend. Figure 1 may have left another one active,
+ * and `initBackend('auto')` keeps whatever is active, so `auto` is resolved here: native
+ * tensorflow if it loads, else wasm.
+ */
+async function selectMainBackend(requested: BackendName): Promise<BackendInfo> {
+  if (requested !== 'auto') return initBackend(requested);
+  try {
+    return await initBackend('tensorflow');
+  } catch {
+    return initBackend('wasm');
+  }
+}
+
+export async function runSuite(settings: SuiteSettings, log: (line: string) => void = () => undefined): Promise<SuiteResults> {
+  const started = Date.now();
+  const wants = (name: BenchName) => settings.only.includes(name);
+  const throughput = wants('throughput') ? await runThroughput(settings.throughput, log) : null;
+  const backend = await selectMainBackend(settings.backend);
+  log(`main backend: ${backend.name} (${backend.detail})`);
+  const results: SuiteResults = {
+    mode: settings.mode,
+    startedAt: new Date(started).toISOString(),
+    seconds: 0,
+    machine: {
+      cpuModel: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, totalMemoryMB: Math.round(os.totalmem() / 2 ** 20),
+      platform: `${os.platform()} ${os.arch()} ${os.release()}`, node: process.version, tfjs: tf.version.tfjs, backend,
+    },
+    tfjs_over_torch: throughput && 'tfjsOverTorch' in throughput.torch ? throughput.torch.tfjsOverTorch : null,
+    asl_over_bce: null,
+    throughput,
+    lossStep: null,
+    detection: wants('detection') ? detectionFigure() : null,
+    pipeline: null,
+    memory: null,
+  };
+  if (wants('loss-step')) {
+    log('loss-step: ASL vs BCE training steps, interleaved');
+    results.lossStep = await runLossStep(settings.lossStep);
+    results.asl_over_bce = results.lossStep.aslOverBce;
+  }
+  if (wants('pipeline')) {
+    log('pipeline: BatchLoader epochs vs training steps, interleaved');
+    results.pipeline = await runPipeline(settings.pipeline);
+  }
+  // Last, so that its peak RSS covers every benchmark before it.
+  if (wants('memory')) {
+    log(`memory: ${settings.memory.steps} training steps`);
+    results.memory = await runMemory(settings.memory);
+  }
+  results.seconds = (Date.now() - started) / 1000;
+  return results;
+}

@@ -1,0 +1,162 @@
+/**
+ * Figure 1: training throughput (images/s) of the reference CNN and of the default multi-label
+ * model on every backend that loads, and the reference CNN against PyTorch CPU. The tfjs/PyTorch
+ * ratio is measured side by side: rounds alternate a tfjs burst and a PyTorch run, and the ratio
+ * is the median of the per-round ratios.
+ */
+import { initBackend, type BackendInfo, type BackendName } from '../core/backend/init';
+import { createContainer, TOKENS } from '../core/container';
+import type { LossRegistry } from '../core/registry/loss-registry';
+import { median, medianRatio, timeCalls } from './timing';
+import { BENCH_CLASSES, buildMultiLabelModel, buildReferenceCnn, multiLabelLoss, softmaxCrossEntropy, syntheticBatch, TrainStep } from './workloads';
+import { runTorchReference, torchUnavailableReason } from './torch-reference';
+
+/** Backends that run anywhere Node does (the tfjs/PyTorch ratio uses the best of these). */
+const PORTABLE_BACKENDS: readonly string[] = ['wasm', 'cpu'];
+
+export interface ThroughputOptions {
+  /** Backends to try, in order; one that does not load is listed as unavailable. */
+  backends: BackendName[];
+  imageSize: number;
+  referenceBatch: number;
+  multiLabelBatch: number;
+  warmup: number;
+  referenceSteps: number;
+  multiLabelSteps: number;
+  /** Reference-CNN steps on the pure-JS cpu backend (~1 min each at batch 32); 0 skips cpu. */
+  cpuSteps: number;
+  /** Alternating tfjs/PyTorch rounds; 0 skips PyTorch. */
+  torchRounds: number;
+  torchThreads: number;
+}
+
+export interface StepRate {
+  batchSize: number;
+  /** Milliseconds of each timed step. */
+  stepMs: number[];
+  /** batchSize / median step time. */
+  imagesPerSecond: number;
+}
+
+export interface BackendThroughput {
+  backend: string;
+  detail: string;
+  referenceCnn: StepRate | null;
+  /** null on cpu, where one step of this model takes minutes. */
+  multiLabel: StepRate | null;
+}
+
+export interface TorchComparison {
+  torchVersion: string;
+  threads: number;
+  /** The portable tfjs backend compared (the fastest on the reference CNN). */
+  tfjsBackend: string;
+  tfjsImagesPerSecond: number[];
+  torchImagesPerSecond: number[];
+  /** Median over rounds of tfjs images/s / PyTorch images/s. */
+  tfjsOverTorch: number;
+}
+
+export interface ThroughputResult {
+  backends: BackendThroughput[];
+  unavailable: { backend: string; reason: string }[];
+  /** The comparison, or why there is none. */
+  torch: TorchComparison | { absent: string };
+}
+
+function stepRate(batchSize: number, stepMs: number[]): StepRate {
+  return { batchSize, stepMs, imagesPerSecond: (batchSize * 1000) / median(stepMs) };
+}
+
+/** Times `steps` reference-CNN steps (after `warmup`) on the active backend. */
+function timeReferenceCnn(o: ThroughputOptions, warmup: number, steps: number): StepRate {
+  const batch = syntheticBatch(o.referenceBatch, o.imageSize);
+  const loss = softmaxCrossEntropy(batch);
+  const trainer = new TrainStep(buildReferenceCnn(o.imageSize), batch);
+  try {
+    return stepRate(o.referenceBatch, timeCalls(() => trainer.run(loss.lossFn), warmup, steps));
+  } finally {
+    trainer.dispose();
+    loss.dispose();
+  }
+}
+
+/** Times the default multi-label model (ASL loss) on the active backend. */
+function timeMultiLabel(o: ThroughputOptions, losses: LossRegistry): StepRate {
+  const batch = syntheticBatch(o.multiLabelBatch, o.imageSize);
+  const loss = multiLabelLoss(losses.create('asl'), batch);
+  const trainer = new TrainStep(buildMultiLabelModel(o.imageSize), batch);
+  try {
+    return stepRate(o.multiLabelBatch, timeCalls(() => trainer.run(loss.lossFn), o.warmup, o.multiLabelSteps));
+  } finally {
+    trainer.dispose();
+    loss.dispose();
+  }
+}
+
+async function tryBackend(name: BackendName): Promise<BackendInfo | string> {
+  try {
+    return await initBackend(name);
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Rounds alternating a tfjs burst on `backend` and a PyTorch run of as many steps. */
+async function compareWithTorch(o: ThroughputOptions, backend: BackendName): Promise<TorchComparison> {
+  await initBackend(backend);
+  const tfjs: number[] = [];
+  const torch: number[] = [];
+  let version = '';
+  let threads = 0;
+  const runTorch = () => {
+    const run = runTorchReference({
+      batchSize: o.referenceBatch, imageSize: o.imageSize, classes: BENCH_CLASSES,
+      warmup: o.warmup, steps: o.referenceSteps, threads: o.torchThreads,
+    });
+    [version, threads] = [run.torchVersion, run.threads];
+    torch.push(stepRate(o.referenceBatch, run.stepMs).imagesPerSecond);
+  };
+  const runTfjs = () => tfjs.push(timeReferenceCnn(o, o.warmup, o.referenceSteps).imagesPerSecond);
+  for (let round = 0; round < o.torchRounds; round++) {
+    const order = round % 2 === 0 ? [runTfjs, runTorch] : [runTorch, runTfjs];
+    order.forEach((side) => side());
+  }
+  return {
+    torchVersion: version, threads, tfjsBackend: backend,
+    tfjsImagesPerSecond: tfjs, torchImagesPerSecond: torch, tfjsOverTorch: medianRatio(tfjs, torch),
+  };
+}
+
+/** Leaves the last backend tried active; callers re-select theirs. */
+export async function runThroughput(o: ThroughputOptions, log: (line: string) => void): Promise<ThroughputResult> {
+  const losses = createContainer().get<LossRegistry>(TOKENS.LossRegistry);
+  const result: ThroughputResult = { backends: [], unavailable: [], torch: { absent: 'not run' } };
+  for (const name of o.backends) {
+    if (name === 'cpu' && o.cpuSteps === 0) {
+      result.unavailable.push({ backend: 'cpu', reason: 'skipped (cpu steps = 0; one reference-CNN step takes ~1 min)' });
+      continue;
+    }
+    const info = await tryBackend(name);
+    if (typeof info === 'string') {
+      result.unavailable.push({ backend: name, reason: info });
+      continue;
+    }
+    log(`throughput: ${info.name} (${info.detail})`);
+    const isCpu = info.name === 'cpu';
+    const referenceCnn = isCpu ? timeReferenceCnn(o, 0, o.cpuSteps) : timeReferenceCnn(o, o.warmup, o.referenceSteps);
+    const multiLabel = isCpu ? null : timeMultiLabel(o, losses);
+    result.backends.push({ backend: info.name, detail: info.detail, referenceCnn, multiLabel });
+  }
+  const portable = result.backends
+    .filter((b) => PORTABLE_BACKENDS.includes(b.backend) && b.referenceCnn)
+    .sort((a, b) => b.referenceCnn!.imagesPerSecond - a.referenceCnn!.imagesPerSecond);
+  const absent = o.torchRounds === 0 ? 'skipped (torch rounds = 0)' : torchUnavailableReason();
+  if (absent !== undefined) result.torch = { absent };
+  else if (portable.length === 0) result.torch = { absent: 'no portable tfjs backend (wasm, cpu) was measured to compare with' };
+  else {
+    log(`throughput: PyTorch vs ${portable[0].backend}, ${o.torchRounds} alternating rounds`);
+    result.torch = await compareWithTorch(o, portable[0].backend as BackendName);
+  }
+  return result;
+}

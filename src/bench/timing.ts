@@ -1,0 +1,71 @@
+/**
+ * Timing helpers. These machines are noisy, so every figure the targets use is a ratio of two
+ * workloads timed side by side: alternated round by round, the order flipped every round so a
+ * slow drift of the machine's speed falls on both sides equally, and the median taken.
+ */
+
+export function nowMs(): number {
+  return performance.now();
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new Error('bench: median of no values');
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Milliseconds of each of `reps` calls of `fn`, after `warmup` untimed calls. */
+export function timeCalls(fn: () => void, warmup: number, reps: number): number[] {
+  if (!Number.isInteger(reps) || reps < 1) throw new Error(`bench: repetitions must be a positive integer, got ${reps}`);
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const start = nowMs();
+    fn();
+    times.push(nowMs() - start);
+  }
+  return times;
+}
+
+export interface Interleaved {
+  /** Seconds of side A in each round, and of side B. */
+  a: number[];
+  b: number[];
+}
+
+/**
+ * Runs A and B alternately for `rounds` rounds (A B, B A, A B, …) and returns the seconds each
+ * side took in each round. The sides may be async (data loading).
+ */
+export async function interleave(rounds: number, a: () => unknown, b: () => unknown): Promise<Interleaved> {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench: rounds must be a positive integer, got ${rounds}`);
+  const timeOf = async (side: () => unknown): Promise<number> => {
+    const start = nowMs();
+    await side();
+    return (nowMs() - start) / 1000;
+  };
+  const result: Interleaved = { a: [], b: [] };
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      result.a.push(await timeOf(a));
+      result.b.push(await timeOf(b));
+    } else {
+      result.b.push(await timeOf(b));
+      result.a.push(await timeOf(a));
+    }
+  }
+  return result;
+}
+
+/** Median over rounds of numerator[i] / denominator[i]: the side-by-side ratio the targets use. */
+export function medianRatio(numerator: readonly number[], denominator: readonly number[]): number {
+  if (numerator.length !== denominator.length) throw new Error(`bench: ${numerator.length} numerators for ${denominator.length} denominators`);
+  return median(numerator.map((n, i) => n / denominator[i]));
+}
+
+/** Images per second from a count and seconds, refusing a zero or negative duration. */
+export function rate(images: number, seconds: number): number {
+  if (!(seconds > 0)) throw new Error(`bench: cannot compute a rate over ${seconds} s`);
+  return images / seconds;
+}

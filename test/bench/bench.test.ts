@@ -1,0 +1,133 @@
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { tf } from '../../src/core/tf';
+import { initBackend } from '../../src/core/backend/init';
+import { interleave, median, medianRatio } from '../../src/bench/timing';
+import { fullSettings, quickSettings, runSuite, type SuiteResults, type SuiteSettings } from '../../src/bench/suite';
+import { formatReport, targetChecks, writeResults } from '../../src/bench/report';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'asl-bench-'));
+  await initBackend('wasm');
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const positiveFinite = (v: number) => Number.isFinite(v) && v > 0;
+
+describe('timing helpers', () => {
+  test('median and medianRatio against hand-computed values', () => {
+    expect(median([5, 1, 3])).toBe(3);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    // Per-round ratios 2, 0.5, 3 → median 2; the ratio of the medians would be 2 / 2 = 1.
+    expect(medianRatio([2, 1, 6], [1, 2, 2])).toBe(2);
+    expect(() => median([])).toThrow('median of no values');
+  });
+
+  test('interleave alternates the order every round: A B, B A, A B', async () => {
+    const calls: string[] = [];
+    const { a, b } = await interleave(3, () => calls.push('A'), () => calls.push('B'));
+    expect(calls).toEqual(['A', 'B', 'B', 'A', 'A', 'B']);
+    expect(a).toHaveLength(3);
+    expect(b).toHaveLength(3);
+  });
+});
+
+/** Tiny sizes: every benchmark path, a few seconds. */
+function tinySettings(): SuiteSettings {
+  const quick = quickSettings();
+  return {
+    ...quick,
+    mode: 'test',
+    only: ['loss-step', 'detection', 'pipeline', 'memory'],
+    backend: 'wasm',
+    lossStep: { imageSize: 16, batchSize: 2, rounds: 2, stepsPerRound: 1 },
+    pipeline: { trainCount: 16, imageSize: 16, batchSize: 4, rounds: 2, trainStepsPerRound: 1, cacheDir: join(dir, 'cache') },
+    memory: { imageSize: 16, batchSize: 2, steps: 14, tensorsFromStep: 10, rssFromStep: 12 },
+  };
+}
+
+describe('runSuite (tiny sizes, in-process)', () => {
+  let results: SuiteResults;
+  let tensorsBefore: number;
+
+  beforeAll(async () => {
+    tensorsBefore = tf.memory().numTensors;
+    results = await runSuite(tinySettings());
+  });
+
+  test('leaves no tensors behind', () => {
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+  });
+
+  test('records the machine and the backend it ran on', () => {
+    expect(results.machine.cores).toBeGreaterThan(0);
+    expect(results.machine.node).toBe(process.version);
+    expect(results.machine.backend.name).toBe('wasm');
+    expect(results.mode).toBe('test');
+  });
+
+  test('figure 2: ASL/BCE is the median of per-round ratios of positive step times', () => {
+    const l = results.lossStep!;
+    expect(l.aslStepMs).toHaveLength(2);
+    expect([...l.aslStepMs, ...l.bceStepMs].every(positiveFinite)).toBe(true);
+    expect(results.asl_over_bce).toBe(l.aslOverBce);
+    expect(l.aslOverBce).toBeCloseTo(median(l.aslStepMs.map((t, i) => t / l.bceStepMs[i])), 10);
+  });
+
+  test('figure 4: the pipeline read every built-in training image each round', () => {
+    const p = results.pipeline!;
+    expect(p.images).toBe(16); // 16 images, batch 4, drop-last: 4 full batches
+    expect(p.dataset).toMatch(/^mnist-multilabel-/);
+    expect([...p.pipelineImagesPerSecond, ...p.trainingImagesPerSecond].every(positiveFinite)).toBe(true);
+    expect(positiveFinite(p.pipelineOverTraining)).toBe(true);
+  });
+
+  test('figure 5: tensor counts, RSS and peak RSS', () => {
+    const m = results.memory!;
+    expect(m.tensorsAfterLastStep).toBe(m.tensorsAfterFromStep);
+    expect([m.rssAfterFromStepMB, m.rssAfterLastStepMB, m.peakRssMB, m.medianStepMs].every(positiveFinite)).toBe(true);
+    expect(m.peakRssMB).toBeGreaterThanOrEqual(m.rssAfterLastStepMB * 0.99);
+    expect(m.rssGrowthPercent).toBeCloseTo(100 * (m.rssAfterLastStepMB / m.rssAfterFromStepMB - 1), 8);
+  });
+
+  test('figures not run are null, with the reason for detection', () => {
+    expect(results.throughput).toBeNull();
+    expect(results.tfjs_over_torch).toBeNull();
+    expect(results.detection!.shareOfStep).toBeNull();
+    expect(results.detection!.reason.length).toBeGreaterThan(0);
+  });
+
+  test('target checks, table and results.json', () => {
+    const checks = targetChecks(results);
+    const byName = (prefix: string) => checks.find((c) => c.name.startsWith(prefix))!;
+    expect(byName('tfjs / PyTorch').status).toBe('n/a');
+    expect(byName('ASL / BCE').value).toBe(results.asl_over_bce);
+    expect(byName('ASL / BCE').status).toBe(results.asl_over_bce! <= 1.05 ? 'pass' : 'FAIL');
+    expect(byName('live tensors')).toMatchObject({ value: 0, status: 'pass' });
+    expect(formatReport(results, checks)).toContain('ASL / BCE training-step time');
+    const file = writeResults(join(dir, 'out', 'results.json'), results, checks);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(written.asl_over_bce).toBe(results.asl_over_bce);
+    expect(written.tfjs_over_torch).toBeNull();
+    expect(written.targets).toHaveLength(checks.length);
+  });
+});
+
+test('quick mode is a lighter version of the full bench', () => {
+  const [full, quick] = [fullSettings(), quickSettings()];
+  expect(quick.memory.steps).toBeLessThan(full.memory.steps);
+  expect(full.memory).toMatchObject({ steps: 500, tensorsFromStep: 10, rssFromStep: 100 });
+  expect(quick.throughput.cpuSteps).toBe(0);
+  expect(full.throughput).toMatchObject({ referenceBatch: 32, multiLabelBatch: 64, imageSize: 64, torchThreads: 2 });
+});
+
+test("backend 'auto' for figures 2-5 is native tensorflow or wasm, even after figure 1 left cpu active", async () => {
+  await initBackend('cpu');
+  const results = await runSuite({ ...tinySettings(), only: ['detection'], backend: 'auto' });
+  expect(['tensorflow', 'wasm']).toContain(results.machine.backend.name);
+  expect(tf.getBackend()).toBe(results.machine.backend.name);
+});
