@@ -73,7 +73,8 @@ export interface TorchRun {
   stepMs: number[];
 }
 
-const PYTHON = 'python3';
+/** `python3` on PATH unless ASL_RUN_PYTHON names another (e.g. /usr/bin/python3 where Debian's python3-torch lives). */
+const PYTHON = process.env.ASL_RUN_PYTHON || 'python3';
 
 /** Undefined when `python3 -c "import torch"` works; otherwise why PyTorch cannot be used. */
 export function torchUnavailableReason(): string | undefined {

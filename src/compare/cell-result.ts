@@ -28,6 +28,8 @@ export interface ProbabilitySeries {
   meanProbPositives: number[];
   meanProbNegatives: number[];
   probabilityGap: number[];
+  /** gammaNeg per point when the loss adapted it (asl with `adaptive`). */
+  gammaNeg?: number[];
 }
 
 export interface CellResult extends CellKey {
@@ -81,6 +83,7 @@ function probabilitySeries(summary: RunSummary, logRecords: Record<string, unkno
     meanProbPositives: points.map(([, r]) => r.meanProbPositives as number),
     meanProbNegatives: points.map(([, r]) => r.meanProbNegatives as number),
     probabilityGap: points.map(([, r]) => r.probabilityGap as number),
+    ...(points.length > 0 && points.every(([, r]) => typeof r.gammaNeg === 'number') ? { gammaNeg: points.map(([, r]) => r.gammaNeg as number) } : {}),
   });
   if (bySteps.size > 0) return series('step', [...bySteps.entries()].sort((a, b) => a[0] - b[0]));
   const epochs = summary.history.filter((h) => hasProbabilities(h.metrics)).map((h): [number, Record<string, unknown>] => [h.epoch + 1, h.metrics!]);

@@ -51,18 +51,28 @@ function probabilityCharts(task: TaskSummary, drawn: LossSummary[]): string[] {
   if (withProb.length === 0) return [];
   const source = withProb[0].ok.find((c) => c.probability)!.probability!.source;
   const xLabel = source === 'step' ? 'training step (train batches)' : 'epoch (validation set)';
-  const series = (l: LossSummary, key: 'meanProbPositives' | 'meanProbNegatives' | 'probabilityGap') =>
-    meanCurve(l.ok, (c) => (c.probability ? c.probability.x.map((x, i): [number, number] => [x, c.probability![key][i]]) : []));
+  const series = (l: LossSummary, key: 'meanProbPositives' | 'meanProbNegatives' | 'probabilityGap' | 'gammaNeg') =>
+    meanCurve(l.ok, (c) => {
+      const values = c.probability?.[key];
+      return values ? c.probability!.x.map((x, i): [number, number] => [x, values[i]]) : [];
+    });
   const colors = new Map(drawn.map((l, i) => [l.loss, colorOf(i)]));
   const probs: LineSeries[] = withProb.flatMap((l) => [
     { name: `${l.loss} positives`, color: colors.get(l.loss)!, points: series(l, 'meanProbPositives') },
     { name: `${l.loss} negatives`, color: colors.get(l.loss)!, dashed: true, points: series(l, 'meanProbNegatives') },
   ]);
   const gaps: LineSeries[] = withProb.map((l) => ({ name: l.loss, color: colors.get(l.loss)!, points: series(l, 'probabilityGap') }));
-  return [
+  const charts = [
     lineChart({ title: `${task.task}: mean p, positives (solid) / negatives (dashed)`, xLabel, integerX: true, yLabel: 'mean p' }, probs),
     lineChart({ title: `${task.task}: probability gap Δp = p̄(pos) − (1 − p̄(neg))`, xLabel, integerX: true, yLabel: 'Δp' }, gaps),
   ];
+  // Adaptive asymmetry: how gammaNeg moved while steering Δp.
+  const adaptive = withProb.filter((l) => l.ok.some((c) => c.probability?.gammaNeg));
+  if (adaptive.length > 0) {
+    const gammas: LineSeries[] = adaptive.map((l) => ({ name: l.loss, color: colors.get(l.loss)!, points: series(l, 'gammaNeg') }));
+    charts.push(lineChart({ title: `${task.task}: gammaNeg under adaptive asymmetry`, xLabel, integerX: true, yLabel: 'gammaNeg' }, gammas));
+  }
+  return charts;
 }
 
 function taskSection(task: TaskSummary, seeds: number): string {

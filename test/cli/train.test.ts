@@ -108,6 +108,28 @@ describe('asl-run train (multilabel)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('stops on a non-finite loss naming the step, and keeps the last good checkpoint', () => {
+    // Finite on the loader's 3-row probe, NaN from training step 3 on (after the first epoch's checkpoint).
+    const plugin = path.join(work, 'nan-later.js');
+    fs.writeFileSync(plugin, `
+      let calls = 0;
+      exports.register = (registry, { tf }) => registry.register({
+        name: 'nan-later', kind: 'sigmoid', defaults: {}, validate: (p) => p,
+        create: (params) => ({ name: 'nan-later', kind: 'sigmoid', params, compute: (logits, targets, options = {}) => tf.tidy(() => {
+          const bce = tf.losses.sigmoidCrossEntropy(targets, logits, undefined, 0, tf.Reduction.NONE);
+          if (options.reduction === 'none') return bce;
+          calls += logits.shape[0] > 3 ? 1 : 0;
+          return calls > 7 ? bce.sum().mul(NaN) : bce.sum();
+        }) }),
+      });`);
+    const run = path.join(work, 'nan');
+    const r = cli([...common, '--plugin', plugin, '--loss', 'nan-later', '--out', run]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').pop()).toMatch(/^asl-run: step 7 \(epoch 2, batch 2\): loss is NaN, gradient norm NaN; stopped before updating the weights — the last good checkpoint \(.*last\.ckpt\) is kept$/);
+    expect(fs.existsSync(path.join(run, 'checkpoint', 'last.ckpt'))).toBe(true);
+    expect(fs.existsSync(path.join(run, 'metrics.json'))).toBe(false);
+  });
+
   it('names a missing data folder', () => {
     const r = cli([...base, '--data', '/no/such/dir', '--out', path.join(work, 'bad')]);
     expect(r.status).toBe(1);

@@ -60,3 +60,14 @@ describe('report.html', () => {
     expect(html).toContain('<tr><td>bce</td><td>4.0</td><td>100</td><td>1</td></tr>');
   });
 });
+
+describe('report.html with adaptive asymmetry', () => {
+  it('plots gammaNeg over training for runs that adapted it', () => {
+    const adapted = cells().map((c) =>
+      c.probability && c.loss === 'asl' ? { ...c, probability: { ...c.probability, gammaNeg: [4, 4.2, 4.1] } } : c,
+    );
+    const html = renderHtml(PLAN, summarizeResults(PLAN, adapted));
+    expect(html).toContain('multilabel: gammaNeg under adaptive asymmetry');
+    expect(renderHtml(PLAN, summarizeResults(PLAN, cells()))).not.toContain('gammaNeg under adaptive asymmetry');
+  });
+});
