@@ -25,9 +25,14 @@ export function classificationAugment(config: RunConfig): AugmentOptions {
   };
 }
 
-/** First `max` records (0 = all): quick experiments, tests. */
+/**
+ * `max` records spread evenly over the list (0 = all): quick experiments, tests. Evenly rather
+ * than the first `max`, because readers list some formats by class (ImageFolder), and a prefix
+ * would drop whole classes.
+ */
 export function limitRecords<R>(records: R[], max: number): R[] {
-  return max > 0 ? records.slice(0, max) : records;
+  if (max <= 0 || max >= records.length) return records;
+  return Array.from({ length: max }, (_, i) => records[Math.floor((i * records.length) / max)]);
 }
 
 export function trainLoader<R extends ImageRecord, T>(config: RunConfig, records: R[], target: TargetFn<R, T>, augment: AugmentOptions): BatchLoader<R, T> {
