@@ -7,6 +7,7 @@
 import { tf } from '../core/tf';
 import { Optimizer } from '../core/engine/optimizers';
 import { createBackbone, buildClassifier } from '../backbones';
+import { multilabelTask } from '../tasks/multilabel';
 import type { Loss } from '../losses/loss-plugin';
 import { Rng } from '../core/random';
 
@@ -29,9 +30,10 @@ export function buildReferenceCnn(imageSize: number, numClasses = BENCH_CLASSES)
   return tf.model({ inputs: input, outputs: logits, name: 'reference-cnn' });
 }
 
-/** The default multi-label model: resnet-tiny with stem stride 1 + global-pool/dense head. image [N, S, S, 3] → logits [N, numClasses]. */
+/** The default multi-label model (backbone and stem of the task's defaults) + global-pool/dense head. image [N, S, S, 3] → logits [N, numClasses]. */
 export function buildMultiLabelModel(imageSize: number, numClasses = BENCH_CLASSES): tf.LayersModel {
-  const backbone = createBackbone('resnet-tiny', { inputShape: [imageSize, imageSize, 3], stemStride: 1 });
+  const { backbone: name, stemStride } = multilabelTask.defaults().model;
+  const backbone = createBackbone(name, { inputShape: [imageSize, imageSize, 3], stemStride: stemStride as 1 | 2 });
   return buildClassifier(backbone, numClasses);
 }
 
