@@ -4,6 +4,7 @@
  * (which therefore document every option), and written fully resolved into the run folder.
  */
 import * as fs from 'fs';
+import { parseJson } from './data/formats/json-file';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -60,21 +61,21 @@ export function readJsonFile(file: string): unknown {
   } catch (err) {
     throw new ConfigError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  return parseConfigJson(text, file);
+}
+
+/** JSON with the located syntax error of the data readers, reported as a ConfigError. */
+function parseConfigJson(text: string, source: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseJson(text, source);
   } catch (err) {
-    throw new ConfigError(`${file}: invalid JSON (${(err as Error).message})`);
+    throw new ConfigError((err as Error).message);
   }
 }
 
 /** Parses a JSON flag value such as --loss-params '{"gammaNeg":4}'. */
 export function parseJsonFlag(flag: string, text: string): JsonObject {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`${flag}: invalid JSON (${(err as Error).message})`);
-  }
+  const value = parseConfigJson(text, flag);
   if (!isObject(value)) throw new ConfigError(`${flag}: must be a JSON object, got ${kind(value)}`);
   return value;
 }

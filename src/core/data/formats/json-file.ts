@@ -8,14 +8,21 @@ import { readTextFile } from './reader-support';
 
 /** Parses `file` as JSON; malformed JSON throws `file: malformed JSON at line L, column C (...)`. */
 export function readJsonFile(file: string): unknown {
-  const text = readTextFile(file, 'JSON file');
+  return parseJson(readTextFile(file, 'JSON file'), file);
+}
+
+/**
+ * Parses JSON text; malformed text throws a DataError `source: malformed JSON at line L, column C: …`.
+ * @param source names the text in the message (a file, or a flag such as --loss-params).
+ */
+export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (err) {
+  } catch {
     const offset = jsonErrorOffset(text);
     const { line, column } = lineAndColumn(text, offset);
     const found = offset < text.length ? `unexpected ${JSON.stringify(text[offset])}` : 'unexpected end of file';
-    throw new DataError(`${file}: malformed JSON at line ${line}, column ${column}: ${found}`);
+    throw new DataError(`${source}: malformed JSON at line ${line}, column ${column}: ${found}`);
   }
 }
 
