@@ -28,16 +28,16 @@ export interface MemoryResult {
   rssFromStep: number;
   tensorsAfterFromStep: number;
   tensorsAfterLastStep: number;
-  rssAfterFromStepMB: number;
-  rssAfterLastStepMB: number;
+  rssAfterFromStepMiB: number;
+  rssAfterLastStepMiB: number;
   /** 100 × (RSS after step N / RSS after rssFromStep - 1). */
   rssGrowthPercent: number;
   /** The process's peak RSS so far (every benchmark run before this one included). */
-  peakRssMB: number;
+  peakRssMiB: number;
   medianStepMs: number;
 }
 
-const MB = 1024 * 1024;
+const MiB = 1024 * 1024;
 
 /** Runs on the active backend. */
 export async function runMemory(o: MemoryOptions): Promise<MemoryResult> {
@@ -70,11 +70,11 @@ export async function runMemory(o: MemoryOptions): Promise<MemoryResult> {
       rssFromStep: o.rssFromStep,
       tensorsAfterFromStep,
       tensorsAfterLastStep,
-      rssAfterFromStepMB: rssAfterFromStep / MB,
-      rssAfterLastStepMB: rssAfterLastStep / MB,
+      rssAfterFromStepMiB: rssAfterFromStep / MiB,
+      rssAfterLastStepMiB: rssAfterLastStep / MiB,
       rssGrowthPercent: 100 * (rssAfterLastStep / rssAfterFromStep - 1),
       // resourceUsage().maxRSS is in kilobytes.
-      peakRssMB: (process.resourceUsage().maxRSS * 1024) / MB,
+      peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MiB,
       medianStepMs: median(stepMs),
     };
   } finally {

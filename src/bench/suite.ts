@@ -2,15 +2,14 @@
  * The benchmark suite: the settings of the full and quick modes, and `runSuite`, which runs the
  * selected benchmarks in one process and gathers every figure with the machine it ran on.
  */
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import { tf } from '../core/tf';
 import { initBackend, type BackendInfo, type BackendName } from '../core/backend/init';
 import { runThroughput, type ThroughputOptions, type ThroughputResult } from './throughput';
 import { runLossStep, type LossStepOptions, type LossStepResult } from './loss-step';
 import { runPipeline, type PipelineOptions, type PipelineResult } from './pipeline';
 import { runMemory, type MemoryOptions, type MemoryResult } from './memory';
+import { runDetectionShare, type DetectionResult, type DetectionShareOptions } from './detection';
 
 export const BENCH_NAMES = ['throughput', 'loss-step', 'detection', 'pipeline', 'memory'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
@@ -22,6 +21,7 @@ export interface SuiteSettings {
   backend: BackendName;
   throughput: ThroughputOptions;
   lossStep: LossStepOptions;
+  detection: DetectionShareOptions;
   pipeline: PipelineOptions;
   memory: MemoryOptions;
 }
@@ -39,6 +39,7 @@ export function fullSettings(): SuiteSettings {
       referenceSteps: 10, multiLabelSteps: 4, cpuSteps: 1, torchRounds: 3, torchThreads: 2,
     },
     lossStep: { imageSize: 64, batchSize: 64, rounds: 8, stepsPerRound: 1 },
+    detection: { batchSize: 0, rounds: 6, stepsPerRound: 1 },
     pipeline: { trainCount: 512, imageSize: 64, batchSize: 64, rounds: 4, trainStepsPerRound: 2 },
     memory: { imageSize: 64, batchSize: 8, steps: 500, tensorsFromStep: 10, rssFromStep: 100 },
   };
@@ -52,6 +53,7 @@ export function quickSettings(): SuiteSettings {
     mode: 'quick',
     throughput: { ...full.throughput, warmup: 1, referenceSteps: 4, multiLabelSteps: 2, cpuSteps: 0, torchRounds: 1 },
     lossStep: { ...full.lossStep, rounds: 4 },
+    detection: { ...full.detection, batchSize: 8, rounds: 2 },
     pipeline: { ...full.pipeline, rounds: 2, trainStepsPerRound: 1 },
     memory: { ...full.memory, steps: 60, rssFromStep: 30 },
   };
@@ -68,12 +70,6 @@ export interface MachineInfo {
   backend: BackendInfo;
 }
 
-/** Detection's share of a step: not measured while the detection task is absent. */
-export interface DetectionResult {
-  shareOfStep: number | null;
-  reason: string;
-}
-
 export interface SuiteResults {
   mode: string;
   startedAt: string;
@@ -88,17 +84,6 @@ export interface SuiteResults {
   detection: DetectionResult | null;
   pipeline: PipelineResult | null;
   memory: MemoryResult | null;
-}
-
-/** Figure 3 needs the detection task (src/tasks/detection), which this build does not have. */
-function detectionFigure(): DetectionResult {
-  const present = fs.existsSync(path.join(__dirname, '..', 'tasks', 'detection'));
-  return {
-    shareOfStep: null,
-    reason: present
-      ? 'tasks/detection exists but the bench does not time it yet (target assignment + loss vs the full step)'
-      : 'no detection task in this build (src/tasks/detection absent)',
-  };
 }
 
 /**
@@ -133,7 +118,7 @@ export async function runSuite(settings: SuiteSettings, log: (line: string) => v
     asl_over_bce: null,
     throughput,
     lossStep: null,
-    detection: wants('detection') ? detectionFigure() : null,
+    detection: null,
     pipeline: null,
     memory: null,
   };
@@ -142,6 +127,7 @@ export async function runSuite(settings: SuiteSettings, log: (line: string) => v
     results.lossStep = await runLossStep(settings.lossStep);
     results.asl_over_bce = results.lossStep.aslOverBce;
   }
+  if (wants('detection')) results.detection = await runDetectionShare(settings.detection, log);
   if (wants('pipeline')) {
     log('pipeline: BatchLoader epochs vs training steps, interleaved');
     results.pipeline = await runPipeline(settings.pipeline);

@@ -35,27 +35,29 @@ export interface Interleaved {
 }
 
 /**
- * Runs A and B alternately for `rounds` rounds (A B, B A, A B, …) and returns the seconds each
- * side took in each round. The sides may be async (data loading).
+ * Runs the sides in turn for `rounds` rounds, the order reversed every other round (A B C,
+ * C B A, A B C, …), and returns the seconds each side took in each round: [side][round]. The
+ * sides may be async (data loading).
  */
-export async function interleave(rounds: number, a: () => unknown, b: () => unknown): Promise<Interleaved> {
+export async function interleaveSides(rounds: number, sides: ReadonlyArray<() => unknown>): Promise<number[][]> {
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`bench: rounds must be a positive integer, got ${rounds}`);
-  const timeOf = async (side: () => unknown): Promise<number> => {
-    const start = nowMs();
-    await side();
-    return (nowMs() - start) / 1000;
-  };
-  const result: Interleaved = { a: [], b: [] };
+  if (sides.length === 0) throw new Error('bench: nothing to interleave');
+  const seconds = sides.map((): number[] => []);
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      result.a.push(await timeOf(a));
-      result.b.push(await timeOf(b));
-    } else {
-      result.b.push(await timeOf(b));
-      result.a.push(await timeOf(a));
+    const order = sides.map((_, i) => (round % 2 === 0 ? i : sides.length - 1 - i));
+    for (const side of order) {
+      const start = nowMs();
+      await sides[side]();
+      seconds[side].push((nowMs() - start) / 1000);
     }
   }
-  return result;
+  return seconds;
+}
+
+/** Two sides: A B, B A, A B, … */
+export async function interleave(rounds: number, a: () => unknown, b: () => unknown): Promise<Interleaved> {
+  const [secondsA, secondsB] = await interleaveSides(rounds, [a, b]);
+  return { a: secondsA, b: secondsB };
 }
 
 /** Median over rounds of numerator[i] / denominator[i]: the side-by-side ratio the targets use. */

@@ -1,11 +1,15 @@
 /**
  * The networks and the training step every benchmark times: the reference CNN of the issue (the
  * network PyTorch also runs) and the default multi-label model (resnet-tiny + classifier head),
- * each trained by one Adam step on a fixed synthetic batch, exactly as the Trainer does a step
- * (image tensor made from host memory, forward in training mode, variableGrads, optimizer update).
+ * each trained by one Adam step on a fixed synthetic batch; and the training step itself, as the
+ * Trainer does it (image tensor made from host memory, forward in training mode, variableGrads,
+ * gradient norm and clipping, optimizer update, EMA), which the detection figure also uses.
  */
 import { tf } from '../core/tf';
-import { Optimizer } from '../core/engine/optimizers';
+import { Optimizer, type OptimizerConfig } from '../core/engine/optimizers';
+import { WeightEma } from '../core/engine/ema';
+import { disposeModel } from '../core/engine/model-io';
+import type { TrainConfig } from '../core/engine/trainer';
 import { createBackbone, buildClassifier } from '../backbones';
 import { multilabelTask } from '../tasks/multilabel';
 import type { Loss } from '../losses/loss-plugin';
@@ -82,46 +86,88 @@ export function multiLabelLoss(loss: Loss, batch: SyntheticBatch, numClasses = B
   };
 }
 
+/** Images in host memory, NHWC: what the Trainer turns into the step's input tensor. */
+export interface HostImages {
+  images: Float32Array;
+  shape: [number, number, number, number];
+}
+
+/** How a step updates the weights. */
+export interface StepRecipe {
+  optimizer: OptimizerConfig;
+  lr: number;
+  /** Read the global gradient norm every step, as the Trainer does (it logs it and stops on a non-finite one). */
+  gradNorm: boolean;
+  /** Clip the global gradient norm to this; 0 disables (needs the norm, so it is read whenever > 0). */
+  gradClipNorm: number;
+  /** An EMA of every weight updated after each step, as the Trainer with EMA on; absent: none. */
+  ema?: { decay: number; warmup: boolean };
+}
+
+/** The benchmarks' own recipe: Adam lr 1e-3 with torch's defaults, nothing else (the PyTorch reference's step). */
+export const BENCH_RECIPE: StepRecipe = {
+  optimizer: { name: 'adam', weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, momentum: 0, nesterov: false },
+  lr: BENCH_LR,
+  gradNorm: false,
+  gradClipNorm: 0,
+};
+
+/** A run config's training recipe at its peak learning rate (no schedule: one lr is as costly as another). */
+export function recipeOf(train: TrainConfig): StepRecipe {
+  return {
+    optimizer: train.optimizer, lr: train.lr, gradNorm: true, gradClipNorm: train.gradClipNorm,
+    ...(train.ema.enabled ? { ema: { decay: train.ema.decay, warmup: train.ema.warmup } } : {}),
+  };
+}
+
 /**
- * One Adam step (lr 1e-3, torch defaults) of `model` on `batch`; `run(lossFn)` returns the loss
- * before the update. Every backend used here is synchronous, so reading the loss ends the step.
+ * One update of `model` on fixed host images, as the Trainer does a step: input tensor from host
+ * memory, forward in training mode and the loss under variableGrads, gradient norm and clipping,
+ * optimizer update, EMA. `run(lossFn)` returns the loss before the update. Every backend used
+ * here is synchronous, so reading the loss ends the step.
+ * @typeParam Outputs what the model's apply returns (a Tensor2D of logits for the classifiers).
  */
-export class TrainStep {
+export class TrainStep<Outputs extends tf.Tensor | tf.Tensor[] = tf.Tensor2D> {
   private readonly trainable: tf.Variable[];
+  private readonly weights: tf.Variable[];
   private readonly optimizer: Optimizer;
+  private readonly ema?: WeightEma;
 
   constructor(
     readonly model: tf.LayersModel,
-    private readonly batch: SyntheticBatch,
+    private readonly batch: HostImages,
+    private readonly recipe: StepRecipe = BENCH_RECIPE,
   ) {
     this.trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    // Under tidy: the Optimizer makes its slot variables from zerosLike tensors it never frees
-    // (one-off, 2 per weight); tidy frees them, the variables keep their data.
-    let optimizer: Optimizer | undefined;
-    tf.tidy(() => {
-      optimizer = new Optimizer(this.trainable, {
-        name: 'adam', weightDecay: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, momentum: 0, nesterov: false,
-      });
-    });
-    this.optimizer = optimizer!;
+    this.weights = model.weights.map((w) => w.read() as tf.Variable);
+    this.optimizer = new Optimizer(this.trainable, recipe.optimizer);
+    if (recipe.ema) this.ema = new WeightEma(this.weights, recipe.ema.decay, recipe.ema.warmup);
   }
 
   get batchSize(): number {
     return this.batch.shape[0];
   }
 
-  run(lossFn: LossFn): number {
+  run(lossFn: (outputs: Outputs) => tf.Scalar): number {
     return tf.tidy(() => {
       const x = tf.tensor4d(this.batch.images, this.batch.shape);
-      const { value, grads } = tf.variableGrads(() => lossFn(this.model.apply(x, { training: true }) as tf.Tensor2D), this.trainable);
-      this.optimizer.step(this.trainable.map((v) => grads[v.name]), BENCH_LR);
+      const { value, grads } = tf.variableGrads(() => lossFn(this.model.apply(x, { training: true }) as Outputs), this.trainable);
+      let ordered = this.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));
+      const clip = this.recipe.gradClipNorm;
+      if (this.recipe.gradNorm || clip > 0) {
+        const norm = tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g))))).dataSync()[0];
+        if (clip > 0 && norm > clip) ordered = ordered.map((g) => g.mul(clip / (norm + 1e-6)));
+      }
+      this.optimizer.step(ordered, this.recipe.lr);
+      this.ema?.update();
       return value.dataSync()[0];
     });
   }
 
-  /** Frees the optimizer state and the model's weights. */
+  /** Frees the optimizer state, the EMA and the model's weights. */
   dispose(): void {
     this.optimizer.dispose();
-    this.model.dispose();
+    this.ema?.dispose();
+    disposeModel(this.model);
   }
 }

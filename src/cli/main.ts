@@ -20,7 +20,6 @@ export const EXIT_INTERRUPTED = 130;
 
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let usageError: string | undefined;
   const parser = yargs(argv)
     .scriptName('asl-run')
     .usage('$0 <command> [options]\n\nTrain and compare image models with the Asymmetric Loss (ASL) and its baselines.')
@@ -52,21 +51,23 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((msg, err) => {
-      // yargs reports its own validation problems as YError: those are usage errors (exit 2).
+      // yargs reports its own validation problems as YError: those are usage errors (exit 2). Throwing
+      // is what stops yargs: if fail() returns, it goes on to run the command's handler anyway.
       if (err && err.name !== 'YError') throw err;
-      usageError = msg ?? err?.message;
+      const text = msg ?? err?.message ?? 'invalid command line';
+      // A stray first word is a mistyped command, not an "argument" (train is the default command).
+      const first = argv.find((word) => !word.startsWith('-'));
+      if (first !== undefined && text === `Unknown argument: ${first}`) throw new UsageError(`unknown command '${first}' (see asl-run --help)`);
+      throw new UsageError(text);
     });
   try {
     await parser.parseAsync();
   } catch (err) {
     if (process.env.ASL_RUN_DEBUG) console.error(err);
-    process.stderr.write(`asl-run: ${(err as Error).message}\n`);
+    // One line, also for yargs' multi-line messages (e.g. invalid choices).
+    process.stderr.write(`asl-run: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
     if (err instanceof UsageError) return EXIT_USAGE;
     return err instanceof TrainingInterrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
-  }
-  if (usageError) {
-    process.stderr.write(`asl-run: ${usageError}\n`);
-    return EXIT_USAGE;
   }
   return 0;
 }

@@ -4,7 +4,7 @@
  */
 import type { Options } from 'yargs';
 import { ConfigError, JsonObject, JsonValue, mergeConfig, parseJsonFlag, readJsonFile, setPath } from '../core/config';
-import type { RunConfig } from '../core/run-config';
+import { OPEN_CONFIG_KEYS, type RunConfig } from '../core/run-config';
 import type { TaskRegistry } from '../core/registry/task-registry';
 import { OPTIMIZER_NAMES } from '../core/engine/optimizers';
 import { SCHEDULE_NAMES } from '../core/engine/schedules';
@@ -12,12 +12,21 @@ import { SCHEDULE_NAMES } from '../core/engine/schedules';
 interface FlagSpec extends Options {
   /** Config path the flag overrides; its value is written there. */
   key: string;
+  /** The value is JSON text (parsed, errors naming the flag). */
+  json?: boolean;
 }
 
 /** Every flag here is optional: absent means "keep the config's value". */
 export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   loss: { key: 'loss', type: 'string', describe: 'Loss name from the registry (see `asl-run losses`)' },
-  'loss-params': { key: 'lossParams', type: 'string', describe: 'Loss parameters as JSON, e.g. \'{"gammaNeg":4,"clip":0.05}\'' },
+  'loss-params': { key: 'lossParams', type: 'string', json: true, describe: 'Loss parameters as JSON, e.g. \'{"gammaNeg":4,"clip":0.05}\'' },
+  // Before the flags that set single task options, which then land inside it.
+  'task-options': {
+    key: 'taskOptions',
+    type: 'string',
+    json: true,
+    describe: 'Task options as JSON, merged over the task\'s (detection: strides, levelBounds, channels, scoreThreshold, …; a run\'s config.json lists them all)',
+  },
   dataset: { key: 'data.builtin', type: 'string', describe: 'Built-in dataset (mnist-multilabel, mnist, mnist-detection)' },
   data: { key: 'data.dir', type: 'string', describe: 'Dataset folder; train/val splits found by convention (COCO, CSV, ImageFolder, VOC)' },
   train: { key: 'data.train', type: 'string', describe: 'Training split (annotation JSON, CSV or folder), overrides --data' },
@@ -28,6 +37,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'max-val-images': { key: 'data.maxValImages', type: 'number', describe: 'Use at most this many validation images (0 = all)' },
   backbone: { key: 'model.backbone', type: 'string', describe: 'Backbone (resnet-tiny, resnet-small, mobilenet-tiny, …)' },
   'image-size': { key: 'model.imageSize', type: 'number', describe: 'Square input size in pixels' },
+  fit: { key: 'input.fit', type: 'string', choices: ['stretch', 'letterbox'], describe: 'How images reach the square input: stretch each side, or letterbox (keep the aspect ratio, pad); boxes follow' },
   width: { key: 'model.widthMultiplier', type: 'number', describe: 'Backbone width multiplier' },
   epochs: { key: 'train.epochs', type: 'number', describe: 'Training epochs' },
   'batch-size': { key: 'train.batchSize', type: 'number', describe: 'Images per batch' },
@@ -41,10 +51,23 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'ema-decay': { key: 'train.ema.decay', type: 'number', describe: 'EMA decay' },
   'eval-every': { key: 'train.evalEvery', type: 'number', describe: 'Evaluate every N epochs (the last one always)' },
   'log-every': { key: 'train.logEvery', type: 'number', describe: 'Log a step every N steps' },
+  head: { key: 'taskOptions.head', type: 'string', describe: 'Detection head: fcos | yolox (yolox defaults: --loss bce, score threshold 0.01, NMS 0.65)' },
+  'obj-loss': { key: 'taskOptions.objLoss', type: 'string', describe: 'Detection (yolox): objectness loss from the registry (default bce)' },
+  'obj-loss-params': { key: 'taskOptions.objLossParams', type: 'string', json: true, describe: 'Detection (yolox): objectness loss parameters as JSON, like --loss-params' },
+};
+
+/**
+ * `--profile`: how a run is observed, not what it trains, so it is no config key (not saved in
+ * config.json, and allowed with --resume).
+ */
+export const PROFILE_OPTION: Options = {
+  type: 'boolean',
+  group: 'Training:',
+  describe: 'At the end, print where the wall time went (data wait, forward/backward, update, EMA, evaluation, checkpoints, logging) and save it in metrics.json',
 };
 
 export function trainFlagOptions(): Record<string, Options> {
-  return Object.fromEntries(Object.entries(TRAIN_FLAGS).map(([flag, { key: _key, ...opt }]) => [flag, { ...opt, group: 'Training:' }]));
+  return Object.fromEntries(Object.entries(TRAIN_FLAGS).map(([flag, { key: _key, json: _json, ...opt }]) => [flag, { ...opt, group: 'Training:' }]));
 }
 
 /** The config overrides given as flags (only those present in `args`). */
@@ -56,7 +79,7 @@ export function flagOverrides(args: Record<string, unknown>): { overrides: JsonO
     if (value === undefined) continue;
     if (typeof value === 'number' && !Number.isFinite(value)) throw new ConfigError(`--${flag}: expected a number`);
     given.push(`--${flag}`);
-    setPath(overrides, spec.key, flag === 'loss-params' ? parseJsonFlag('--loss-params', String(value)) : (value as JsonValue));
+    setPath(overrides, spec.key, spec.json ? parseJsonFlag(`--${flag}`, String(value)) : (value as JsonValue));
   }
   return { overrides, given };
 }
@@ -69,11 +92,17 @@ export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefin
   }
   const fileTask = (file as JsonObject | undefined)?.task;
   const taskName = taskFlag ?? (typeof fileTask === 'string' ? fileTask : 'multilabel');
-  let config = tasks.get(taskName).defaults();
-  const open = ['lossParams', 'data.builtinOptions', 'taskOptions'];
-  if (file) config = mergeConfig(config, { ...(file as JsonObject), task: taskName }, configFile!, open);
   const { overrides } = flagOverrides(args);
-  // Changing the loss without giving its parameters starts from the new loss's defaults.
+  // Defaults may depend on a variant the user picked in taskOptions (detection's head), by file or flag.
+  const objectOr = (v: unknown): JsonObject => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : {});
+  const userTaskOptions = { ...objectOr((file as JsonObject | undefined)?.taskOptions), ...objectOr(overrides.taskOptions) };
+  let config = tasks.get(taskName).defaults(userTaskOptions);
+  if (file) config = mergeConfig(config, { ...(file as JsonObject), task: taskName }, configFile!, OPEN_CONFIG_KEYS);
+  // Changing a loss without giving its parameters starts from the new loss's defaults.
   if (overrides.loss !== undefined && overrides.loss !== config.loss && overrides.lossParams === undefined) config = { ...config, lossParams: {} };
-  return mergeConfig(config, overrides, 'command line', open);
+  const taskFlags = objectOr(overrides.taskOptions);
+  if (taskFlags.objLoss !== undefined && taskFlags.objLoss !== config.taskOptions.objLoss && taskFlags.objLossParams === undefined) {
+    config = { ...config, taskOptions: { ...config.taskOptions, objLossParams: {} } };
+  }
+  return mergeConfig(config, overrides, 'command line', OPEN_CONFIG_KEYS);
 }

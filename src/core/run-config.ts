@@ -39,6 +39,13 @@ export interface InputConfig {
   std: number[];
   /** Decoded-image cache for evaluation, in MB. */
   cacheMB: number;
+  /**
+   * How an image reaches the square network input (evaluation, and training without a geometric
+   * augmentation): `stretch` resizes each side independently, `letterbox` keeps the aspect ratio
+   * and pads the rest with `padValue` (0..255). Boxes follow either way.
+   */
+  fit: 'stretch' | 'letterbox';
+  padValue: number;
 }
 
 export interface AugmentConfig {
@@ -76,7 +83,7 @@ export function baseRunConfig(): RunConfig {
     backend: 'auto',
     data: { builtin: '', dir: '', train: '', val: '', skipBad: false, maxTrainImages: 0, maxValImages: 0, builtinOptions: {} },
     model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 2 },
-    input: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], cacheMB: 256 },
+    input: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], cacheMB: 256, fit: 'stretch', padValue: 114 },
     augment: { hflip: 0.5, cutoutHoles: 1, cutoutSize: 0.25, cropScaleMin: 1, cropRatioMin: 0.75, cropRatioMax: 1.3333333333333333 },
     train: {
       epochs: 10,
@@ -96,3 +103,6 @@ export function baseRunConfig(): RunConfig {
     taskOptions: {},
   };
 }
+
+/** Config objects whose keys the owner (loss, data set, task) defines and checks, not the config merge. */
+export const OPEN_CONFIG_KEYS = ['lossParams', 'data.builtinOptions', 'taskOptions'];

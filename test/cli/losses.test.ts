@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { cli, ROOT } from './run-cli';
 
@@ -28,5 +30,18 @@ describe('asl-run losses', () => {
     const r = cli(['frobnicate', '--backend', 'cpu']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe("asl-run: unknown command 'frobnicate' (see asl-run --help)");
+  });
+
+  it('rejects an unknown or malformed training flag before anything runs', () => {
+    const out = path.join(os.tmpdir(), `asl-run-never-${process.pid}`);
+    const unknown = cli(['--task', 'detection', '--options', '{}', '--out', out, '--backend', 'cpu']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr.trim()).toBe('asl-run: Unknown argument: options');
+    const malformed = cli(['--task', 'detection', '--task-options', '{"strides":', '--out', out, '--backend', 'cpu']);
+    expect(malformed.status).toBe(1);
+    expect(malformed.stderr.trim().split('\n').pop()).toBe('asl-run: --task-options: malformed JSON at line 1, column 12: unexpected end of file');
+    const invalidChoice = cli(['losses', '--backend', 'gpu']);
+    expect(invalidChoice.stderr.trim().split('\n')).toHaveLength(1);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -24,6 +24,15 @@ export function cliAsync(args: string[]) {
   return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ASL_RUN_CACHE: TEST_CACHE }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+const created: string[] = [TEST_CACHE];
+
 export function tmpDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
+
+// Every test file importing this module leaves no temporary folders behind.
+afterAll(() => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});

@@ -54,6 +54,22 @@ describe('asl-run train (multilabel)', () => {
     expect(fs.existsSync(path.join(full, 'checkpoint', 'last.ckpt'))).toBe(true);
   });
 
+  it('--profile prints where the time went and saves it in metrics.json (not in config.json); the summary has the peak RSS', () => {
+    const run = path.join(work, 'profiled');
+    const oneEpoch = common.map((arg, i) => (common[i - 1] === '--epochs' ? '1' : arg));
+    const r = cli([...oneEpoch, '--profile', '--out', run]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/, peak RSS \d+ MiB\)\n$/);
+    expect(r.stderr).toMatch(/profile: where the wall time went \([\d.]+ s\)\n(  .+\n){9}  total +[\d.]+ s +100\.0 %/);
+    const metrics = readJson(path.join(run, 'metrics.json'));
+    expect(metrics.peakRssMiB).toBeGreaterThan(0);
+    expect(metrics.profile.sections.map((e: { section: string }) => e.section)).toEqual(
+      ['setup', 'data', 'step', 'update', 'ema', 'evaluation', 'checkpoint', 'logging', 'final save'],
+    );
+    expect(metrics.profile.sections.reduce((s: number, e: { share: number }) => s + e.share, 0)).toBeCloseTo(1, 9);
+    expect(readJson(path.join(run, 'config.json'))).not.toHaveProperty('profile');
+  });
+
   it('resumes a SIGKILLed run from its last checkpoint to bit-identical weights and metrics', async () => {
     const killed = path.join(work, 'killed');
     const child = cliAsync([...common, '--out', killed]);

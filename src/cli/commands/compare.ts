@@ -6,7 +6,7 @@
 import * as path from 'path';
 import type { Argv, CommandModule, Options } from 'yargs';
 import { createContext, GlobalOptions } from '../context';
-import { trainFlagOptions } from '../train-options';
+import { PROFILE_OPTION, trainFlagOptions } from '../train-options';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
 import { parseDataFlags, parseNameList, parseShard, seedList, SweepPlan } from '../../compare/plan';
@@ -83,6 +83,7 @@ export const compareCommand: CommandModule<GlobalOptions, CompareArgs> = {
       .option('out', { type: 'string', describe: 'Sweep folder: runs/<task>/<loss>/seed-<s>/ and the reports (rerun to resume)' })
       .option('shard', { type: 'string', describe: 'Run only slice I of N (0-based, I/N), e.g. $SLURM_ARRAY_TASK_ID/8; then `compare merge`' })
       .option('data', { type: 'string', array: true, default: [] as string[], describe: 'Dataset folder per task as TASK=DIR (repeatable), or DIR with one task; default: the task\'s built-in dataset' })
+      .option('profile', PROFILE_OPTION)
       .option('config-dir', { type: 'string', describe: 'Folder of per-task config files <task>.json (as for --config)' })
       .options(passThroughFlags()) as unknown as Argv<CompareArgs>,
   handler: async (args) => {
@@ -90,7 +91,7 @@ export const compareCommand: CommandModule<GlobalOptions, CompareArgs> = {
     const plan = planFromArgs(args);
     const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
     const ctx = await createContext(args);
-    const env = { tasks: ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry), losses: ctx.losses, backend: args.backend, log: ctx.log };
+    const env = { tasks: ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry), losses: ctx.losses, backend: args.backend, log: ctx.log, profile: Boolean(args.profile) };
     const prepared = prepareCells(plan, shard, out, env);
     ctx.log(`asl-run compare: ${prepared.length} cells${shard ? ` (shard ${shard.index}/${shard.count})` : ''} → ${out}`);
     const cells = await runCells(prepared, env);

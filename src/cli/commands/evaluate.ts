@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { createContext, GlobalOptions } from '../context';
 import { readRunConfig, RUN_FILES } from '../../core/engine/run';
-import { loadLayersModel } from '../../core/engine/model-io';
+import { disposeModel, loadLayersModel } from '../../core/engine/model-io';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
 
@@ -14,7 +14,7 @@ interface EvalArgs extends GlobalOptions {
 
 export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
   command: 'eval',
-  describe: "Evaluate a run's final model on its validation split; prints the metrics as JSON and writes <run>/eval.json",
+  describe: "Evaluate a run's final model on its validation split; prints the metrics as JSON and writes <run>/eval.json (detection: also <run>/detections.json, COCO results format)",
   builder: (y) => y.option('run', { type: 'string', demandOption: true, describe: 'Run folder written by training' }) as unknown as Argv<EvalArgs>,
   handler: async (args) => {
     const ctx = await createContext(args);
@@ -28,7 +28,11 @@ export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
     const metrics = await prepared.adapter.evaluate();
     const result = { task: config.task, loss: config.loss, backend: ctx.backend.name, metrics };
     fs.writeFileSync(path.join(args.run, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
+    for (const [name, value] of Object.entries(prepared.adapter.evaluationFiles?.() ?? {})) {
+      fs.writeFileSync(path.join(args.run, name), `${JSON.stringify(value)}\n`);
+      ctx.log(`asl-run: wrote ${path.join(args.run, name)}`);
+    }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    model.dispose();
+    disposeModel(model);
   },
 };

@@ -5,18 +5,18 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { createContext, GlobalOptions } from '../context';
-import { flagOverrides, resolveRunConfig, trainFlagOptions } from '../train-options';
+import { flagOverrides, PROFILE_OPTION, resolveRunConfig, trainFlagOptions } from '../train-options';
 import { readRunConfig, RunSummary, trainRun } from '../../core/engine/run';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
 import { ConfigError } from '../../core/config';
-import { UsageError } from '../usage-error';
 
 interface TrainArgs extends GlobalOptions {
   task?: string;
   config?: string;
   out?: string;
   resume?: string;
+  profile?: boolean;
   [flag: string]: unknown;
 }
 
@@ -29,7 +29,10 @@ export function formatSummary(summary: RunSummary): string {
   const scalars = Object.entries(summary.metrics)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `${k} ${(v as number).toFixed(Math.abs(v as number) > 1.5 ? 2 : 4)}`);
-  return `${summary.task}/${summary.loss}: ${scalars.join('  ')}  (${summary.usedEma ? 'EMA' : 'live'} weights, ${summary.wallSeconds.toFixed(0)} s)`;
+  return (
+    `${summary.task}/${summary.loss}: ${scalars.join('  ')}  ` +
+    `(${summary.usedEma ? 'EMA' : 'live'} weights, ${summary.wallSeconds.toFixed(0)} s, peak RSS ${summary.peakRssMiB.toFixed(0)} MiB)`
+  );
 }
 
 export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
@@ -41,11 +44,9 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
       .option('config', { type: 'string', describe: 'JSON config file (see configs/); flags override it' })
       .option('out', { type: 'string', describe: 'Run folder (default runs/<task>-<loss>-<time>)' })
       .option('resume', { type: 'string', describe: 'Continue the run in this folder from its last checkpoint, with its saved config' })
+      .option('profile', PROFILE_OPTION)
       .options(trainFlagOptions()) as unknown as Argv<TrainArgs>,
   handler: async (args) => {
-    // As the default command, train would otherwise swallow a mistyped command name.
-    const stray = (args._ as unknown[]).filter((word) => word !== 'train');
-    if (stray.length > 0) throw new UsageError(`unknown command '${stray[0]}' (see asl-run --help)`);
     const ctx = await createContext(args);
     const tasks = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry);
     let runDir: string;
@@ -63,7 +64,9 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
     }
     config = { ...config, backend: args.backend };
     ctx.log(`asl-run: ${args.resume ? 'resuming' : 'training'} ${config.task} with loss ${config.loss} → ${runDir}`);
-    const summary = await trainRun(tasks.get(config.task), config, runDir, { losses: ctx.losses, log: ctx.log }, Boolean(args.resume));
+    const summary = await trainRun(tasks.get(config.task), config, runDir, { losses: ctx.losses, log: ctx.log }, Boolean(args.resume), {
+      profile: Boolean(args.profile),
+    });
     process.stdout.write(`${formatSummary(summary)}\n`);
     ctx.log(`asl-run: run saved in ${runDir} (metrics.json, model/, log.jsonl)`);
   },

@@ -16,7 +16,8 @@ export class WeightEma {
     private readonly warmup: boolean,
   ) {
     if (!(decay > 0 && decay < 1)) throw new Error(`ema: decay must be in (0, 1), got ${decay}`);
-    this.shadows = weights.map((w) => tf.variable(w.clone(), false));
+    // tf.variable copies its initial value: the clone is only a source, freed by the tidy.
+    this.shadows = tf.tidy(() => weights.map((w) => tf.variable(w.clone(), false)));
   }
 
   get updateCount(): number {

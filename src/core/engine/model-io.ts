@@ -52,3 +52,14 @@ export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => new Uint8Array(b).buffer));
   return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }));
 }
+
+/**
+ * Frees a model's weights. tfjs-layers counts one reference per place a layer is applied, so
+ * `model.dispose()` alone leaves the weights of layers shared across positions (the detection
+ * head's towers, applied once per pyramid level).
+ */
+export function disposeModel(model: tf.LayersModel): void {
+  const weights = model.weights.map((w) => w.read());
+  model.dispose();
+  for (const w of weights) if (!w.isDisposed) w.dispose();
+}

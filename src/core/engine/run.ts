@@ -6,16 +6,18 @@
  *   <run>/log.jsonl       one JSON object per logged step, evaluation and epoch
  *   <run>/checkpoint/last.ckpt   weights, optimiser state, EMA, position (atomic, every epoch)
  *   <run>/model/          final model in the TF.js layers format (tf.loadLayersModel)
- *   <run>/metrics.json    { task, loss, backend, metrics, ... }
+ *   <run>/metrics.json    { task, loss, backend, metrics, peakRssMiB, profile (with --profile), ... }
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunConfig } from '../run-config';
+import { baseRunConfig, OPEN_CONFIG_KEYS, type RunConfig } from '../run-config';
+import { mergeConfig } from '../config';
 import type { TaskDefinition, TaskEnvironment } from '../registry/task-registry';
 import { Progress } from './progress';
 import { Trainer, TrainResult } from './trainer';
-import { saveLayersModel } from './model-io';
+import { disposeModel, saveLayersModel } from './model-io';
 import { activeBackend } from '../backend/init';
+import { formatProfile, Profiler, type ProfileReport } from './profiler';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -40,15 +42,28 @@ export interface RunSummary {
   trainImagesPerSecond: number;
   skipped: number;
   history: TrainResult['history'];
+  /** The process's peak resident set size so far (process.resourceUsage().maxRSS); in-process sweeps include earlier runs. */
+  peakRssMiB: number;
+  /** With --profile: where the wall time went. */
+  profile?: ProfileReport;
+}
+
+export interface TrainRunOptions {
+  /** Time the run's sections, print the table to the log and save it in metrics.json. */
+  profile?: boolean;
 }
 
 export function readRunConfig(runDir: string): SavedRunConfig {
   const file = path.join(runDir, RUN_FILES.config);
+  let saved: SavedRunConfig;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as SavedRunConfig;
+    saved = JSON.parse(fs.readFileSync(file, 'utf8')) as SavedRunConfig;
   } catch (err) {
     throw new Error(`${file}: cannot read run config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
+  // Options added after the run was written take their base default, the behaviour it was trained with.
+  const { classes, ...config } = saved;
+  return { ...mergeConfig(baseRunConfig(), config, file, OPEN_CONFIG_KEYS), classes };
 }
 
 function writeJson(file: string, value: unknown): void {
@@ -61,8 +76,11 @@ function writeJson(file: string, value: unknown): void {
  * Trains `config` into `runDir` (resuming its checkpoint when `resume`), saves the final model and
  * metrics, and returns the summary. Throws TrainingInterrupted after Ctrl-C (checkpoint saved).
  */
-export async function trainRun(task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean): Promise<RunSummary> {
+export async function trainRun(
+  task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean, options: TrainRunOptions = {},
+): Promise<RunSummary> {
   const started = performance.now();
+  const profiler = new Profiler(Boolean(options.profile));
   fs.mkdirSync(runDir, { recursive: true });
   const prepared = await task.prepare(config, env);
   if (!prepared.train) throw new Error(`task ${task.name}: prepared without training data`);
@@ -72,7 +90,9 @@ export async function trainRun(task: TaskDefinition, config: RunConfig, runDir: 
   const trainer = new Trainer(prepared.adapter, prepared.train, config.train, path.join(runDir, RUN_FILES.checkpoint), {
     record: (entry) => fs.appendFileSync(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
     progress: new Progress(process.stderr, config.train.logEvery),
+    profiler,
   });
+  profiler.lap('setup');
   const onSigint = () => {
     env.log('\nCtrl-C: saving a checkpoint at the next step boundary (press again to abort without saving)');
     process.once('SIGINT', () => process.exit(130));
@@ -100,8 +120,15 @@ export async function trainRun(task: TaskDefinition, config: RunConfig, runDir: 
     trainImagesPerSecond: images / Math.max(seconds, 1e-9),
     skipped: prepared.skipped.length,
     history: result.history,
+    // maxRSS is in KiB.
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
+  if (profiler.enabled) {
+    profiler.lap('final save');
+    summary.profile = profiler.report();
+    env.log(formatProfile(summary.profile));
+  }
   writeJson(path.join(runDir, RUN_FILES.metrics), summary);
-  prepared.adapter.model.dispose();
+  disposeModel(prepared.adapter.model);
   return summary;
 }

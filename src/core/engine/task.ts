@@ -58,4 +58,9 @@ export interface TaskAdapter<Item> {
   restoreState?(state: unknown): void;
   /** Evaluates the model as it is now on the validation split. */
   evaluate(): Promise<Metrics>;
+  /**
+   * Optional: files (name → JSON value) with the details of the last `evaluate()`, which `asl-run
+   * eval` writes into the run folder (detection: the detections in the COCO results format).
+   */
+  evaluationFiles?(): Record<string, unknown>;
 }

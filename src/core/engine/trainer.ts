@@ -13,6 +13,7 @@ import { createSchedule, ScheduleConfig } from './schedules';
 import type { BatchSource, Metrics, TaskAdapter } from './task';
 import { CheckpointError, readCheckpoint, SavedTensor, writeCheckpoint } from './checkpoint';
 import { withSeededMathRandom } from './seeded-math-random';
+import { Profiler } from './profiler';
 
 export interface TrainConfig {
   epochs: number;
@@ -70,6 +71,15 @@ export interface TrainerHooks {
   /** JSON-lines sink for step and evaluation records. */
   record(entry: Record<string, unknown>): void;
   progress: Progress;
+  /** --profile: where the time goes; absent, a disabled one (no clock reads, no syncs). */
+  profiler?: Profiler;
+}
+
+/** Profiling only: reading the smallest of `variables` waits for the work queued on them (GPU backends). */
+function settleOn(variables: readonly tf.Variable[]): () => void {
+  if (variables.length === 0) return () => undefined;
+  const smallest = variables.reduce((a, b) => (b.size < a.size ? b : a));
+  return () => void smallest.dataSync();
 }
 
 export class Trainer<Item> {
@@ -77,6 +87,10 @@ export class Trainer<Item> {
   private readonly allWeights: tf.Variable[];
   private readonly optimizer: Optimizer;
   private readonly ema?: WeightEma;
+  private readonly profiler: Profiler;
+  /** Profiling only: wait for the update's and the EMA's device work. */
+  private readonly settleUpdate: () => void;
+  private readonly settleEma: () => void;
   private stopRequested = false;
 
   constructor(
@@ -90,6 +104,9 @@ export class Trainer<Item> {
     this.allWeights = task.model.weights.map((w) => w.read() as tf.Variable);
     this.optimizer = new Optimizer(this.trainable, config.optimizer);
     if (config.ema.enabled) this.ema = new WeightEma(this.allWeights, config.ema.decay, config.ema.warmup);
+    this.profiler = hooks.profiler ?? new Profiler(false);
+    this.settleUpdate = settleOn(this.trainable);
+    this.settleEma = settleOn(this.ema?.shadows ?? []);
   }
 
   /** Asks the loop to checkpoint and stop at the next step boundary (Ctrl-C). */
@@ -105,9 +122,11 @@ export class Trainer<Item> {
     let state: CheckpointMeta = resume ? this.restore() : {
       epoch: 0, batch: 0, step: 0, optimizerStep: 0, emaUpdates: 0, history: [], epochLossSum: 0, epochImages: 0, epochSeconds: 0,
     };
+    this.profiler.lap('setup');
     for (let epoch = state.epoch; epoch < epochs; epoch++) {
       let secondsPerBatch = 0;
       for await (const batch of this.data.batches(epoch, state.batch)) {
+        this.profiler.lap('data');
         const started = performance.now();
         const { lr, momentum } = schedule.at(state.step);
         const { loss, parts, diagnostics, gradNorm } = this.trainStep(batch, lr, momentum, state.step);
@@ -127,6 +146,7 @@ export class Trainer<Item> {
         if (state.step % this.config.logEvery === 0) {
           this.hooks.record({ type: 'step', step: state.step, epoch, lr, loss, ...parts, ...diagnostics, gradNorm, imagesPerSecond });
         }
+        this.profiler.lap('logging');
         if (this.stopRequested) {
           this.save(state);
           throw new TrainingInterrupted(`interrupted at step ${state.step}; checkpoint saved to ${this.checkpointFile}`);
@@ -136,10 +156,15 @@ export class Trainer<Item> {
         epoch, trainLoss: state.epochLossSum / Math.max(state.epochImages, 1), seconds: state.epochSeconds,
         imagesPerSecond: state.epochImages / Math.max(state.epochSeconds, 1e-9),
       };
-      if ((epoch + 1) % this.config.evalEvery === 0 || epoch === epochs - 1) Object.assign(record, await this.evaluateBoth());
+      if ((epoch + 1) % this.config.evalEvery === 0 || epoch === epochs - 1) {
+        Object.assign(record, await this.evaluateBoth());
+        this.profiler.lap('evaluation');
+      }
       this.hooks.record({ type: 'epoch', ...record });
+      this.profiler.lap('logging');
       state = { ...state, epoch: epoch + 1, batch: 0, history: [...state.history, record], epochLossSum: 0, epochImages: 0, epochSeconds: 0 };
       this.save(state);
+      this.profiler.lap('checkpoint');
     }
     return this.finish(state.history);
   }
@@ -164,11 +189,16 @@ export class Trainer<Item> {
       const norm = tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g)))));
       const gradNorm = norm.dataSync()[0];
       const lossValue = value.dataSync()[0];
+      this.profiler.lap('step');
       if (Number.isFinite(lossValue) && Number.isFinite(gradNorm)) {
         const clip = this.config.gradClipNorm;
         const scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
         this.optimizer.step(scale === 1 ? ordered : ordered.map((g) => g.mul(scale)), lr, momentum);
-        this.ema?.update();
+        this.profiler.lap('update', this.settleUpdate);
+        if (this.ema) {
+          this.ema.update();
+          this.profiler.lap('ema', this.settleEma);
+        }
       }
       return { loss: lossValue, gradNorm };
     });

@@ -6,6 +6,7 @@ import type { BatchSource, TaskAdapter } from '../engine/task';
 import type { RunConfig } from '../run-config';
 import type { LossRegistry } from './loss-registry';
 import type { tf } from '../tf';
+import type { JsonObject } from '../config';
 
 export interface TaskEnvironment {
   losses: LossRegistry;
@@ -35,8 +36,12 @@ export type Prediction = Record<string, unknown>;
 export interface TaskDefinition {
   readonly name: string;
   readonly description: string;
-  /** The complete default config of this task (built-in dataset, model, recipe). */
-  defaults(): RunConfig;
+  /**
+   * The complete default config of this task (built-in dataset, model, recipe).
+   * @param taskOptions the user's `taskOptions` (config file, then flags), for tasks whose defaults
+   *   depend on a variant chosen there (detection: `head`); the caller still merges them on top.
+   */
+  defaults(taskOptions?: JsonObject): RunConfig;
   prepare(config: RunConfig, env: TaskEnvironment, options?: PrepareOptions): Promise<PreparedTask>;
   /** Predictions for image files with a trained model. */
   predict(model: tf.LayersModel, config: RunConfig, classes: string[], files: string[], options: { topK: number }): Promise<Prediction[]>;

@@ -5,7 +5,7 @@
 import type { RunConfig } from '../../core/run-config';
 import type { ImageRecord } from '../../core/data/records';
 import { BatchLoader, TargetFn } from '../../core/data/pipeline/loader';
-import type { AugmentOptions, Normalization } from '../../core/data/pipeline/transform';
+import type { AugmentOptions, Normalization, TransformOptions } from '../../core/data/pipeline/transform';
 
 export function normalizationOf(config: RunConfig): Normalization {
   const { mean, std } = config.input;
@@ -13,6 +13,14 @@ export function normalizationOf(config: RunConfig): Normalization {
     throw new Error(`input.mean and input.std must be 3 numbers each (std > 0), got ${JSON.stringify(mean)} / ${JSON.stringify(std)}`);
   }
   return { mean: mean as [number, number, number], std: std as [number, number, number] };
+}
+
+/** The loader's fit settings of the config, checked. */
+function fitOf(config: RunConfig): Pick<TransformOptions, 'fit' | 'padValue'> {
+  const { fit, padValue } = config.input;
+  if (fit !== 'stretch' && fit !== 'letterbox') throw new Error(`input.fit must be 'stretch' or 'letterbox', got ${JSON.stringify(fit)}`);
+  if (!(Number.isInteger(padValue) && padValue >= 0 && padValue <= 255)) throw new Error(`input.padValue must be an integer in 0..255, got ${JSON.stringify(padValue)}`);
+  return { fit, padValue };
 }
 
 /** The classification augmentations of the config (detection adds its own box-aware ones). */
@@ -45,6 +53,7 @@ export function trainLoader<R extends ImageRecord, T>(config: RunConfig, records
     shuffle: true,
     dropLast: records.length >= config.train.batchSize,
     normalization: normalizationOf(config),
+    ...fitOf(config),
     augment,
     skipBad: config.data.skipBad,
   });
@@ -60,6 +69,7 @@ export function evalLoader<R extends ImageRecord, T>(config: RunConfig, records:
     shuffle: false,
     dropLast: false,
     normalization: normalizationOf(config),
+    ...fitOf(config),
     cacheMB: config.input.cacheMB,
     skipBad: config.data.skipBad,
   });

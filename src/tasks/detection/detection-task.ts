@@ -11,22 +11,14 @@ import { tf } from '../../core/tf';
 import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../core/engine/task';
 import type { Loss } from '../../losses/loss-plugin';
 import type { CocoGroundTruth } from '../../core/data/formats';
-import { cocoEvaluate } from '../../core/metrics/coco-eval';
-import { namedCocoStats, type CocoDetection } from '../../core/metrics/coco-types';
-import { forEachPrediction } from '../common/predict';
 import type { LocationGrid } from './locations';
 import { IGNORED, type FcosTargets } from './targets';
 import { MAX_LOG_DISTANCE } from './box-coding';
 import { giouLoss } from './giou';
 import { BOX_COLUMNS, EXTRA_COLUMNS } from './model';
-import { detectImage, type ImageGeometry } from './postprocess';
+import { FCOS_DECODER } from './postprocess';
+import { checkDetectorOutput, DetectorEvaluator, type DetectionEvalItem } from './evaluation';
 import type { DetectionOptions } from './options';
-
-/** A validation item: which image it is and how it was transformed. */
-export interface DetectionEvalItem {
-  imageId: number;
-  geometry: ImageGeometry;
-}
 
 /** The targets of a batch as flat host arrays over N = B·L locations. */
 export interface PackedTargets {
@@ -72,24 +64,22 @@ export function packTargets(items: readonly FcosTargets[], numClasses: number): 
 export class DetectionTask implements TaskAdapter<FcosTargets> {
   readonly name = 'detection';
   readonly primaryMetric = 'AP';
+  private readonly evaluator: DetectorEvaluator;
 
   constructor(
     readonly model: tf.LayersModel,
     private readonly criterion: Loss,
     readonly classes: string[],
-    private readonly grid: LocationGrid,
+    grid: LocationGrid,
     private readonly options: DetectionOptions,
-    private readonly val: BatchSource<DetectionEvalItem>,
-    private readonly groundTruth: CocoGroundTruth,
+    val: BatchSource<DetectionEvalItem>,
+    groundTruth: CocoGroundTruth,
   ) {
     if (criterion.kind !== 'sigmoid') {
       throw new Error(`--loss ${criterion.name}: a ${criterion.kind} loss cannot train the detection task, which needs a sigmoid loss`);
     }
-    const shape = model.outputs[0].shape;
-    const columns = classes.length + EXTRA_COLUMNS;
-    if (model.outputs.length !== 1 || shape.length !== 3 || shape[1] !== grid.count || shape[2] !== columns) {
-      throw new Error(`detection: the model's output [${shape.join(', ')}] does not match [batch, ${grid.count} locations, ${columns}] of the configured levels and ${classes.length} classes`);
-    }
+    checkDetectorOutput(model, grid, classes.length);
+    this.evaluator = new DetectorEvaluator({ model, val, grid, numClasses: classes.length, groundTruth, options, decoder: FCOS_DECODER });
   }
 
   /** outputs [B, L, C + 5] → the three FCOS loss terms. */
@@ -121,29 +111,11 @@ export class DetectionTask implements TaskAdapter<FcosTargets> {
     return { positivesPerImage: positives / batch.items.length };
   }
 
-  async evaluate(): Promise<Metrics> {
-    const { detections, imageIds } = await this.detectSplit();
-    const { stats, perCategoryAP } = cocoEvaluate(this.groundTruth, detections, { imgIds: imageIds });
-    const nameOf = new Map(this.groundTruth.categories.map((c) => [String(c.id), c.name]));
-    return { ...namedCocoStats(stats), perCategoryAP: Object.fromEntries(Object.entries(perCategoryAP).map(([id, ap]) => [nameOf.get(id) ?? id, ap])) };
+  evaluate(): Promise<Metrics> {
+    return this.evaluator.evaluate();
   }
 
-  /** The detections of the whole validation split as COCO results, and the ids of the images seen. */
-  async detectSplit(): Promise<{ detections: CocoDetection[]; imageIds: number[] }> {
-    const detections: CocoDetection[] = [];
-    const imageIds: number[] = [];
-    const C = this.classes.length;
-    const perImage = this.grid.count * (C + EXTRA_COLUMNS);
-    const categoryIds = this.groundTruth.categories.map((c) => c.id);
-    await forEachPrediction(this.model, this.val, (outputs, batch) => {
-      const rows = (outputs as tf.Tensor).dataSync();
-      batch.items.forEach((item, i) => {
-        imageIds.push(item.imageId);
-        for (const d of detectImage(rows, i * perImage, this.grid, C, item.geometry, this.options)) {
-          detections.push({ image_id: item.imageId, category_id: categoryIds[d.label], bbox: d.box, score: d.score });
-        }
-      });
-    });
-    return { detections, imageIds };
+  evaluationFiles(): Record<string, unknown> {
+    return this.evaluator.files();
   }
 }

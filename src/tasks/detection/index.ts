@@ -1,8 +1,9 @@
 /**
  * The `detection` task definition: defaults (built-in mnist-detection at 128 px, focal loss, a
- * ResNet-tiny + FPN P3–P5 FCOS with narrow towers sized for a CPU run), data → loaders, model,
- * and `predict`. Loading a saved detection model needs `registerDetectionLayers()` (and the
- * backbones' `registerCustomLayers()`) to have run.
+ * ResNet-tiny + FPN P3–P5 FCOS with narrow towers sized for a CPU run; `taskOptions.head: 'yolox'`
+ * swaps in the YOLOX head, src/tasks/detection/yolox/), data → loaders, model, and `predict`.
+ * Loading a saved detection model needs `registerDetectionLayers()` (and the backbones'
+ * `registerCustomLayers()`) to have run.
  */
 import { tf } from '../../core/tf';
 import { baseRunConfig, RunConfig } from '../../core/run-config';
@@ -13,10 +14,15 @@ import { evalLoader, limitRecords, trainLoader } from '../common/loaders';
 import { forEachPrediction } from '../common/predict';
 import { detectionDefaults, detectionOptions, type DetectionOptions } from './options';
 import { locationGrid, type LocationGrid } from './locations';
-import { assignTargets, type FcosTargets } from './targets';
+import { assignTargets, type BoxesToAssign, type FcosTargets } from './targets';
 import { buildDetectionModel, EXTRA_COLUMNS } from './model';
-import { DetectionEvalItem, DetectionTask } from './detection-task';
-import { detectImage } from './postprocess';
+import { DetectionTask } from './detection-task';
+import type { DetectionEvalItem } from './evaluation';
+import { detectImage, FCOS_DECODER } from './postprocess';
+import { buildYoloxModel } from './yolox/head';
+import { createObjectnessLoss, YoloxTask } from './yolox/yolox-task';
+import { YOLOX_DECODER } from './yolox/decode';
+import type { JsonObject } from '../../core/config';
 import { readDetectionSplits } from './data';
 
 export { registerDetectionLayers } from './level-scale';
@@ -29,10 +35,14 @@ function gridOf(config: RunConfig, options: DetectionOptions): LocationGrid {
 
 const geometryOf = (info: TransformInfo) => ({ affine: info.affine, originalWidth: info.originalWidth, originalHeight: info.originalHeight });
 
+/** The boxes that survived the augmentation, in network pixels, with their labels and ignore flags (YOLOX's loader items: its assignment runs in the loss). */
+export function boxesOf(record: DetectionRecord, info: TransformInfo): BoxesToAssign {
+  return { boxes: info.boxes, labels: info.boxIndex.map((i) => record.labels[i]), ignore: info.boxIndex.map((i) => record.ignore[i]) };
+}
+
 /** The loader's target function: FCOS targets of the boxes that survived the augmentation. */
 export function fcosTargetFn(grid: LocationGrid, options: DetectionOptions): (record: DetectionRecord, info: TransformInfo) => FcosTargets {
-  return (record, info) =>
-    assignTargets(grid, { boxes: info.boxes, labels: info.boxIndex.map((i) => record.labels[i]), ignore: info.boxIndex.map((i) => record.ignore[i]) }, options.centerSampleRadius);
+  return (record, info) => assignTargets(grid, boxesOf(record, info), options.centerSampleRadius);
 }
 
 function detectionAugment(config: RunConfig, options: DetectionOptions): AugmentOptions {
@@ -42,17 +52,22 @@ function detectionAugment(config: RunConfig, options: DetectionOptions): Augment
 
 export const detectionTask: TaskDefinition = {
   name: 'detection',
-  description: 'Object detection with an FCOS head on a backbone + FPN, evaluated by COCO AP (pycocotools-exact)',
+  description: 'Object detection with an FCOS or YOLOX head (--head) on a backbone + FPN, evaluated by COCO AP (pycocotools-exact)',
 
-  defaults(): RunConfig {
+  /** @param taskOptions the user's task options: `head: 'yolox'` gives YOLOX's defaults (bce classification loss, its thresholds and weights). */
+  defaults(taskOptions?: JsonObject): RunConfig {
+    const head = taskOptions?.head === 'yolox' ? 'yolox' : 'fcos';
     const config = baseRunConfig();
     config.task = 'detection';
-    config.loss = 'focal';
+    config.loss = head === 'yolox' ? 'bce' : 'focal';
     config.data.builtin = 'mnist-detection';
     config.model.imageSize = 128;
     // Digits: a mirrored 2 is no 2. Of config.augment only hflip applies to detection (box-aware scale
     // jitter is taskOptions.scaleJitter); cutout is zeroed so the saved config does not suggest it.
     config.augment.hflip = 0;
+    // As torchvision's and mmdetection's detection transforms: keep the aspect ratio (real data sets
+    // mix portrait and landscape); the built-in scenes are square, where both fits agree.
+    config.input.fit = 'letterbox';
     config.augment.cutoutHoles = 0;
     // Sized for `asl-run --task detection` to train and evaluate within 15 minutes on 2 CPU cores (wasm).
     config.train.epochs = 3;
@@ -61,22 +76,30 @@ export const detectionTask: TaskDefinition = {
     // Measured on the default run: lr 6e-3 with clipping reached AP 0.215 vs 0.176 at the base 2e-3.
     config.train.lr = 6e-3;
     config.train.gradClipNorm = 10;
-    config.taskOptions = detectionDefaults();
+    config.taskOptions = detectionDefaults(head);
     return config;
   },
 
   async prepare(config: RunConfig, env: TaskEnvironment, prepareOptions: PrepareOptions = {}): Promise<PreparedTask> {
     const options = detectionOptions(config.taskOptions);
     const criterion = env.losses.create(config.loss, config.lossParams);
+    const yolox = options.head === 'yolox';
+    const objCriterion = yolox ? createObjectnessLoss(env.losses, options) : undefined;
     const splits = readDetectionSplits(config, env, prepareOptions.model ? prepareOptions.classes : undefined);
     const classes = splits.val.classes;
     const grid = gridOf(config, options);
-    const model = prepareOptions.model ?? buildDetectionModel(config, classes.length, options);
+    const model = prepareOptions.model ?? (yolox ? buildYoloxModel : buildDetectionModel)(config, classes.length, options);
     const toEvalItem = (record: DetectionRecord, info: TransformInfo): DetectionEvalItem => ({ imageId: record.imageId, geometry: geometryOf(info) });
     const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), toEvalItem);
+    const skipped = [...(splits.train?.skipped ?? []), ...splits.val.skipped];
+    if (objCriterion) {
+      const adapter = new YoloxTask(model, criterion, objCriterion, classes, grid, options, val, splits.val.coco);
+      const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), boxesOf, detectionAugment(config, options));
+      return { adapter: adapter as PreparedTask['adapter'], train: train as PreparedTask['train'], classes, skipped };
+    }
     const adapter = new DetectionTask(model, criterion, classes, grid, options, val, splits.val.coco);
     const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), fcosTargetFn(grid, options), detectionAugment(config, options));
-    return { adapter: adapter as PreparedTask['adapter'], train: train as PreparedTask['train'], classes, skipped: [...(splits.train?.skipped ?? []), ...splits.val.skipped] };
+    return { adapter: adapter as PreparedTask['adapter'], train: train as PreparedTask['train'], classes, skipped };
   },
 
   /** Per image: its detections [x, y, w, h] in original pixels with class name and score (`topK` is not used: `maxDetections` bounds the list). */
@@ -89,7 +112,7 @@ export const detectionTask: TaskDefinition = {
     await forEachPrediction(model, loader, (outputs, batch) => {
       const rows = (outputs as tf.Tensor).dataSync();
       batch.items.forEach((geometry, i) => {
-        const detections = detectImage(rows, i * perImage, grid, classes.length, geometry, options);
+        const detections = detectImage(rows, i * perImage, grid, classes.length, geometry, options, options.head === 'yolox' ? YOLOX_DECODER : FCOS_DECODER);
         out.push({ image: batch.records[i].file, detections: detections.map((d) => ({ bbox: d.box, label: classes[d.label], score: d.score })) });
       });
     });

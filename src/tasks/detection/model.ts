@@ -10,7 +10,7 @@
 import { tf } from '../../core/tf';
 import type { RunConfig } from '../../core/run-config';
 import { createBackbone } from '../../backbones/registry';
-import { buildFpn } from '../../backbones/fpn';
+import { buildFpn, type FeaturePyramid } from '../../backbones/fpn';
 import { applyLayer, type Backbone } from '../../backbones/backbone';
 import { GroupNormalization } from '../../backbones/group-norm';
 import { withSeededMathRandom } from '../../core/engine/seeded-math-random';
@@ -55,16 +55,36 @@ function pyramidInputs(backbone: Backbone, strides: number[]): { features: tf.Sy
   return { features: picked.map((s) => backbone.features[backbone.strides.indexOf(s)]), strides: picked, extraLevels: extra as 0 | 1 | 2 };
 }
 
-/** The detector for `config.model` (backbone, image size) with `numClasses` classes, initialised from the run seed. */
-export function buildDetectionModel(config: RunConfig, numClasses: number, options: DetectionOptions): tf.LayersModel {
+/**
+ * The part every detection head shares: backbone of `config.model` → FPN at `options.strides`
+ * with `options.channels` channels. Call inside the head builder's seeded scope.
+ */
+export function backbonePyramid(config: RunConfig, numClasses: number, options: Pick<DetectionOptions, 'strides' | 'channels'>): { backbone: Backbone; pyramid: FeaturePyramid } {
   const { backbone: name, imageSize, widthMultiplier, stemStride } = config.model;
   if (stemStride !== 1 && stemStride !== 2) throw new Error(`model.stemStride must be 1 or 2, got ${stemStride}`);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`detection model: needs at least one class, got ${numClasses}`);
-  return withSeededMathRandom(config.train.seed, () => {
-    const backbone = createBackbone(name, { inputShape: [imageSize, imageSize, 3], widthMultiplier, stemStride });
-    const inputs = pyramidInputs(backbone, options.strides);
-    const pyramid = buildFpn({ features: inputs.features, strides: inputs.strides }, { channels: options.channels, extraLevels: inputs.extraLevels, extraSource: 'p5' });
+  const backbone = createBackbone(name, { inputShape: [imageSize, imageSize, 3], widthMultiplier, stemStride });
+  const inputs = pyramidInputs(backbone, options.strides);
+  const pyramid = buildFpn({ features: inputs.features, strides: inputs.strides }, { channels: options.channels, extraLevels: inputs.extraLevels, extraSource: 'p5' });
+  return { backbone, pyramid };
+}
 
+/**
+ * Per-level head maps [B, h_i, w_i, columns] → output rows [B, L, columns] in LocationGrid order
+ * (level by level, row-major within a level).
+ */
+export function levelRows(maps: tf.SymbolicTensor[], strides: number[], columns: number): tf.SymbolicTensor {
+  const rows = maps.map((map, i) => {
+    const [, h, w] = map.shape as number[];
+    return applyLayer(tf.layers.reshape({ targetShape: [h * w, columns], name: `head_rows${Math.round(Math.log2(strides[i]))}` }), map);
+  });
+  return rows.length === 1 ? rows[0] : applyLayer(tf.layers.concatenate({ axis: 1, name: 'head_levels' }), rows);
+}
+
+/** The detector for `config.model` (backbone, image size) with `numClasses` classes, initialised from the run seed. */
+export function buildDetectionModel(config: RunConfig, numClasses: number, options: DetectionOptions): tf.LayersModel {
+  return withSeededMathRandom(config.train.seed, () => {
+    const { backbone, pyramid } = backbonePyramid(config, numClasses, options);
     const clsTower = towerLayers('head_cls', options);
     const regTower = towerLayers('head_reg', options);
     const prior = options.priorProbability;
@@ -73,16 +93,13 @@ export function buildDetectionModel(config: RunConfig, numClasses: number, optio
     const centernessLogit = headConv(1, 'head_centerness');
     const columns = numClasses + EXTRA_COLUMNS;
 
-    const rows = pyramid.features.map((feature, i) => {
+    const maps = pyramid.features.map((feature, i) => {
       const level = Math.round(Math.log2(pyramid.strides[i]));
       const cls = clsTower.reduce((x, layer) => applyLayer(layer, x), feature);
       const reg = regTower.reduce((x, layer) => applyLayer(layer, x), feature);
       const box = applyLayer(new LevelScale({ name: `head_scale${level}` }), applyLayer(boxRegression, reg));
-      const merged = applyLayer(tf.layers.concatenate({ axis: -1, name: `head_out${level}` }), [applyLayer(clsLogits, cls), box, applyLayer(centernessLogit, reg)]);
-      const [, h, w] = merged.shape as number[];
-      return applyLayer(tf.layers.reshape({ targetShape: [h * w, columns], name: `head_rows${level}` }), merged);
+      return applyLayer(tf.layers.concatenate({ axis: -1, name: `head_out${level}` }), [applyLayer(clsLogits, cls), box, applyLayer(centernessLogit, reg)]);
     });
-    const outputs = rows.length === 1 ? rows[0] : applyLayer(tf.layers.concatenate({ axis: 1, name: 'head_levels' }), rows);
-    return tf.model({ inputs: backbone.inputs, outputs, name: `fcos_${name}` });
+    return tf.model({ inputs: backbone.inputs, outputs: levelRows(maps, pyramid.strides, columns), name: `fcos_${backbone.name}` });
   });
 }

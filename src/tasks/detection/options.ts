@@ -10,26 +10,31 @@
  */
 import type { JsonObject } from '../../core/config';
 
+export const HEAD_NAMES = ['fcos', 'yolox'] as const;
+export type HeadName = (typeof HEAD_NAMES)[number];
+
 export interface DetectionOptions {
+  /** The detection head: `fcos` (shared towers, centerness, static assignment) or `yolox` (decoupled per-level heads, objectness, assignment from the predictions). */
+  head: HeadName;
   /** Strides of the pyramid levels the head runs on, each twice the previous (P3–P5 = 8, 16, 32). Levels beyond the backbone's deepest stride are FPN extra levels. */
   strides: number[];
   /** Upper bounds of the largest ltrb distance (network pixels) of levels 0..n-2; the last level takes everything above. FCOS: [64, 128, 256, 512]. */
   levelBounds: number[];
   /** Channels of the FPN and of both head towers. */
   channels: number;
-  /** conv3x3 + GroupNorm + ReLU blocks per tower (FCOS: 4). */
+  /** conv3x3 + GroupNorm + ReLU blocks per tower (FCOS: 4); yolox: conv3x3 + BN + SiLU blocks per branch (YOLOX: 2). */
   towerConvs: number;
-  /** GroupNorm groups in the towers; must divide `channels`. */
+  /** GroupNorm groups in the FCOS towers; must divide `channels` (yolox uses batch norm). */
   groupNormGroups: number;
-  /** Center sampling: a location is a positive candidate only within radius x stride of the box centre (0 disables). */
+  /** Center sampling: a location is a positive candidate only within radius x stride of the box centre (0 disables); also the radius of yolox's `center-prior` assigner (> 0). */
   centerSampleRadius: number;
-  /** Initial foreground probability of every class logit (the bias is set to log(p / (1 - p))). */
+  /** Initial foreground probability of every class logit, and of yolox's objectness logit (the bias is set to log(p / (1 - p))). */
   priorProbability: number;
-  /** Weights of the three loss terms. */
+  /** Weights of the loss terms (yolox: cls, box = the 1 − IoU² term, default 5; centernessWeight is FCOS's only). */
   clsWeight: number;
   boxWeight: number;
   centernessWeight: number;
-  /** Inference: detections scoring below this (score = sqrt(cls · centerness)) are dropped. */
+  /** Inference: detections scoring below this (FCOS: score = sqrt(cls · centerness); yolox: obj · cls) are dropped. */
   scoreThreshold: number;
   /** Inference: at most this many candidates per level go on to NMS. */
   topKPerLevel: number;
@@ -39,9 +44,28 @@ export interface DetectionOptions {
   maxDetections: number;
   /** Training: scale jitter factor range (aspect kept, crop/pad to the input size); [1, 1] disables it. */
   scaleJitter: number[];
+  /**
+   * yolox: how foreground locations are chosen. `simota` (YOLOX): from the predictions, dynamic k
+   * per box at the lowest cls + 3·IoU cost; `center-prior`: FCOS's static rule (inside the box and
+   * within centerSampleRadius strides of its centre, levelBounds by size).
+   */
+  assigner: 'simota' | 'center-prior';
+  /**
+   * yolox: the classification target of a foreground location. `iou` (YOLOX): one-hot × the IoU of
+   * the location's predicted box with its box, a soft target; `hard`: one-hot, the target ASL and
+   * focal loss are designed for. Background locations never enter the classification loss.
+   */
+  clsTarget: 'iou' | 'hard';
+  /** yolox: loss of the objectness logit (target 1 on foreground, 0 on every other location), a sigmoid loss from the registry. */
+  objLoss: string;
+  /** yolox: parameters of `objLoss` ({} = its defaults). */
+  objLossParams: JsonObject;
+  /** yolox: weight of the objectness term (clsWeight and boxWeight weight the others). */
+  objWeight: number;
 }
 
 export const DETECTION_DEFAULTS: Readonly<DetectionOptions> = Object.freeze({
+  head: 'fcos',
   strides: [8, 16, 32],
   levelBounds: [24, 48],
   channels: 32,
@@ -57,11 +81,32 @@ export const DETECTION_DEFAULTS: Readonly<DetectionOptions> = Object.freeze({
   nmsThreshold: 0.6,
   maxDetections: 100,
   scaleJitter: [1, 1],
+  assigner: 'simota',
+  clsTarget: 'iou',
+  objLoss: 'bce',
+  objLossParams: {},
+  objWeight: 1,
 });
 
-/** The defaults as the JSON object a RunConfig holds. */
-export function detectionDefaults(): JsonObject {
-  return JSON.parse(JSON.stringify(DETECTION_DEFAULTS)) as JsonObject;
+/**
+ * What `head: 'yolox'` changes in the defaults: YOLOX's inference thresholds and IoU-loss weight
+ * (5). Its default classification loss (bce, FCOS: focal) is the task's `loss` default.
+ */
+export const YOLOX_DEFAULTS: Readonly<Partial<DetectionOptions>> = Object.freeze({
+  head: 'yolox',
+  boxWeight: 5,
+  scoreThreshold: 0.01,
+  nmsThreshold: 0.65,
+});
+
+/** The defaults of `head` (an unknown head gets FCOS's, and fails validation later). */
+function defaultsOf(head: unknown): DetectionOptions {
+  return { ...DETECTION_DEFAULTS, ...(head === 'yolox' ? YOLOX_DEFAULTS : {}) };
+}
+
+/** The defaults of `head` as the JSON object a RunConfig holds. */
+export function detectionDefaults(head: HeadName = 'fcos'): JsonObject {
+  return JSON.parse(JSON.stringify(defaultsOf(head))) as JsonObject;
 }
 
 type Check = (value: unknown) => boolean;
@@ -71,7 +116,10 @@ const nonNegative: Check = (v) => typeof v === 'number' && v >= 0 && Number.isFi
 const unit: Check = (v) => typeof v === 'number' && v >= 0 && v <= 1;
 const numbers = (each: Check): Check => (v) => Array.isArray(v) && v.every(each);
 
+const oneOf = (names: readonly string[]): { check: Check; expected: string } => ({ check: (v) => names.includes(v as string), expected: `one of ${names.join(', ')}` });
+
 const RULES: Record<keyof DetectionOptions, { check: Check; expected: string }> = {
+  head: oneOf(HEAD_NAMES),
   strides: { check: numbers(positiveInt), expected: 'a list of positive integers' },
   levelBounds: { check: numbers((v) => typeof v === 'number' && v > 0), expected: 'a list of numbers > 0' },
   channels: { check: positiveInt, expected: 'a positive integer' },
@@ -86,6 +134,11 @@ const RULES: Record<keyof DetectionOptions, { check: Check; expected: string }> 
   topKPerLevel: { check: positiveInt, expected: 'a positive integer' },
   nmsThreshold: { check: unit, expected: 'a number in [0, 1]' },
   maxDetections: { check: positiveInt, expected: 'a positive integer' },
+  assigner: oneOf(['simota', 'center-prior']),
+  clsTarget: oneOf(['iou', 'hard']),
+  objLoss: { check: (v) => typeof v === 'string' && v.length > 0, expected: 'a loss name (see `asl-run losses`)' },
+  objLossParams: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'an object of loss parameters' },
+  objWeight: { check: nonNegative, expected: 'a number >= 0' },
   scaleJitter: { check: (v) => numbers((x) => typeof x === 'number' && x > 0)(v) && (v as number[]).length === 2 && (v as number[])[0] <= (v as number[])[1], expected: '[min, max] with 0 < min <= max' },
 };
 
@@ -94,7 +147,7 @@ const RULES: Record<keyof DetectionOptions, { check: Check; expected: string }> 
  * @throws Error naming the option (`taskOptions.<name>`) when it is unknown or invalid.
  */
 export function detectionOptions(taskOptions: JsonObject): DetectionOptions {
-  const merged: Record<string, unknown> = { ...DETECTION_DEFAULTS, ...taskOptions };
+  const merged: Record<string, unknown> = { ...defaultsOf(taskOptions.head), ...taskOptions };
   for (const [key, value] of Object.entries(merged)) {
     const rule = RULES[key as keyof DetectionOptions];
     if (!rule) throw new Error(`taskOptions.${key}: unknown detection option (known: ${Object.keys(RULES).join(', ')})`);

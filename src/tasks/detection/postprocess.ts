@@ -1,7 +1,7 @@
 /**
  * From the model's output rows of one image to its detections in original-image pixels, as
  * torchvision's FCOS postprocess: per level, candidates (location, class) scoring above the
- * threshold with score = sqrt(σ(class logit) · σ(centerness logit)), the top k of them; boxes
+ * threshold with the head's score (FCOS: sqrt(σ(class logit) · σ(centerness logit))), the top k of them; boxes
  * decoded, mapped back through the inverse of the pipeline's affine map and clipped to the image;
  * then class-wise NMS and the best `maxDetections`.
  */
@@ -30,23 +30,42 @@ export interface ImageGeometry {
   originalHeight: number;
 }
 
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** How a head's output row (C class logits, then its 5 extra columns) becomes class scores and a box. */
+export interface RowDecoder {
+  /** The C class scores of the row starting at `row`, written into scores[0..C-1]. */
+  scores(rows: ArrayLike<number>, row: number, numClasses: number, scores: Float64Array): void;
+  /** The row's box at grid location k as corners [x1, y1, x2, y2] in network pixels, written into out[0..3]. */
+  corners(rows: ArrayLike<number>, row: number, numClasses: number, grid: LocationGrid, k: number, out: Float32Array): void;
+}
+
+/** FCOS: score = sqrt(σ(class logit) · σ(centerness logit)), boxes from log-ltrb distances. */
+export const FCOS_DECODER: RowDecoder = {
+  scores(rows, row, numClasses, scores) {
+    const ctr = sigmoid(rows[row + numClasses + 4]);
+    for (let c = 0; c < numClasses; c++) scores[c] = Math.sqrt(sigmoid(rows[row + c]) * ctr);
+  },
+  corners(rows, row, numClasses, grid, k, out) {
+    decodeBox(rows, row + numClasses, grid.x[k], grid.y[k], grid.stride[k], out, 0);
+  },
+};
 
 /**
  * @param rows the model output, [B, L, C + 5] flattened; this image's rows start at `offset`
+ * @param decoder the head's row decoding (FCOS's by default)
  */
-export function detectImage(rows: ArrayLike<number>, offset: number, grid: LocationGrid, numClasses: number, geometry: ImageGeometry, options: InferenceOptions): Detection[] {
+export function detectImage(rows: ArrayLike<number>, offset: number, grid: LocationGrid, numClasses: number, geometry: ImageGeometry, options: InferenceOptions, decoder: RowDecoder = FCOS_DECODER): Detection[] {
   const columns = numClasses + EXTRA_COLUMNS;
   if (rows.length < offset + grid.count * columns) throw new Error(`detectImage: output has ${rows.length} values, expected at least ${offset + grid.count * columns}`);
   const candidates: { k: number; label: number; score: number }[] = [];
+  const scores = new Float64Array(numClasses);
   for (const level of grid.levels) {
     const found: { k: number; label: number; score: number }[] = [];
     for (let k = level.start; k < level.start + level.height * level.width; k++) {
-      const row = offset + k * columns;
-      const ctr = sigmoid(rows[row + numClasses + 4]);
+      decoder.scores(rows, offset + k * columns, numClasses, scores);
       for (let c = 0; c < numClasses; c++) {
-        const score = Math.sqrt(sigmoid(rows[row + c]) * ctr);
-        if (score > options.scoreThreshold) found.push({ k, label: c, score });
+        if (scores[c] > options.scoreThreshold) found.push({ k, label: c, score: scores[c] });
       }
     }
     found.sort((a, b) => b.score - a.score || a.k - b.k || a.label - b.label);
@@ -57,7 +76,7 @@ export function detectImage(rows: ArrayLike<number>, offset: number, grid: Locat
   const boxes: BoxXYWH[] = [];
   const kept: typeof candidates = [];
   for (const cand of candidates) {
-    decodeBox(rows, offset + cand.k * columns + numClasses, grid.x[cand.k], grid.y[cand.k], grid.stride[cand.k], corners, 0);
+    decoder.corners(rows, offset + cand.k * columns, numClasses, grid, cand.k, corners);
     const [x, y, w, h] = mapBox([corners[0], corners[1], corners[2] - corners[0], corners[3] - corners[1]], back);
     const x1 = Math.max(0, x);
     const y1 = Math.max(0, y);

@@ -1,4 +1,10 @@
-import { limitRecords } from '../../../src/tasks/common/loaders';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { evalLoader, limitRecords } from '../../../src/tasks/common/loaders';
+import { baseRunConfig, type RunConfig } from '../../../src/core/run-config';
+import { encodePng } from '../../../src/core/data/image/codec';
+import type { BoxXYWH } from '../../../src/core/data/records';
 
 describe('limitRecords', () => {
   it('keeps everything for 0 or a bound above the size', () => {
@@ -13,5 +19,41 @@ describe('limitRecords', () => {
     expect(kept).toHaveLength(20);
     expect(new Set(kept.map((r) => r.label)).size).toBe(10);
     expect(limitRecords([0, 1, 2, 3, 4, 5], 3)).toEqual([0, 2, 4]);
+  });
+});
+
+describe('input.fit', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-fit-'));
+  // A 40x20 landscape image with one box, through the eval loader at 20x20.
+  const file = path.join(dir, 'wide.png');
+  fs.writeFileSync(file, encodePng({ width: 40, height: 20, channels: 3, data: new Uint8Array(40 * 20 * 3).fill(200) }));
+  const record = { file, boxes: [[10, 4, 20, 8]] as BoxXYWH[] };
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function firstBatch(fit: string) {
+    const config = baseRunConfig();
+    config.model.imageSize = 20;
+    config.input.fit = fit as RunConfig['input']['fit'];
+    config.input.mean = [0, 0, 0];
+    config.input.std = [1, 1, 1];
+    const loader = evalLoader(config, [record], (_r, info) => info.boxes);
+    for await (const batch of loader.batches(0)) return batch;
+    throw new Error('no batch');
+  }
+
+  it('letterbox keeps the aspect ratio, pads with padValue and scales the boxes alike', async () => {
+    const batch = await firstBatch('letterbox');
+    expect(batch.items[0]).toEqual([[5, 7, 10, 4]]); // scale 0.5, 5 px margin above and below
+    const pixel = (x: number, y: number) => Math.round(batch.images[(y * 20 + x) * 3] * 255);
+    expect([pixel(10, 0), pixel(10, 4), pixel(10, 5), pixel(10, 14), pixel(10, 15)]).toEqual([114, 114, 200, 200, 114]);
+  });
+
+  it('stretch scales each side on its own', async () => {
+    const batch = await firstBatch('stretch');
+    expect(batch.items[0]).toEqual([[5, 4, 10, 8]]);
+  });
+
+  it('names a bad fit', async () => {
+    await expect(firstBatch('crop')).rejects.toThrow(`input.fit must be 'stretch' or 'letterbox', got "crop"`);
   });
 });

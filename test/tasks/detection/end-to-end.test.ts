@@ -9,7 +9,8 @@ import { buildDetectionModel } from '../../../src/tasks/detection/model';
 import { detectionOptions } from '../../../src/tasks/detection/options';
 import { locationGrid } from '../../../src/tasks/detection/locations';
 import { assignTargets, FcosTargets } from '../../../src/tasks/detection/targets';
-import { DetectionEvalItem, DetectionTask } from '../../../src/tasks/detection/detection-task';
+import { DetectionTask } from '../../../src/tasks/detection/detection-task';
+import type { DetectionEvalItem } from '../../../src/tasks/detection/evaluation';
 import { detectionTask } from '../../../src/tasks/detection';
 
 const SIZE = 64;

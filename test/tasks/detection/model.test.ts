@@ -6,6 +6,7 @@ import { registerDetectionLayers } from '../../../src/tasks/detection/level-scal
 import { detectionOptions } from '../../../src/tasks/detection/options';
 import { detectionTask } from '../../../src/tasks/detection';
 import { roundTrip, seededValues, expectClose } from '../../backbones/helpers';
+import { disposeModel } from '../../../src/core/engine/model-io';
 
 function smallConfig() {
   const config = detectionTask.defaults();
@@ -22,13 +23,14 @@ describe('buildDetectionModel', () => {
 
   it('outputs [B, 8·8 + 4·4 + 2·2, C + 5] at 64 px, with the class bias at the 0.01 prior', async () => {
     const options = detectionOptions(smallConfig().taskOptions);
+    const empty = tf.memory().numTensors;
     const model = buildDetectionModel(smallConfig(), 3, options);
     expect(model.outputs[0].shape).toEqual([null, 84, 8]);
     const bias = model.getLayer('head_cls_logits').getWeights()[1].dataSync();
     expect(bias[0]).toBeCloseTo(Math.log(0.01 / 0.99), 5);
     expect(['head_scale3', 'head_scale4', 'head_scale5'].map((n) => model.getLayer(n).getWeights()[0].dataSync()[0])).toEqual([1, 1, 1]);
     // Set the scales apart so that the round trip proves they are saved.
-    model.getLayer('head_scale4').setWeights([tf.tensor1d([0.5])]);
+    tf.tidy(() => model.getLayer('head_scale4').setWeights([tf.tensor1d([0.5])]));
 
     const loaded = await roundTrip(model);
     const before = tf.memory().numTensors;
@@ -38,8 +40,10 @@ describe('buildDetectionModel', () => {
     expect(loaded.getLayer('head_scale4').getWeights()[0].dataSync()[0]).toBe(0.5);
     x.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    loaded.dispose();
-    model.dispose();
+    // The towers are applied once per level: disposeModel frees their weights too.
+    disposeModel(loaded);
+    disposeModel(model);
+    expect(tf.memory().numTensors).toBe(empty);
   });
 
   it('rejects strides the backbone cannot give and bad options, naming the option', () => {

@@ -117,17 +117,24 @@ export function drawText(img: RawImage, x: number, y: number, text: string, colo
 }
 
 /**
- * A box outline with `label` on a filled tag of the box colour, above the box where there is
- * room, else just inside its top edge. The text is black or white, whichever contrasts more.
+ * `text` on a filled tag of `color` with its top-left corner at (x, y); the text is black or
+ * white, whichever contrasts more. Returns the tag's size.
  */
+export function drawTag(img: RawImage, x: number, y: number, text: string, color: Rgb, scale = 1): { width: number; height: number } {
+  const size = textSize(text, scale);
+  const tag = { width: size.width + 2, height: size.height + 2 };
+  const x0 = Math.round(x);
+  const y0 = Math.round(y);
+  fillRect(img.data, img.width, 3, x0, y0, x0 + tag.width, y0 + tag.height, color);
+  const luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2];
+  drawText(img, x0 + 1, y0 + 1, text, luma > 127 ? [0, 0, 0] : [255, 255, 255], scale);
+  return tag;
+}
+
+/** A box outline with `label` on a tag of the box colour, above the box where there is room, else just inside its top edge. */
 export function drawLabelledBox(img: RawImage, box: BoxXYWH, label: string, color: Rgb, thickness = 1, scale = 1): void {
   drawRect(img, box, color, thickness);
-  const size = textSize(label, scale);
-  const tagW = size.width + 2;
-  const tagH = size.height + 2;
-  const x0 = Math.round(box[0]);
-  const y0 = Math.round(box[1]) - tagH >= 0 ? Math.round(box[1]) - tagH : Math.round(box[1]);
-  fillRect(img.data, img.width, 3, x0, y0, x0 + tagW, y0 + tagH, color);
-  const luma = 0.299 * color[0] + 0.587 * color[1] + 0.114 * color[2];
-  drawText(img, x0 + 1, y0 + 1, label, luma > 127 ? [0, 0, 0] : [255, 255, 255], scale);
+  const tagHeight = textSize(label, scale).height + 2;
+  const top = Math.round(box[1]);
+  drawTag(img, box[0], top - tagHeight >= 0 ? top - tagHeight : top, label, color, scale);
 }

@@ -1,0 +1,48 @@
+/**
+ * Foreground assignment of the YOLOX head: which ground-truth box (if any) each location of one
+ * image learns. Assigners run on host arrays during the loss, with the image's decoded predictions
+ * (SimOTA needs them; the center prior does not). Only regular boxes reach an assigner: locations
+ * inside ignored (crowd, difficult) boxes are handled by the loss targets.
+ */
+import type { BoxXYWH } from '../../../core/data/records';
+import type { LocationGrid } from '../locations';
+import { assignTargets, NEGATIVE } from '../targets';
+import type { DecodedPredictions } from './decode';
+
+export interface AssignerInput {
+  grid: LocationGrid;
+  /** [G] boxes in network-input pixels [x, y, w, h]. */
+  boxes: readonly BoxXYWH[];
+  /** [G] class index per box, in [0, numClasses). */
+  labels: readonly number[];
+  numClasses: number;
+  /** The image's predictions at every location. */
+  predictions: DecodedPredictions;
+}
+
+export interface Assigner {
+  readonly name: string;
+  /** @returns [L] the index of the box each location is foreground for, or NEGATIVE (-1). */
+  assign(input: AssignerInput): Int32Array;
+}
+
+/**
+ * The static center prior (FCOS's positives, as a YOLOX assigner): a location is foreground for a
+ * box when it lies strictly inside the box and within `radius` strides of the box centre, and the
+ * box's largest ltrb distance from it is in its level's range (LocationGrid's levelBounds); of
+ * several such boxes, the smallest wins. The predictions are not used.
+ */
+export class CenterPriorAssigner implements Assigner {
+  readonly name = 'center-prior';
+
+  constructor(private readonly radius: number) {
+    if (!(radius > 0)) throw new Error(`center-prior assigner: radius must be > 0 strides, got ${radius}`);
+  }
+
+  assign(input: AssignerInput): Int32Array {
+    const { boxes } = input;
+    // FCOS's rule with each box's index as its label gives the matched box per location.
+    const t = assignTargets(input.grid, { boxes, labels: boxes.map((_, i) => i), ignore: boxes.map(() => false) }, this.radius);
+    return t.labels.map((b) => (b >= 0 ? b : NEGATIVE));
+  }
+}

@@ -1,0 +1,224 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { tf } from '../../../../src/core/tf';
+import { initBackend } from '../../../../src/core/backend/init';
+import { registerCustomLayers } from '../../../../src/backbones/group-norm';
+import { LossRegistry } from '../../../../src/core/registry/loss-registry';
+import { bcePlugin } from '../../../../src/losses/bce';
+import { aslPlugin } from '../../../../src/losses/asymmetric';
+import { crossEntropyPlugin } from '../../../../src/losses/cross-entropy';
+import type { Batch, BatchSource } from '../../../../src/core/engine/task';
+import type { BoxXYWH } from '../../../../src/core/data/records';
+import { detectionTask } from '../../../../src/tasks/detection';
+import { detectionOptions } from '../../../../src/tasks/detection/options';
+import { locationGrid } from '../../../../src/tasks/detection/locations';
+import type { BoxesToAssign } from '../../../../src/tasks/detection/targets';
+import type { DetectionEvalItem } from '../../../../src/tasks/detection/evaluation';
+import { buildYoloxModel } from '../../../../src/tasks/detection/yolox/head';
+import { createObjectnessLoss, YoloxTask } from '../../../../src/tasks/detection/yolox/yolox-task';
+import { yoloxLossTargets } from '../../../../src/tasks/detection/yolox/loss-targets';
+import { CenterPriorAssigner } from '../../../../src/tasks/detection/yolox/assigner';
+
+const SIZE = 64;
+const SCENES: { boxes: BoxXYWH[]; labels: number[] }[] = [
+  { boxes: [[8, 8, 20, 20], [36, 30, 24, 24]], labels: [0, 1] },
+  { boxes: [[30, 6, 16, 28]], labels: [1] },
+  { boxes: [[4, 34, 26, 26], [40, 4, 18, 18]], labels: [0, 0] },
+  { boxes: [[20, 20, 28, 20]], labels: [1] },
+];
+
+/** Class 0: bright squares; class 1: dark squares, on mid grey (already normalised values). */
+function images(): Float32Array {
+  const data = new Float32Array(SCENES.length * SIZE * SIZE * 3);
+  SCENES.forEach((scene, n) => {
+    scene.boxes.forEach(([x, y, w, h], b) => {
+      for (let r = y; r < y + h; r++) for (let c = x; c < x + w; c++) data.fill(scene.labels[b] === 0 ? 1.5 : -1.5, ((n * SIZE + r) * SIZE + c) * 3, ((n * SIZE + r) * SIZE + c) * 3 + 3);
+    });
+  });
+  return data;
+}
+
+const items = (scenes = SCENES): BoxesToAssign[] => scenes.map((s) => ({ boxes: s.boxes, labels: s.labels, ignore: s.labels.map(() => false) }));
+const losses = new LossRegistry();
+[bcePlugin, aslPlugin, crossEntropyPlugin].forEach((p) => losses.register(p));
+
+function setup(taskOptions: Record<string, unknown> = {}) {
+  const config = detectionTask.defaults({ head: 'yolox' });
+  config.model.imageSize = SIZE;
+  const options = detectionOptions({ ...config.taskOptions, ...taskOptions } as never);
+  const grid = locationGrid(SIZE, SIZE, options.strides, options.levelBounds);
+  const model = buildYoloxModel(config, 2, options);
+  const batch: Batch<BoxesToAssign> = { images: images(), shape: [4, SIZE, SIZE, 3], items: items(), records: SCENES.map((_, i) => ({ file: `img${i}.png` })) };
+  const geometry = { affine: { sx: 1, sy: 1, tx: 0, ty: 0 }, originalWidth: SIZE, originalHeight: SIZE };
+  const val: BatchSource<DetectionEvalItem> = {
+    batchesPerEpoch: 1,
+    async *batches() {
+      yield { ...batch, items: SCENES.map((_, i) => ({ imageId: i + 1, geometry })) };
+    },
+  };
+  const gt = {
+    images: SCENES.map((_, i) => ({ id: i + 1, file_name: `img${i}.png`, width: SIZE, height: SIZE })),
+    annotations: SCENES.flatMap((s, i) => s.boxes.map((bbox, b) => ({ id: 10 * i + b + 1, image_id: i + 1, category_id: s.labels[b] + 1, bbox, area: bbox[2] * bbox[3], iscrowd: 0 as const }))),
+    categories: [{ id: 1, name: 'bright' }, { id: 2, name: 'dark' }],
+  };
+  const task = new YoloxTask(model, losses.create(config.loss), createObjectnessLoss(losses, options), ['bright', 'dark'], grid, options, val, gt);
+  return { task, model, batch, grid, options };
+}
+
+describe('YOLOX task adapter', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+    registerCustomLayers();
+  });
+
+  it('a few Adam steps with SimOTA lower the loss; evaluate gives the COCO stats; no leaks', async () => {
+    const { task, model, batch } = setup();
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const optimizer = tf.train.adam(3e-3);
+    const before = tf.memory().numTensors;
+    const history: Record<string, number>[] = [];
+    for (let step = 0; step < 12; step++) {
+      tf.tidy(() => {
+        const x = tf.tensor4d(batch.images, batch.shape);
+        let parts: Record<string, number> = {};
+        const { value, grads } = tf.variableGrads(() => {
+          const terms = task.loss(model.apply(x, { training: true }) as tf.Tensor, batch);
+          parts = Object.fromEntries(Object.entries(terms.parts).map(([k, v]) => [k, v.dataSync()[0]]));
+          return terms.total;
+        }, vars);
+        history.push({ total: value.dataSync()[0], ...parts, ...task.diagnostics() });
+        optimizer.applyGradients(grads);
+      });
+      if (step === 0) expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2 * vars.length); // Adam slots only
+    }
+    const [first, last] = [history[0], history[history.length - 1]];
+    expect(Object.keys(first).sort()).toEqual(['box', 'cls', 'foregroundPerImage', 'meanObjBackground', 'meanObjForeground', 'obj', 'total']);
+    expect(first.foregroundPerImage).toBeGreaterThanOrEqual(1);
+    // At the 0.01 prior the objectness starts low everywhere; training separates foreground from background.
+    expect(first.meanObjForeground).toBeLessThan(0.05);
+    expect(last.meanObjForeground).toBeGreaterThan(last.meanObjBackground);
+    expect(last.total).toBeLessThan(0.7 * first.total);
+    expect(last.box).toBeLessThan(first.box);
+    const afterTraining = tf.memory().numTensors;
+    const metrics = await task.evaluate();
+    expect(Object.keys(metrics)).toEqual(['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl', 'perCategoryAP']);
+    expect(metrics.AP50).toBeGreaterThanOrEqual(0);
+    expect((task.evaluationFiles()['detections.json'] as unknown[]).length).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(afterTraining);
+    optimizer.dispose();
+    model.dispose();
+  });
+
+  it('images without boxes: only the objectness term, finite, and gradients finite (center prior, ASL objectness)', () => {
+    const { task, model, batch } = setup({ assigner: 'center-prior', objLoss: 'asl', objLossParams: { gammaNeg: 2, gammaPos: 0, clip: 0 } }); // (a clip of 0.05 zeroes every negative at the 0.01 prior)
+    const empty: Batch<BoxesToAssign> = { ...batch, items: items(SCENES.map(() => ({ boxes: [], labels: [] }))) };
+    const before = tf.memory().numTensors;
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { parts, gradOk } = tf.tidy(() => {
+      const x = tf.tensor4d(empty.images, empty.shape);
+      let p: Record<string, number> = {};
+      const { grads } = tf.variableGrads(() => {
+        const terms = task.loss(model.apply(x, { training: true }) as tf.Tensor, empty);
+        p = Object.fromEntries(Object.entries(terms.parts).map(([k, v]) => [k, v.dataSync()[0]]));
+        return terms.total;
+      }, vars);
+      return { parts: p, gradOk: Object.values(grads).every((g) => Array.from(g.dataSync()).every(Number.isFinite)) };
+    });
+    expect(parts.box).toBe(0);
+    expect(parts.cls).toBe(0);
+    expect(parts.obj).toBeGreaterThan(0);
+    expect(Number.isFinite(parts.obj)).toBe(true);
+    expect(gradOk).toBe(true);
+    expect(task.diagnostics().foregroundPerImage).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('loss targets: one-hot × IoU or one-hot on foreground; ignored boxes mask the objectness of their background', () => {
+    const grid = locationGrid(32, 32, [8, 16], [24]);
+    const C = 2;
+    const L = grid.count;
+    // Every location predicts the box [8, 8, 24, 24] (centre offset to (16, 16), size 16 = 2 strides at stride 8, 1 at 16).
+    const rows = new Float32Array(L * (C + 5));
+    for (let k = 0; k < L; k++) rows.set([0, 0, (16 - grid.x[k]) / grid.stride[k], (16 - grid.y[k]) / grid.stride[k], Math.log(16 / grid.stride[k]), Math.log(16 / grid.stride[k]), 0], k * (C + 5));
+    const item: BoxesToAssign = { boxes: [[8, 8, 12, 16], [24, 0, 8, 8]], labels: [1, 0], ignore: [false, true] };
+    const assigner = new CenterPriorAssigner(1.5);
+    const soft = yoloxLossTargets([item], rows, grid, C, assigner, 'iou');
+    const hard = yoloxLossTargets([item], rows, grid, C, assigner, 'hard');
+    // Box 0 [8, 20] x [8, 24]: stride-8 centres 12 (x) and 12, 20 (y) inside and within 12 px of (14, 16).
+    const fg = Array.from(soft.foreground).flatMap((f, k) => (f ? [k] : []));
+    expect(fg).toEqual([1 * 4 + 1, 2 * 4 + 1]);
+    const iou = (12 * 16) / (16 * 16); // the predicted [8, 24]² against the box [8, 20] x [8, 24]
+    for (const k of fg) {
+      expect(Array.from(soft.classes.subarray(k * C, k * C + C))).toEqual([0, Math.fround(iou)]);
+      expect(Array.from(hard.classes.subarray(k * C, k * C + C))).toEqual([0, 1]);
+      expect(Array.from(soft.boxes.subarray(4 * k, 4 * k + 4))).toEqual([8, 8, 20, 24]);
+    }
+    expect(soft.numForeground).toBe(2);
+    // The ignored box [24, 32] x [0, 8] holds the stride-8 centre (28, 4): neither foreground nor background.
+    expect(Array.from(soft.objWeights).flatMap((w, k) => (w === 0 ? [k] : []))).toEqual([3]);
+  });
+});
+
+describe('detectionTask with head yolox on the built-in mnist-detection', () => {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-yolox-'));
+  const env = { losses, log: () => undefined };
+  let previousCache: string | undefined;
+
+  beforeAll(async () => {
+    await initBackend('wasm');
+    registerCustomLayers();
+    previousCache = process.env.ASL_RUN_CACHE;
+    process.env.ASL_RUN_CACHE = cacheDir;
+  });
+
+  afterAll(() => {
+    if (previousCache === undefined) delete process.env.ASL_RUN_CACHE;
+    else process.env.ASL_RUN_CACHE = previousCache;
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  function tinyConfig(taskOptions: Record<string, unknown> = {}) {
+    const config = detectionTask.defaults({ head: 'yolox' });
+    config.model.imageSize = 64;
+    config.train.batchSize = 4;
+    config.data.builtinOptions = { trainCount: 4, valCount: 3 };
+    config.taskOptions = { ...config.taskOptions, ...taskOptions } as typeof config.taskOptions;
+    return config;
+  }
+
+  it('prepares loaders of boxes and the YOLOX adapter: finite loss with foreground, evaluation, predictions in original pixels', async () => {
+    const prepared = await detectionTask.prepare(tinyConfig(), env);
+    expect(prepared.adapter).toBeInstanceOf(YoloxTask);
+    expect(prepared.adapter.model.name).toMatch(/^yolox_/);
+    const before = tf.memory().numTensors;
+    let batch: Batch<BoxesToAssign> | undefined;
+    for await (const b of prepared.train!.batches(0)) batch = b as Batch<BoxesToAssign>;
+    expect(batch!.items.every((t) => t.boxes.length >= 1 && t.boxes.length === t.labels.length)).toBe(true);
+    const total = tf.tidy(() => prepared.adapter.loss(prepared.adapter.model.predict(tf.tensor4d(batch!.images, batch!.shape)) as tf.Tensor, batch!).total.dataSync()[0]);
+    expect(Number.isFinite(total) && total > 0).toBe(true);
+    expect((prepared.adapter as YoloxTask).diagnostics().foregroundPerImage).toBeGreaterThan(0);
+    const metrics = await prepared.adapter.evaluate();
+    expect(metrics.AP).toBeGreaterThanOrEqual(0);
+    const valDir = path.join(fs.readdirSync(cacheDir).map((d) => path.join(cacheDir, d)).find((d) => fs.existsSync(path.join(d, 'val')))!, 'val');
+    const files = fs.readdirSync(valDir).map((f) => path.join(valDir, f)).slice(0, 1);
+    const [prediction] = await detectionTask.predict(prepared.adapter.model, tinyConfig(), prepared.classes, files, { topK: 5 });
+    for (const d of prediction.detections as { bbox: number[]; score: number }[]) {
+      expect(d.bbox[0] + d.bbox[2]).toBeLessThanOrEqual(128 + 1e-3);
+      expect(d.score).toBeGreaterThan(0.01); // YOLOX's default threshold
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    prepared.adapter.model.dispose();
+  });
+
+  it.each([
+    [{ objLoss: 'nope' }, /^taskOptions\.objLoss \(--obj-loss\): unknown loss 'nope' \(known: asl, bce, ce\)$/],
+    [{ objLoss: 'ce' }, /^taskOptions\.objLoss \(--obj-loss\) ce: a softmax loss cannot train objectness, which needs a sigmoid loss$/],
+    [{ objLoss: 'asl', objLossParams: { gamaNeg: 1 } }, /^taskOptions\.objLossParams \(--obj-loss-params\): asl: unknown parameter 'gamaNeg'/],
+    [{ assigner: 'ota' }, /^taskOptions\.assigner must be one of simota, center-prior, got "ota"$/],
+    [{ clsTarget: 'soft' }, /^taskOptions\.clsTarget must be one of iou, hard, got "soft"$/],
+  ])('refuses %j with one line naming the option', async (options, message) => {
+    await expect(detectionTask.prepare(tinyConfig(options), env)).rejects.toThrow(message);
+  });
+});
