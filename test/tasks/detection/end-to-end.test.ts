@@ -3,34 +3,14 @@ import { initBackend } from '../../../src/core/backend/init';
 import { registerCustomLayers } from '../../../src/backbones/group-norm';
 import { LossRegistry } from '../../../src/core/registry/loss-registry';
 import { focalPlugin } from '../../../src/losses/focal';
-import type { Batch, BatchSource } from '../../../src/core/engine/task';
-import type { BoxXYWH } from '../../../src/core/data/records';
+import type { Batch } from '../../../src/core/engine/task';
 import { buildDetectionModel } from '../../../src/tasks/detection/model';
 import { detectionOptions } from '../../../src/tasks/detection/options';
 import { locationGrid } from '../../../src/tasks/detection/locations';
 import { assignTargets, FcosTargets } from '../../../src/tasks/detection/targets';
 import { DetectionTask } from '../../../src/tasks/detection/detection-task';
-import type { DetectionEvalItem } from '../../../src/tasks/detection/evaluation';
 import { detectionTask } from '../../../src/tasks/detection';
-
-const SIZE = 64;
-const SCENES: { boxes: BoxXYWH[]; labels: number[] }[] = [
-  { boxes: [[8, 8, 20, 20], [36, 30, 24, 24]], labels: [0, 1] },
-  { boxes: [[30, 6, 16, 28]], labels: [1] },
-  { boxes: [[4, 34, 26, 26], [40, 4, 18, 18]], labels: [0, 0] },
-  { boxes: [[20, 20, 28, 20]], labels: [1] },
-];
-
-/** Class 0: bright squares; class 1: dark squares, on mid grey (already normalised values). */
-function images(): Float32Array {
-  const data = new Float32Array(SCENES.length * SIZE * SIZE * 3);
-  SCENES.forEach((scene, n) => {
-    scene.boxes.forEach(([x, y, w, h], b) => {
-      for (let r = y; r < y + h; r++) for (let c = x; c < x + w; c++) data.fill(scene.labels[b] === 0 ? 1.5 : -1.5, ((n * SIZE + r) * SIZE + c) * 3, ((n * SIZE + r) * SIZE + c) * 3 + 3);
-    });
-  });
-  return data;
-}
+import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation } from './synthetic-scenes';
 
 describe('detection end to end', () => {
   beforeAll(async () => {
@@ -46,22 +26,11 @@ describe('detection end to end', () => {
     const model = buildDetectionModel(config, 2, options);
     const items: FcosTargets[] = SCENES.map((s) => assignTargets(grid, { boxes: s.boxes, labels: s.labels, ignore: s.labels.map(() => false) }, options.centerSampleRadius));
     expect(items.every((t) => t.numPositives > 0)).toBe(true);
-    const batch: Batch<FcosTargets> = { images: images(), shape: [4, SIZE, SIZE, 3], items, records: SCENES.map((_, i) => ({ file: `img${i}.png` })) };
-    const geometry = { affine: { sx: 1, sy: 1, tx: 0, ty: 0 }, originalWidth: SIZE, originalHeight: SIZE };
-    const val: BatchSource<DetectionEvalItem> = {
-      batchesPerEpoch: 1,
-      async *batches() {
-        yield { ...batch, items: SCENES.map((_, i) => ({ imageId: i + 1, geometry })) };
-      },
-    };
-    const gt = {
-      images: SCENES.map((_, i) => ({ id: i + 1, file_name: `img${i}.png`, width: SIZE, height: SIZE })),
-      annotations: SCENES.flatMap((s, i) => s.boxes.map((bbox, b) => ({ id: 10 * i + b + 1, image_id: i + 1, category_id: s.labels[b] + 1, bbox, area: bbox[2] * bbox[3], iscrowd: 0 as const }))),
-      categories: [{ id: 1, name: 'bright' }, { id: 2, name: 'dark' }],
-    };
+    const batch: Batch<FcosTargets> = { images: sceneImages(), shape: [4, SIZE, SIZE, 3], items, records: SCENES.map((_, i) => ({ file: `img${i}.png` })) };
+    const { val, groundTruth } = sceneValidation();
     const losses = new LossRegistry();
     losses.register(focalPlugin);
-    const task = new DetectionTask(model, losses.create('focal'), ['bright', 'dark'], grid, options, val, gt);
+    const task = new DetectionTask(model, losses.create('focal'), CLASSES, grid, options, val, groundTruth);
 
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const optimizer = tf.train.adam(3e-3);

@@ -1,6 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
 import { registerCustomLayers } from '../../../src/backbones/group-norm';
@@ -10,8 +7,9 @@ import { crossEntropyPlugin } from '../../../src/losses/cross-entropy';
 import type { Batch } from '../../../src/core/engine/task';
 import { detectionTask } from '../../../src/tasks/detection';
 import type { FcosTargets } from '../../../src/tasks/detection/targets';
+import { generatedValImages, useTemporaryCache } from './synthetic-scenes';
 
-const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-det-'));
+const cacheDir = useTemporaryCache('asl-run-det-');
 
 function tinyConfig() {
   const config = detectionTask.defaults();
@@ -24,20 +22,11 @@ function tinyConfig() {
 describe('detectionTask on the built-in mnist-detection', () => {
   const losses = new LossRegistry();
   const env = { losses, log: () => undefined };
-  let previousCache: string | undefined;
 
   beforeAll(async () => {
     await initBackend('wasm');
     registerCustomLayers();
     [focalPlugin, crossEntropyPlugin].forEach((p) => losses.register(p));
-    previousCache = process.env.ASL_RUN_CACHE;
-    process.env.ASL_RUN_CACHE = cacheDir;
-  });
-
-  afterAll(() => {
-    if (previousCache === undefined) delete process.env.ASL_RUN_CACHE;
-    else process.env.ASL_RUN_CACHE = previousCache;
-    fs.rmSync(cacheDir, { recursive: true, force: true });
   });
 
   it('prepares loaders whose targets come from the boxes, evaluates, and predicts boxes in original pixels', async () => {
@@ -56,8 +45,7 @@ describe('detectionTask on the built-in mnist-detection', () => {
     expect(metrics.AP).toBeGreaterThanOrEqual(0);
     expect(metrics.AP).toBeLessThanOrEqual(1);
 
-    const valDir = path.join(fs.readdirSync(cacheDir).map((d) => path.join(cacheDir, d)).find((d) => fs.existsSync(path.join(d, 'val')))!, 'val');
-    const files = fs.readdirSync(valDir).map((f) => path.join(valDir, f)).slice(0, 2);
+        const files = generatedValImages(cacheDir, 2);
     const predictions = await detectionTask.predict(prepared.adapter.model, tinyConfig(), prepared.classes, files, { topK: 5 });
     expect(predictions.map((p) => p.image)).toEqual(files);
     for (const p of predictions) {

@@ -1,6 +1,3 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
 import { registerCustomLayers } from '../../../../src/backbones/group-norm';
@@ -8,36 +5,16 @@ import { LossRegistry } from '../../../../src/core/registry/loss-registry';
 import { bcePlugin } from '../../../../src/losses/bce';
 import { aslPlugin } from '../../../../src/losses/asymmetric';
 import { crossEntropyPlugin } from '../../../../src/losses/cross-entropy';
-import type { Batch, BatchSource } from '../../../../src/core/engine/task';
-import type { BoxXYWH } from '../../../../src/core/data/records';
+import type { Batch } from '../../../../src/core/engine/task';
 import { detectionTask } from '../../../../src/tasks/detection';
 import { detectionOptions } from '../../../../src/tasks/detection/options';
 import { locationGrid } from '../../../../src/tasks/detection/locations';
 import type { BoxesToAssign } from '../../../../src/tasks/detection/targets';
-import type { DetectionEvalItem } from '../../../../src/tasks/detection/evaluation';
 import { buildYoloxModel } from '../../../../src/tasks/detection/yolox/head';
 import { createObjectnessLoss, YoloxTask } from '../../../../src/tasks/detection/yolox/yolox-task';
 import { yoloxLossTargets } from '../../../../src/tasks/detection/yolox/loss-targets';
 import { CenterPriorAssigner } from '../../../../src/tasks/detection/yolox/assigner';
-
-const SIZE = 64;
-const SCENES: { boxes: BoxXYWH[]; labels: number[] }[] = [
-  { boxes: [[8, 8, 20, 20], [36, 30, 24, 24]], labels: [0, 1] },
-  { boxes: [[30, 6, 16, 28]], labels: [1] },
-  { boxes: [[4, 34, 26, 26], [40, 4, 18, 18]], labels: [0, 0] },
-  { boxes: [[20, 20, 28, 20]], labels: [1] },
-];
-
-/** Class 0: bright squares; class 1: dark squares, on mid grey (already normalised values). */
-function images(): Float32Array {
-  const data = new Float32Array(SCENES.length * SIZE * SIZE * 3);
-  SCENES.forEach((scene, n) => {
-    scene.boxes.forEach(([x, y, w, h], b) => {
-      for (let r = y; r < y + h; r++) for (let c = x; c < x + w; c++) data.fill(scene.labels[b] === 0 ? 1.5 : -1.5, ((n * SIZE + r) * SIZE + c) * 3, ((n * SIZE + r) * SIZE + c) * 3 + 3);
-    });
-  });
-  return data;
-}
+import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, generatedValImages, useTemporaryCache } from '../synthetic-scenes';
 
 const items = (scenes = SCENES): BoxesToAssign[] => scenes.map((s) => ({ boxes: s.boxes, labels: s.labels, ignore: s.labels.map(() => false) }));
 const losses = new LossRegistry();
@@ -49,20 +26,9 @@ function setup(taskOptions: Record<string, unknown> = {}) {
   const options = detectionOptions({ ...config.taskOptions, ...taskOptions } as never);
   const grid = locationGrid(SIZE, SIZE, options.strides, options.levelBounds);
   const model = buildYoloxModel(config, 2, options);
-  const batch: Batch<BoxesToAssign> = { images: images(), shape: [4, SIZE, SIZE, 3], items: items(), records: SCENES.map((_, i) => ({ file: `img${i}.png` })) };
-  const geometry = { affine: { sx: 1, sy: 1, tx: 0, ty: 0 }, originalWidth: SIZE, originalHeight: SIZE };
-  const val: BatchSource<DetectionEvalItem> = {
-    batchesPerEpoch: 1,
-    async *batches() {
-      yield { ...batch, items: SCENES.map((_, i) => ({ imageId: i + 1, geometry })) };
-    },
-  };
-  const gt = {
-    images: SCENES.map((_, i) => ({ id: i + 1, file_name: `img${i}.png`, width: SIZE, height: SIZE })),
-    annotations: SCENES.flatMap((s, i) => s.boxes.map((bbox, b) => ({ id: 10 * i + b + 1, image_id: i + 1, category_id: s.labels[b] + 1, bbox, area: bbox[2] * bbox[3], iscrowd: 0 as const }))),
-    categories: [{ id: 1, name: 'bright' }, { id: 2, name: 'dark' }],
-  };
-  const task = new YoloxTask(model, losses.create(config.loss), createObjectnessLoss(losses, options), ['bright', 'dark'], grid, options, val, gt);
+  const batch: Batch<BoxesToAssign> = { images: sceneImages(), shape: [4, SIZE, SIZE, 3], items: items(), records: SCENES.map((_, i) => ({ file: `img${i}.png` })) };
+  const { val, groundTruth } = sceneValidation();
+  const task = new YoloxTask(model, losses.create(config.loss), createObjectnessLoss(losses, options), CLASSES, grid, options, val, groundTruth);
   return { task, model, batch, grid, options };
 }
 
@@ -162,21 +128,12 @@ describe('YOLOX task adapter', () => {
 });
 
 describe('detectionTask with head yolox on the built-in mnist-detection', () => {
-  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-yolox-'));
+  const cacheDir = useTemporaryCache('asl-run-yolox-');
   const env = { losses, log: () => undefined };
-  let previousCache: string | undefined;
 
   beforeAll(async () => {
     await initBackend('wasm');
     registerCustomLayers();
-    previousCache = process.env.ASL_RUN_CACHE;
-    process.env.ASL_RUN_CACHE = cacheDir;
-  });
-
-  afterAll(() => {
-    if (previousCache === undefined) delete process.env.ASL_RUN_CACHE;
-    else process.env.ASL_RUN_CACHE = previousCache;
-    fs.rmSync(cacheDir, { recursive: true, force: true });
   });
 
   function tinyConfig(taskOptions: Record<string, unknown> = {}) {
@@ -201,8 +158,7 @@ describe('detectionTask with head yolox on the built-in mnist-detection', () => 
     expect((prepared.adapter as YoloxTask).diagnostics().foregroundPerImage).toBeGreaterThan(0);
     const metrics = await prepared.adapter.evaluate();
     expect(metrics.AP).toBeGreaterThanOrEqual(0);
-    const valDir = path.join(fs.readdirSync(cacheDir).map((d) => path.join(cacheDir, d)).find((d) => fs.existsSync(path.join(d, 'val')))!, 'val');
-    const files = fs.readdirSync(valDir).map((f) => path.join(valDir, f)).slice(0, 1);
+        const files = generatedValImages(cacheDir, 1);
     const [prediction] = await detectionTask.predict(prepared.adapter.model, tinyConfig(), prepared.classes, files, { topK: 5 });
     for (const d of prediction.detections as { bbox: number[]; score: number }[]) {
       expect(d.bbox[0] + d.bbox[2]).toBeLessThanOrEqual(128 + 1e-3);
