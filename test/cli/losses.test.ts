@@ -42,6 +42,9 @@ describe('asl-run losses', () => {
     expect(malformed.stderr.trim().split('\n').pop()).toBe('asl-run: --task-options: malformed JSON at line 1, column 12: unexpected end of file');
     const invalidChoice = cli(['losses', '--backend', 'gpu']);
     expect(invalidChoice.stderr.trim().split('\n')).toHaveLength(1);
+    const invalidOption = cli(['--task', 'detection', '--task-options', '{"levelBoundz":[16]}', '--out', out, '--backend', 'cpu']);
+    expect(invalidOption.status).toBe(1);
+    expect(invalidOption.stderr.trim().split('\n').pop()).toMatch(/^asl-run: taskOptions\.levelBoundz: unknown detection option \(known: head, strides, levelBounds, /);
     expect(fs.existsSync(out)).toBe(false);
   });
 });

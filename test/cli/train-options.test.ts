@@ -21,7 +21,7 @@ describe('resolveRunConfig: head-dependent detection defaults', () => {
   it('--head yolox gives YOLOX defaults (bce, 0.01 / 0.65, box weight 5); FCOS keeps its own', () => {
     const yolox = resolveRunConfig(tasks, 'detection', undefined, { head: 'yolox' });
     expect(yolox.loss).toBe('bce');
-    expect(yolox.taskOptions).toMatchObject({ head: 'yolox', scoreThreshold: 0.01, nmsThreshold: 0.65, boxWeight: 5, objLoss: 'bce', assigner: 'simota', clsTarget: 'iou' });
+    expect(yolox.taskOptions).toMatchObject({ head: 'yolox', scoreThreshold: 0.01, nmsThreshold: 0.65, boxWeight: 5, objLoss: 'bce', assigner: 'center-prior', clsTarget: 'iou' });
     const fcos = resolveRunConfig(tasks, 'detection', undefined, {});
     expect(fcos.loss).toBe('focal');
     expect(fcos.taskOptions).toMatchObject({ head: 'fcos', scoreThreshold: 0.05, nmsThreshold: 0.6, boxWeight: 1 });

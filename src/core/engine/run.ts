@@ -81,9 +81,10 @@ export async function trainRun(
 ): Promise<RunSummary> {
   const started = performance.now();
   const profiler = new Profiler(Boolean(options.profile));
-  fs.mkdirSync(runDir, { recursive: true });
   const prepared = await task.prepare(config, env);
   if (!prepared.train) throw new Error(`task ${task.name}: prepared without training data`);
+  // Only now: bad options or data leave no empty run folder behind.
+  fs.mkdirSync(runDir, { recursive: true });
   if (prepared.skipped.length > 0) env.log(`skipped ${prepared.skipped.length} bad records (--skip-bad); first: ${prepared.skipped[0]}`);
   writeJson(path.join(runDir, RUN_FILES.config), { ...config, classes: prepared.classes });
   const logFile = path.join(runDir, RUN_FILES.log);

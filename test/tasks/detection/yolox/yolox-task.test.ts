@@ -39,7 +39,7 @@ describe('YOLOX task adapter', () => {
   });
 
   it('a few Adam steps with SimOTA lower the loss; evaluate gives the COCO stats; no leaks', async () => {
-    const { task, model, batch } = setup();
+    const { task, model, batch } = setup({ assigner: 'simota' });
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const optimizer = tf.train.adam(3e-3);
     const before = tf.memory().numTensors;
