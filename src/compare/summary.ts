@@ -46,7 +46,8 @@ function summarizeLoss(loss: string, cells: CellResult[]): LossSummary {
   const metrics = Object.fromEntries(
     names
       .map((name) => [name, ok.map((c) => scalarMetrics(c)[name]).filter((v) => Number.isFinite(v))] as const)
-      .filter(([, values]) => values.length > 0)
+      // COCO reports −1 for an area range without ground truth (APl on small scenes): not a value.
+      .filter(([, values]) => values.length > 0 && !values.every((v) => v === -1))
       .map(([name, values]) => [name, summarize(values)]),
   );
   const na = cells.find((c) => c.status === 'n-a');

@@ -29,11 +29,11 @@ function notApplicable(task: string, loss: string, seed: number): CellResult {
 
 /**
  * multilabel mAP: bce 40, 42, 44 (mean 42, sd 2); asl 43, 44, 48 (mean 45, sd √7, Δ 3, 2, 4);
- * focal 41, failed, 45 (Δ over seeds 0 and 2: 1, 1); my-sigmoid 30, 30, 30.
+ * focal 41, failed, 45 (Δ over seeds 0 and 2: 1, 1); my-sigmoid 30, 30, 30. APl is COCO's −1 (undefined) everywhere.
  * singlelabel top1: bce (ce) 50, 60, 70; asl (asl-single-label) 55, 60, 80; focal 50, 50, 50; my-sigmoid n/a.
  */
 export function cells(): CellResult[] {
-  const ml = (loss: string, values: number[]) => values.map((v, seed) => ok('multilabel', loss, loss, seed, v, { CF1: v / 2 }));
+  const ml = (loss: string, values: number[]) => values.map((v, seed) => ok('multilabel', loss, loss, seed, v, { CF1: v / 2, APl: -1 }));
   const failed: CellResult = { task: 'multilabel', loss: 'focal', seed: 1, status: 'failed', lossUsed: 'focal', primaryMetric: 'mAP', reason: 'step 3: loss is NaN', runDir: 'runs/multilabel/focal/seed-1' };
   const focal = ml('focal', [41, 0, 45]);
   return [

@@ -33,6 +33,7 @@ describe('results.md', () => {
     expect(lines).toContain('| CF1 | 21.00 ± 1.00 | 22.50 ± 1.32 | 21.50 ± 1.41 | 15.00 ± 0.00 |');
     expect(lines).toContain('| metric | bce | asl | focal |');
     expect(md).not.toMatch(/perClassAP|wall|images\/s/);
+    expect(md).not.toContain('| APl'); // −1 in every cell: COCO's "no ground truth in that range"
     expect(md).toContain('Flags: --epochs 2 --image-size 32.');
   });
 });
