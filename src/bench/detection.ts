@@ -16,6 +16,7 @@ import { createContainer, TOKENS } from '../core/container';
 import type { LossRegistry } from '../core/registry/loss-registry';
 import type { TaskRegistry } from '../core/registry/task-registry';
 import type { RunConfig } from '../core/run-config';
+import type { JsonObject } from '../core/config';
 import type { Batch, BatchSource } from '../core/engine/task';
 import type { DetectionRecord } from '../core/data/records';
 import type { TargetFn } from '../core/data/pipeline/loader';
@@ -32,7 +33,9 @@ export interface DetectionWorkload {
   name: string;
   /** Task registry name. */
   task: string;
-  /** The run config, from the task's defaults (e.g. another head in taskOptions). */
+  /** Task options the defaults depend on (the head: `{ head: 'yolox' }` gets YOLOX's defaults). */
+  taskOptions?: JsonObject;
+  /** The run config, from the task's defaults. */
   configure(defaults: RunConfig): RunConfig;
   /** The per-image target function the task's training loader runs, where the head assigns targets there: its time is (a). */
   loaderTargets?(config: RunConfig): TargetFn<DetectionRecord, unknown>;
@@ -50,7 +53,15 @@ export const FCOS_WORKLOAD: DetectionWorkload = {
   },
 };
 
-export const DETECTION_WORKLOADS: readonly DetectionWorkload[] = [FCOS_WORKLOAD];
+/** YOLOX assigns inside its loss, from the predictions: (a) is absent and the assignment is part of (b − c). */
+const yoloxWorkload = (name: string, assigner: 'center-prior' | 'simota'): DetectionWorkload => ({
+  name,
+  task: 'detection',
+  taskOptions: { head: 'yolox', assigner },
+  configure: (defaults) => ({ ...defaults, taskOptions: { ...defaults.taskOptions, assigner } }),
+});
+
+export const DETECTION_WORKLOADS: readonly DetectionWorkload[] = [FCOS_WORKLOAD, yoloxWorkload('yolox', 'center-prior'), yoloxWorkload('yolox-simota', 'simota')];
 
 export interface DetectionShareOptions {
   /** Images per batch; 0 keeps the config's (detection default: 32). */
@@ -85,7 +96,7 @@ export interface DetectionResult {
 
 /** The run config of a workload: its task's defaults with only as many generated images as one batch needs. */
 function workloadConfig(w: DetectionWorkload, tasks: TaskRegistry, o: DetectionShareOptions): RunConfig {
-  const config = w.configure(tasks.get(w.task).defaults());
+  const config = w.configure(tasks.get(w.task).defaults(w.taskOptions));
   const batchSize = o.batchSize > 0 ? o.batchSize : config.train.batchSize;
   const builtinOptions = config.data.builtin ? { ...config.data.builtinOptions, trainCount: batchSize, valCount: 8, ...(o.cacheDir ? { cacheDir: o.cacheDir } : {}) } : config.data.builtinOptions;
   return { ...config, data: { ...config.data, builtinOptions }, train: { ...config.train, batchSize } };

@@ -51,7 +51,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'ema-decay': { key: 'train.ema.decay', type: 'number', describe: 'EMA decay' },
   'eval-every': { key: 'train.evalEvery', type: 'number', describe: 'Evaluate every N epochs (the last one always)' },
   'log-every': { key: 'train.logEvery', type: 'number', describe: 'Log a step every N steps' },
-  head: { key: 'taskOptions.head', type: 'string', describe: 'Detection head: fcos | yolox (yolox defaults: --loss bce, score threshold 0.01, NMS 0.65)' },
+  head: { key: 'taskOptions.head', type: 'string', describe: 'Detection head: fcos | yolox (yolox defaults: --loss bce, center-prior assigner, score threshold 0.01, NMS 0.65)' },
   'obj-loss': { key: 'taskOptions.objLoss', type: 'string', describe: 'Detection (yolox): objectness loss from the registry (default bce)' },
   'obj-loss-params': { key: 'taskOptions.objLossParams', type: 'string', json: true, describe: 'Detection (yolox): objectness loss parameters as JSON, like --loss-params' },
 };
