@@ -7,6 +7,7 @@ import type { CellResult } from '../../src/compare/cell-result';
 import { cells, PLAN } from './fixtures';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-merge-'));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** Writes shard `index` of `count` of the fixture sweep into `dir`. */
 function writeShard(dir: string, index: number, count: number, plan = PLAN): string {
