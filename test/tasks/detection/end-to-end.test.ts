@@ -10,7 +10,7 @@ import { locationGrid } from '../../../src/tasks/detection/locations';
 import { assignTargets, FcosTargets } from '../../../src/tasks/detection/targets';
 import { DetectionTask } from '../../../src/tasks/detection/detection-task';
 import { detectionTask } from '../../../src/tasks/detection';
-import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation } from './synthetic-scenes';
+import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, adamSteps } from './synthetic-scenes';
 
 describe('detection end to end', () => {
   beforeAll(async () => {
@@ -32,24 +32,7 @@ describe('detection end to end', () => {
     losses.register(focalPlugin);
     const task = new DetectionTask(model, losses.create('focal'), CLASSES, grid, options, val, groundTruth);
 
-    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const optimizer = tf.train.adam(3e-3);
-    const before = tf.memory().numTensors;
-    const history: Record<string, number>[] = [];
-    for (let step = 0; step < 12; step++) {
-      tf.tidy(() => {
-        const x = tf.tensor4d(batch.images, batch.shape);
-        let parts: Record<string, number> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const terms = task.loss(model.apply(x, { training: true }) as tf.Tensor, batch);
-          parts = Object.fromEntries(Object.entries(terms.parts).map(([k, v]) => [k, v.dataSync()[0]]));
-          return terms.total;
-        }, vars);
-        history.push({ total: value.dataSync()[0], ...parts });
-        optimizer.applyGradients(grads);
-      });
-      if (step === 0) expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2 * vars.length); // Adam slots only
-    }
+    const { history, optimizer } = adamSteps(task, batch, 12);
     const afterTraining = tf.memory().numTensors;
     const [first, last] = [history[0], history[history.length - 1]];
     expect(Object.keys(first).sort()).toEqual(['box', 'cls', 'ctr', 'total']);

@@ -1,12 +1,14 @@
 /**
  * Shared fixtures of the detection tests: four 64x64 synthetic scenes (bright squares = class 0,
  * dark squares = class 1, on mid grey), their COCO ground truth and a one-batch validation
- * source; and a private built-in data cache for tests that generate mnist-detection.
+ * source; a few Adam steps of an adapter; and a private built-in data cache for tests that
+ * generate mnist-detection.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { BatchSource } from '../../../src/core/engine/task';
+import { tf } from '../../../src/core/tf';
+import type { Batch, BatchSource, TaskAdapter } from '../../../src/core/engine/task';
 import type { BoxXYWH } from '../../../src/core/data/records';
 import type { DetectionEvalItem } from '../../../src/tasks/detection/evaluation';
 
@@ -70,4 +72,31 @@ export function generatedValImages(cacheDir: string, count: number): string[] {
   if (!dataset) throw new Error(`${cacheDir}: no generated data set with a val split`);
   const valDir = path.join(dataset, 'val');
   return fs.readdirSync(valDir).sort().slice(0, count).map((f) => path.join(valDir, f));
+}
+
+/**
+ * `steps` Adam steps (lr 3e-3) of the adapter's loss on one batch, as the Trainer takes them; per
+ * step the total, its parts and `extra()` (read after the step). Checks that the first step leaves
+ * nothing behind but Adam's two slots per weight. The caller disposes the optimizer.
+ */
+export function adamSteps<Item>(task: TaskAdapter<Item>, batch: Batch<Item>, steps: number, extra: () => Record<string, number> = () => ({})) {
+  const vars = task.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const optimizer = tf.train.adam(3e-3);
+  const before = tf.memory().numTensors;
+  const history: Record<string, number>[] = [];
+  for (let step = 0; step < steps; step++) {
+    tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, batch.shape);
+      let parts: Record<string, number> = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const terms = task.loss(task.model.apply(x, { training: true }) as tf.Tensor, batch);
+        parts = Object.fromEntries(Object.entries(terms.parts).map(([k, v]) => [k, v.dataSync()[0]]));
+        return terms.total;
+      }, vars);
+      history.push({ total: value.dataSync()[0], ...parts, ...extra() });
+      optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+    });
+    if (step === 0) expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2 * vars.length);
+  }
+  return { history, optimizer };
 }

@@ -14,7 +14,7 @@ import { buildYoloxModel } from '../../../../src/tasks/detection/yolox/head';
 import { createObjectnessLoss, YoloxTask } from '../../../../src/tasks/detection/yolox/yolox-task';
 import { yoloxLossTargets } from '../../../../src/tasks/detection/yolox/loss-targets';
 import { CenterPriorAssigner } from '../../../../src/tasks/detection/yolox/assigner';
-import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, generatedValImages, useTemporaryCache } from '../synthetic-scenes';
+import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, generatedValImages, useTemporaryCache, adamSteps } from '../synthetic-scenes';
 
 const items = (scenes = SCENES): BoxesToAssign[] => scenes.map((s) => ({ boxes: s.boxes, labels: s.labels, ignore: s.labels.map(() => false) }));
 const losses = new LossRegistry();
@@ -40,24 +40,7 @@ describe('YOLOX task adapter', () => {
 
   it('a few Adam steps with SimOTA lower the loss; evaluate gives the COCO stats; no leaks', async () => {
     const { task, model, batch } = setup({ assigner: 'simota' });
-    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const optimizer = tf.train.adam(3e-3);
-    const before = tf.memory().numTensors;
-    const history: Record<string, number>[] = [];
-    for (let step = 0; step < 12; step++) {
-      tf.tidy(() => {
-        const x = tf.tensor4d(batch.images, batch.shape);
-        let parts: Record<string, number> = {};
-        const { value, grads } = tf.variableGrads(() => {
-          const terms = task.loss(model.apply(x, { training: true }) as tf.Tensor, batch);
-          parts = Object.fromEntries(Object.entries(terms.parts).map(([k, v]) => [k, v.dataSync()[0]]));
-          return terms.total;
-        }, vars);
-        history.push({ total: value.dataSync()[0], ...parts, ...task.diagnostics() });
-        optimizer.applyGradients(grads);
-      });
-      if (step === 0) expect(tf.memory().numTensors - before).toBeLessThanOrEqual(2 * vars.length); // Adam slots only
-    }
+    const { history, optimizer } = adamSteps(task, batch, 12, () => task.diagnostics());
     const [first, last] = [history[0], history[history.length - 1]];
     expect(Object.keys(first).sort()).toEqual(['box', 'cls', 'foregroundPerImage', 'meanObjBackground', 'meanObjForeground', 'obj', 'total']);
     expect(first.foregroundPerImage).toBeGreaterThanOrEqual(1);
