@@ -26,6 +26,8 @@ export interface SweepEnvironment {
   log: (line: string) => void;
   /** --profile: each cell's metrics.json gets where its time went. */
   profile?: boolean;
+  /** --quiet: no progress lines. */
+  quiet?: boolean;
 }
 
 interface PreparedCell {
@@ -104,7 +106,7 @@ async function runCell(cell: PreparedCell, env: SweepEnvironment, position: stri
   if (!resume) fs.rmSync(path.join(cell.runDir, RUN_FILES.log), { force: true });
   env.log(`compare ${position}: ${label}: ${resume ? 'resuming' : 'training'} ${choice.loss} → ${cell.relativeRunDir}`);
   try {
-    await trainRun(env.tasks.get(key.task), cell.config!, cell.runDir, { losses: env.losses, log: env.log }, resume, { profile: env.profile });
+    await trainRun(env.tasks.get(key.task), cell.config!, cell.runDir, { losses: env.losses, log: env.log }, resume, { profile: env.profile, quiet: env.quiet });
   } catch (err) {
     if (err instanceof TrainingInterrupted) throw err;
     const reason = (err as Error).message.split('\n')[0];

@@ -11,8 +11,10 @@ const args = ['--task', 'detection', '--data', data, '--image-size', '64', '--ep
 
 beforeAll(() => {
   expect(cli(['data', 'make', 'mnist-detection', '--out', data, '--options', '{"trainCount":32,"valCount":6}']).status).toBe(0);
-  const r = cli([...args, '--out', run]);
+  const r = cli([...args, '--out', run, '--quiet']);
   expect(r.status).toBe(0);
+  expect(r.stderr).toBe(''); // --quiet: no status lines and no progress
+  expect(r.stdout).toMatch(/^detection\/focal: AP /);
 });
 
 describe('asl-run --task detection', () => {

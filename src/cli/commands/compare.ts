@@ -91,7 +91,7 @@ export const compareCommand: CommandModule<GlobalOptions, CompareArgs> = {
     const plan = planFromArgs(args);
     const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
     const ctx = await createContext(args);
-    const env = { tasks: ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry), losses: ctx.losses, backend: args.backend, log: ctx.log, profile: Boolean(args.profile) };
+    const env = { tasks: ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry), losses: ctx.losses, backend: args.backend, log: ctx.log, profile: Boolean(args.profile), quiet: args.quiet };
     const prepared = prepareCells(plan, shard, out, env);
     ctx.log(`asl-run compare: ${prepared.length} cells${shard ? ` (shard ${shard.index}/${shard.count})` : ''} → ${out}`);
     const cells = await runCells(prepared, env);

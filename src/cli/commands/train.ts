@@ -66,6 +66,7 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
     ctx.log(`asl-run: ${args.resume ? 'resuming' : 'training'} ${config.task} with loss ${config.loss} → ${runDir}`);
     const summary = await trainRun(tasks.get(config.task), config, runDir, { losses: ctx.losses, log: ctx.log }, Boolean(args.resume), {
       profile: Boolean(args.profile),
+      quiet: args.quiet,
     });
     process.stdout.write(`${formatSummary(summary)}\n`);
     ctx.log(`asl-run: run saved in ${runDir} (metrics.json, model/, log.jsonl)`);

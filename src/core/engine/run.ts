@@ -51,6 +51,8 @@ export interface RunSummary {
 export interface TrainRunOptions {
   /** Time the run's sections, print the table to the log and save it in metrics.json. */
   profile?: boolean;
+  /** No progress line on stderr (`--quiet`). */
+  quiet?: boolean;
 }
 
 export function readRunConfig(runDir: string): SavedRunConfig {
@@ -90,7 +92,7 @@ export async function trainRun(
   const logFile = path.join(runDir, RUN_FILES.log);
   const trainer = new Trainer(prepared.adapter, prepared.train, config.train, path.join(runDir, RUN_FILES.checkpoint), {
     record: (entry) => fs.appendFileSync(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
-    progress: new Progress(process.stderr, config.train.logEvery),
+    progress: new Progress(options.quiet ? undefined : process.stderr, config.train.logEvery),
     profiler,
   });
   profiler.lap('setup');
