@@ -1,0 +1,39 @@
+/** Every shipped config in configs/ resolves as `--config` would, with a registered loss and valid task options. */
+import * as fs from 'fs';
+import * as path from 'path';
+import 'reflect-metadata';
+import { createContainer, TOKENS } from '../../src/core/container';
+import type { LossRegistry } from '../../src/core/registry/loss-registry';
+import type { TaskRegistry } from '../../src/core/registry/task-registry';
+import { resolveRunConfig } from '../../src/cli/train-options';
+import { detectionOptions } from '../../src/tasks/detection/options';
+
+const CONFIG_DIR = path.resolve(__dirname, '../../configs');
+const files = fs.readdirSync(CONFIG_DIR).filter((f) => f.endsWith('.json')).sort();
+
+describe('configs/', () => {
+  const container = createContainer();
+  const tasks = container.get<TaskRegistry>(TOKENS.TaskRegistry);
+  const losses = container.get<LossRegistry>(TOKENS.LossRegistry);
+
+  it('holds a config for every task', () => {
+    const covered = new Set(files.map((f) => JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, f), 'utf8')).task));
+    expect([...covered].sort()).toEqual(['detection', 'multilabel', 'singlelabel']);
+  });
+
+  it.each(files)('%s resolves, names a registered loss with valid parameters, and keeps its own values', (file) => {
+    const text = JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, file), 'utf8'));
+    const config = resolveRunConfig(tasks, undefined, path.join(CONFIG_DIR, file), {});
+    expect(config.task).toBe(text.task);
+    expect(config.loss).toBe(text.loss);
+    expect(config.model).toMatchObject(text.model ?? {});
+    expect(config.train).toMatchObject(text.train ?? {});
+    const loss = losses.create(config.loss, config.lossParams);
+    expect(loss.name).toBe(config.loss);
+    if (config.task === 'detection') {
+      const options = detectionOptions(config.taskOptions);
+      expect(options).toMatchObject(text.taskOptions ?? {});
+      if (options.head === 'yolox') losses.create(options.objLoss, options.objLossParams as never);
+    }
+  });
+});
