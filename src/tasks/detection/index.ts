@@ -12,13 +12,13 @@ import type { DetectionRecord } from '../../core/data/records';
 import type { AugmentOptions, TransformInfo } from '../../core/data/pipeline/transform';
 import { evalLoader, limitRecords, trainLoader } from '../common/loaders';
 import { forEachPrediction } from '../common/predict';
-import { detectionDefaults, detectionOptions, type DetectionOptions } from './options';
+import { detectionDefaults, detectionOptions, type DetectionOptions, type HeadName } from './options';
 import { locationGrid, type LocationGrid } from './locations';
 import { assignTargets, type BoxesToAssign, type FcosTargets } from './targets';
 import { buildDetectionModel, EXTRA_COLUMNS } from './model';
 import { DetectionTask } from './detection-task';
 import type { DetectionEvalItem } from './evaluation';
-import { detectImage, FCOS_DECODER } from './postprocess';
+import { detectImage, FCOS_DECODER, type RowDecoder } from './postprocess';
 import { buildYoloxModel } from './yolox/head';
 import { createObjectnessLoss, YoloxTask } from './yolox/yolox-task';
 import { YOLOX_DECODER } from './yolox/decode';
@@ -34,6 +34,12 @@ function gridOf(config: RunConfig, options: DetectionOptions): LocationGrid {
 }
 
 const geometryOf = (info: TransformInfo) => ({ affine: info.affine, originalWidth: info.originalWidth, originalHeight: info.originalHeight });
+
+/** What differs between the heads at build and inference time (training differs in the adapters). */
+const HEADS: Record<HeadName, { build: typeof buildDetectionModel; decoder: RowDecoder }> = {
+  fcos: { build: buildDetectionModel, decoder: FCOS_DECODER },
+  yolox: { build: buildYoloxModel, decoder: YOLOX_DECODER },
+};
 
 /** The boxes that survived the augmentation, in network pixels, with their labels and ignore flags (YOLOX's loader items: its assignment runs in the loss). */
 export function boxesOf(record: DetectionRecord, info: TransformInfo): BoxesToAssign {
@@ -88,7 +94,7 @@ export const detectionTask: TaskDefinition = {
     const splits = readDetectionSplits(config, env, prepareOptions.model ? prepareOptions.classes : undefined);
     const classes = splits.val.classes;
     const grid = gridOf(config, options);
-    const model = prepareOptions.model ?? (yolox ? buildYoloxModel : buildDetectionModel)(config, classes.length, options);
+    const model = prepareOptions.model ?? HEADS[options.head].build(config, classes.length, options);
     const toEvalItem = (record: DetectionRecord, info: TransformInfo): DetectionEvalItem => ({ imageId: record.imageId, geometry: geometryOf(info) });
     const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), toEvalItem);
     const skipped = [...(splits.train?.skipped ?? []), ...splits.val.skipped];
@@ -112,7 +118,7 @@ export const detectionTask: TaskDefinition = {
     await forEachPrediction(model, loader, (outputs, batch) => {
       const rows = (outputs as tf.Tensor).dataSync();
       batch.items.forEach((geometry, i) => {
-        const detections = detectImage(rows, i * perImage, grid, classes.length, geometry, options, options.head === 'yolox' ? YOLOX_DECODER : FCOS_DECODER);
+        const detections = detectImage(rows, i * perImage, grid, classes.length, geometry, options, HEADS[options.head].decoder);
         out.push({ image: batch.records[i].file, detections: detections.map((d) => ({ bbox: d.box, label: classes[d.label], score: d.score })) });
       });
     });

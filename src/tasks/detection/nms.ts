@@ -5,14 +5,13 @@
  * classes). Boxes are corners [x1, y1, x2, y2].
  */
 
-function iou(boxes: Float32Array, a: number, b: number): number {
-  const iw = Math.min(boxes[4 * a + 2], boxes[4 * b + 2]) - Math.max(boxes[4 * a], boxes[4 * b]);
-  const ih = Math.min(boxes[4 * a + 3], boxes[4 * b + 3]) - Math.max(boxes[4 * a + 1], boxes[4 * b + 1]);
+/** IoU of the corner boxes a[ai..ai+3] and b[bi..bi+3]; 0 when they do not overlap or both are empty. */
+export function cornerIou(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): number {
+  const iw = Math.min(a[ai + 2], b[bi + 2]) - Math.max(a[ai], b[bi]);
+  const ih = Math.min(a[ai + 3], b[bi + 3]) - Math.max(a[ai + 1], b[bi + 1]);
   if (iw <= 0 || ih <= 0) return 0;
   const inter = iw * ih;
-  const areaA = (boxes[4 * a + 2] - boxes[4 * a]) * (boxes[4 * a + 3] - boxes[4 * a + 1]);
-  const areaB = (boxes[4 * b + 2] - boxes[4 * b]) * (boxes[4 * b + 3] - boxes[4 * b + 1]);
-  return inter / (areaA + areaB - inter);
+  return inter / ((a[ai + 2] - a[ai]) * (a[ai + 3] - a[ai + 1]) + (b[bi + 2] - b[bi]) * (b[bi + 3] - b[bi + 1]) - inter);
 }
 
 /**
@@ -32,7 +31,7 @@ export function classwiseNms(boxes: Float32Array, scores: ArrayLike<number>, lab
   for (const i of order) {
     if (kept.length >= maxKept) break;
     const same = keptByClass.get(labels[i]) ?? [];
-    if (same.some((j) => iou(boxes, i, j) > iouThreshold)) continue;
+    if (same.some((j) => cornerIou(boxes, 4 * i, boxes, 4 * j) > iouThreshold)) continue;
     same.push(i);
     keptByClass.set(labels[i], same);
     kept.push(i);

@@ -25,15 +25,6 @@ export function yoloxCorners(rows: ArrayLike<number>, at: number, x: number, y: 
   out[outAt + 3] = cy + halfH;
 }
 
-/** IoU of the corner boxes a[ai..ai+3] and b[bi..bi+3]; 0 when they do not overlap or both are empty. */
-export function cornerIou(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): number {
-  const iw = Math.min(a[ai + 2], b[bi + 2]) - Math.max(a[ai], b[bi]);
-  const ih = Math.min(a[ai + 3], b[bi + 3]) - Math.max(a[ai + 1], b[bi + 1]);
-  if (iw <= 0 || ih <= 0) return 0;
-  const inter = iw * ih;
-  return inter / ((a[ai + 2] - a[ai]) * (a[ai + 3] - a[ai + 1]) + (b[bi + 2] - b[bi]) * (b[bi + 3] - b[bi + 1]) - inter);
-}
-
 /** The YOLOX head's decoding for the shared postprocess (threshold, class-wise NMS). */
 export const YOLOX_DECODER: RowDecoder = {
   scores(rows, row, numClasses, scores) {

@@ -12,7 +12,8 @@ import type { LocationGrid } from '../locations';
 import { EXTRA_COLUMNS } from '../model';
 import type { DetectionOptions } from '../options';
 import type { Assigner } from './assigner';
-import { cornerIou, decodePredictions } from './decode';
+import { decodePredictions } from './decode';
+import { cornerIou } from '../nms';
 
 export interface YoloxLossTargets {
   /** [N * C] class targets, zero outside foreground rows. */

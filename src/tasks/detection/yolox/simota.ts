@@ -12,7 +12,7 @@
  *    YOLOX's argmin; ties: the earlier box).
  */
 import { NEGATIVE } from '../targets';
-import { cornerIou } from './decode';
+import { cornerIou } from '../nms';
 import type { Assigner, AssignerInput } from './assigner';
 
 /** YOLOX: candidates within 2.5 strides of a box centre. */

@@ -1,7 +1,8 @@
 import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
 import { locationGrid } from '../../../../src/tasks/detection/locations';
-import { cornerIou, yoloxCorners } from '../../../../src/tasks/detection/yolox/decode';
+import { yoloxCorners } from '../../../../src/tasks/detection/yolox/decode';
+import { cornerIou } from '../../../../src/tasks/detection/nms';
 import { decodeBoxTensor, iouSquaredLoss } from '../../../../src/tasks/detection/yolox/iou-loss';
 
 describe('yolox box loss tensors', () => {
