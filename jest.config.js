@@ -1,3 +1,6 @@
+/** Tests run one wasm compute thread per jest worker (two workers on two cores); the threaded backend has its own test. */
+process.env.ASL_RUN_THREADS ??= '1';
+
 /** Tests are TypeScript, transpiled by swc (type checking is `npm run build`'s job). */
 module.exports = {
   testEnvironment: 'node',

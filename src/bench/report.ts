@@ -28,7 +28,7 @@ export function targetChecks(r: SuiteResults): TargetCheck[] {
   const memory = r.memory;
   return [
     check('tfjs / PyTorch CPU, reference CNN images/s', r.tfjs_over_torch, '>= 0.5', (v) => v >= 0.5,
-      torch && 'absent' in torch ? `PyTorch: ${torch.absent}` : torch ? `tfjs backend ${torch.tfjsBackend}, torch ${torch.torchVersion}, ${torch.threads} threads` : undefined),
+      torch && 'absent' in torch ? `PyTorch: ${torch.absent}` : torch ? `tfjs ${torch.tfjsBackend}${torch.tfjsThreads ? ` ${torch.tfjsThreads} thread(s)` : ''}, torch ${torch.torchVersion} ${torch.threads} threads` : undefined),
     check('ASL / BCE training-step time', r.asl_over_bce, '<= 1.05', (v) => v <= 1.05),
     ...(r.detection?.workloads.length
       ? r.detection.workloads.map((w) => check(`detection (${w.workload}): target assignment + loss share of step`, w.shareOfStep, '< 0.15', (v) => v < 0.15))

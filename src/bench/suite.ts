@@ -5,7 +5,7 @@
 import * as os from 'os';
 import { tf } from '../core/tf';
 import { initBackend, type BackendInfo, type BackendName } from '../core/backend/init';
-import { runThroughput, type ThroughputOptions, type ThroughputResult } from './throughput';
+import { benchWasmThreads, runThroughput, type ThroughputOptions, type ThroughputResult } from './throughput';
 import { runLossStep, type LossStepOptions, type LossStepResult } from './loss-step';
 import { runPipeline, type PipelineOptions, type PipelineResult } from './pipeline';
 import { runMemory, type MemoryOptions, type MemoryResult } from './memory';
@@ -35,7 +35,7 @@ export function fullSettings(): SuiteSettings {
     only: BENCH_NAMES,
     backend: 'auto',
     throughput: {
-      backends: ALL_BACKENDS, imageSize: 64, referenceBatch: 32, multiLabelBatch: 64, warmup: 2,
+      backends: ALL_BACKENDS, wasmThreads: benchWasmThreads(), imageSize: 64, referenceBatch: 32, multiLabelBatch: 64, warmup: 2,
       referenceSteps: 10, multiLabelSteps: 4, cpuSteps: 1, torchRounds: 3, torchThreads: 2,
     },
     lossStep: { imageSize: 64, batchSize: 64, rounds: 8, stepsPerRound: 1 },

@@ -5,6 +5,7 @@
  * is the median of the per-round ratios.
  */
 import { initBackend, type BackendInfo, type BackendName } from '../core/backend/init';
+import { resolveWasmThreads } from '../core/backend/wasm-module';
 import { createContainer, TOKENS } from '../core/container';
 import type { LossRegistry } from '../core/registry/loss-registry';
 import { median, medianRatio, timeCalls } from './timing';
@@ -17,6 +18,8 @@ const PORTABLE_BACKENDS: readonly string[] = ['wasm', 'cpu'];
 export interface ThroughputOptions {
   /** Backends to try, in order; one that does not load is listed as unavailable. */
   backends: BackendName[];
+  /** Thread counts the wasm backend is measured with (each one a row). */
+  wasmThreads: number[];
   imageSize: number;
   referenceBatch: number;
   multiLabelBatch: number;
@@ -41,6 +44,8 @@ export interface StepRate {
 export interface BackendThroughput {
   backend: string;
   detail: string;
+  /** Compute threads, where we set them (wasm). */
+  threads?: number;
   referenceCnn: StepRate | null;
   /** null on cpu, where one step of this model takes minutes. */
   multiLabel: StepRate | null;
@@ -49,8 +54,9 @@ export interface BackendThroughput {
 export interface TorchComparison {
   torchVersion: string;
   threads: number;
-  /** The portable tfjs backend compared (the fastest on the reference CNN). */
+  /** The portable tfjs backend compared (the fastest on the reference CNN), with its threads. */
   tfjsBackend: string;
+  tfjsThreads?: number;
   tfjsImagesPerSecond: number[];
   torchImagesPerSecond: number[];
   /** Median over rounds of tfjs images/s / PyTorch images/s. */
@@ -94,17 +100,17 @@ function timeMultiLabel(o: ThroughputOptions, losses: LossRegistry): StepRate {
   }
 }
 
-async function tryBackend(name: BackendName): Promise<BackendInfo | string> {
+async function tryBackend(name: BackendName, threads?: number): Promise<BackendInfo | string> {
   try {
-    return await initBackend(name);
+    return await initBackend(name, { threads });
   } catch (err) {
     return (err as Error).message;
   }
 }
 
 /** Rounds alternating a tfjs burst on `backend` and a PyTorch run of as many steps. */
-async function compareWithTorch(o: ThroughputOptions, backend: BackendName): Promise<TorchComparison> {
-  await initBackend(backend);
+async function compareWithTorch(o: ThroughputOptions, backend: BackendName, tfjsThreads?: number): Promise<TorchComparison> {
+  await initBackend(backend, { threads: tfjsThreads });
   const tfjs: number[] = [];
   const torch: number[] = [];
   let version = '';
@@ -123,21 +129,30 @@ async function compareWithTorch(o: ThroughputOptions, backend: BackendName): Pro
     order.forEach((side) => side());
   }
   return {
-    torchVersion: version, threads, tfjsBackend: backend,
+    torchVersion: version, threads, tfjsBackend: backend, tfjsThreads,
     tfjsImagesPerSecond: tfjs, torchImagesPerSecond: torch, tfjsOverTorch: medianRatio(tfjs, torch),
   };
+}
+
+/** Every thread count worth a row: one thread, and what `auto` gives when that is more. */
+export function benchWasmThreads(): number[] {
+  const auto = resolveWasmThreads('auto');
+  return auto > 1 ? [1, auto] : [1];
 }
 
 /** Leaves the last backend tried active; callers re-select theirs. */
 export async function runThroughput(o: ThroughputOptions, log: (line: string) => void): Promise<ThroughputResult> {
   const losses = createContainer().get<LossRegistry>(TOKENS.LossRegistry);
   const result: ThroughputResult = { backends: [], unavailable: [], torch: { absent: 'not run' } };
-  for (const name of o.backends) {
+  const configurations = o.backends.flatMap((name): { name: BackendName; threads?: number }[] =>
+    name === 'wasm' ? o.wasmThreads.map((threads) => ({ name, threads })) : [{ name }],
+  );
+  for (const { name, threads } of configurations) {
     if (name === 'cpu' && o.cpuSteps === 0) {
       result.unavailable.push({ backend: 'cpu', reason: 'skipped (cpu steps = 0; one reference-CNN step takes ~1 min)' });
       continue;
     }
-    const info = await tryBackend(name);
+    const info = await tryBackend(name, threads);
     if (typeof info === 'string') {
       result.unavailable.push({ backend: name, reason: info });
       continue;
@@ -146,7 +161,7 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
     const isCpu = info.name === 'cpu';
     const referenceCnn = isCpu ? timeReferenceCnn(o, 0, o.cpuSteps) : timeReferenceCnn(o, o.warmup, o.referenceSteps);
     const multiLabel = isCpu ? null : timeMultiLabel(o, losses);
-    result.backends.push({ backend: info.name, detail: info.detail, referenceCnn, multiLabel });
+    result.backends.push({ backend: info.name, detail: info.detail, threads: info.threads, referenceCnn, multiLabel });
   }
   const portable = result.backends
     .filter((b) => PORTABLE_BACKENDS.includes(b.backend) && b.referenceCnn)
@@ -155,8 +170,9 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
   if (absent !== undefined) result.torch = { absent };
   else if (portable.length === 0) result.torch = { absent: 'no portable tfjs backend (wasm, cpu) was measured to compare with' };
   else {
-    log(`throughput: PyTorch vs ${portable[0].backend}, ${o.torchRounds} alternating rounds`);
-    result.torch = await compareWithTorch(o, portable[0].backend as BackendName);
+    const best = portable[0];
+    log(`throughput: PyTorch vs ${best.detail}, ${o.torchRounds} alternating rounds`);
+    result.torch = await compareWithTorch(o, best.backend as BackendName, best.threads);
   }
   return result;
 }

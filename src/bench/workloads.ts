@@ -69,7 +69,7 @@ export type LossFn = (logits: tf.Tensor2D) => tf.Scalar;
 
 /** Softmax cross-entropy, mean over the batch (torch's F.cross_entropy), against fixed class ids. */
 export function softmaxCrossEntropy(batch: SyntheticBatch, numClasses = BENCH_CLASSES): { lossFn: LossFn; dispose(): void } {
-  const oneHot = tf.oneHot(tf.tensor1d(batch.classIds, 'int32'), numClasses);
+  const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.classIds, 'int32'), numClasses));
   return {
     lossFn: (logits) => tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar,
     dispose: () => oneHot.dispose(),

@@ -5,11 +5,14 @@
 import type { Container } from 'inversify';
 import { createContainer, TOKENS } from '../core/container';
 import { BACKEND_NAMES, BackendName, BackendInfo, initBackend } from '../core/backend/init';
+import { resolveWasmThreads } from '../core/backend/wasm-module';
 import { UsageError } from './usage-error';
 import type { LossRegistry } from '../core/registry/loss-registry';
 
 export interface GlobalOptions {
   backend: BackendName;
+  /** wasm compute threads: `auto` or 1-8; undefined: $ASL_RUN_THREADS, else auto. */
+  threads?: string;
   plugin: string[];
   quiet: boolean;
 }
@@ -27,7 +30,12 @@ export async function createContext(options: GlobalOptions): Promise<CliContext>
   if (!(BACKEND_NAMES as readonly string[]).includes(options.backend)) {
     throw new UsageError(`--backend: unknown backend '${options.backend}' (choose one of ${BACKEND_NAMES.join(', ')})`);
   }
-  const backend = await initBackend(options.backend);
+  try {
+    resolveWasmThreads(options.threads);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const backend = await initBackend(options.backend, { threads: options.threads });
   log(`asl-run: backend ${backend.name} (${backend.detail})`);
   const container = createContainer({ plugins: options.plugin });
   const losses = container.get<LossRegistry>(TOKENS.LossRegistry);

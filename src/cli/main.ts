@@ -29,6 +29,11 @@ export async function main(argv: string[]): Promise<number> {
       describe: 'TensorFlow.js backend: auto = tfjs-node-gpu, then tfjs-node, then wasm',
       global: true,
     })
+    .option('threads', {
+      type: 'string',
+      describe: `wasm backend: compute threads, 'auto' (every core, at most 8) or 1-8; results do not depend on it (default: $ASL_RUN_THREADS, else auto)`,
+      global: true,
+    })
     .option('plugin', {
       type: 'string',
       array: true,

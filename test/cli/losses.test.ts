@@ -32,6 +32,15 @@ describe('asl-run losses', () => {
     expect(r.stderr.trim()).toBe("asl-run: unknown command 'frobnicate' (see asl-run --help)");
   });
 
+  it('runs the wasm backend with the threads asked for, exits when done, and rejects a bad count', () => {
+    const threaded = cli(['losses', '--backend', 'wasm', '--threads', '2']);
+    expect(threaded.status).toBe(0);
+    expect(threaded.stderr).toContain('asl-run: backend wasm (@tensorflow/tfjs-backend-wasm (SIMD, 2 threads))');
+    const bad = cli(['losses', '--backend', 'wasm', '--threads', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe("asl-run: --threads: expected 'auto' or an integer from 1 to 8, got '0'");
+  });
+
   it('rejects an unknown or malformed training flag before anything runs', () => {
     const out = path.join(os.tmpdir(), `asl-run-never-${process.pid}`);
     const unknown = cli(['--task', 'detection', '--options', '{}', '--out', out, '--backend', 'cpu']);

@@ -4,6 +4,7 @@
  */
 import { tf } from '../tf';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { activateWasm, resolveWasmThreads, type WasmThreads } from './wasm-module';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -13,6 +14,13 @@ export interface BackendInfo {
   name: string;
   /** How it was obtained, e.g. `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-backend-wasm (SIMD)`. */
   detail: string;
+  /** Compute threads, where we set them (the wasm backend). */
+  threads?: number;
+}
+
+export interface BackendOptions {
+  /** Compute threads of the wasm backend; default $ASL_RUN_THREADS, else `auto` (every core, at most 8). */
+  threads?: WasmThreads | string;
 }
 
 /** Loads a native binding; any failure (absent module, broken binding, missing CUDA) is reported, not thrown. */
@@ -25,12 +33,11 @@ function tryLoadNative(moduleName: string): string | undefined {
   }
 }
 
-async function useWasm(): Promise<BackendInfo> {
-  require('@tensorflow/tfjs-backend-wasm');
+async function useWasm(threads: number): Promise<BackendInfo> {
   registerWasmTrainingKernels();
-  if (!(await tf.setBackend('wasm'))) throw new Error('backend wasm: failed to initialise');
-  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-  return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'})` };
+  const state = await activateWasm(threads);
+  const threadNote = `${state.threads} thread${state.threads === 1 ? '' : 's'}`;
+  return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${state.simd ? 'SIMD' : 'no SIMD'}, ${threadNote})`, threads: state.threads };
 }
 
 async function useTensorflow(): Promise<BackendInfo | string> {
@@ -45,17 +52,20 @@ async function useTensorflow(): Promise<BackendInfo | string> {
 
 let active: BackendInfo | undefined;
 let activeRequest: BackendName | undefined;
+let activeThreads: number | undefined;
 
 /**
  * Selects and initialises a backend. Idempotent for the same request.
- * @throws Error naming the backend when an explicitly requested one cannot be used.
+ * @throws Error naming the backend when an explicitly requested one cannot be used, or naming
+ *   `--threads` when the thread count is invalid.
  */
-export async function initBackend(requested: BackendName = 'auto'): Promise<BackendInfo> {
+export async function initBackend(requested: BackendName = 'auto', options: BackendOptions = {}): Promise<BackendInfo> {
   if (!(BACKEND_NAMES as readonly string[]).includes(requested)) {
     throw new Error(`--backend: unknown backend '${requested}' (choose one of ${BACKEND_NAMES.join(', ')})`);
   }
+  const threads = resolveWasmThreads(options.threads);
   // Reuse the active backend only if nobody switched away from it, and `auto` only what `auto` chose.
-  const unchanged = active !== undefined && tf.getBackend() === active.name;
+  const unchanged = active !== undefined && tf.getBackend() === active.name && (active.name !== 'wasm' || activeThreads === threads);
   if (unchanged && (requested === active!.name || (requested === 'auto' && activeRequest === 'auto'))) return active!;
   activeRequest = requested;
   if (requested === 'tensorflow' || requested === 'auto') {
@@ -69,7 +79,9 @@ export async function initBackend(requested: BackendName = 'auto'): Promise<Back
     (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
     return (active = { name: 'cpu', detail: '@tensorflow/tfjs-backend-cpu (pure JS)' });
   }
-  return (active = await useWasm());
+  active = await useWasm(threads);
+  activeThreads = threads;
+  return active;
 }
 
 /** The backend chosen by the last `initBackend`, if any. */

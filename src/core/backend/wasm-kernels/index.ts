@@ -1,7 +1,8 @@
 /**
  * Training kernels for the wasm backend: the gradient kernels the stock backend lacks, fast
- * replacements for its naive Conv2DBackpropInput and Tile, a correct one for its MaxPoolGrad, all
- * composed from ordinary ops (the convolutions from XNNPACK forward convolutions).
+ * replacements for its naive Conv2DBackpropInput and Tile, for its Sum and Mean over leading
+ * axes and for its copying Identity, a correct one for its MaxPoolGrad, all composed from ordinary ops (the convolutions from
+ * XNNPACK forward convolutions).
  */
 import { tf } from '../../tf';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-gradients';
@@ -9,6 +10,8 @@ import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './d
 import { maxPoolGradKernel } from './max-pool-grad';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { tileKernel } from './tile';
+import { leadingAxesReductionKernel } from './leading-axes-reduction';
+import { sharedIdentityKernel } from './shared-identity';
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterKernel,
@@ -23,12 +26,18 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
  * Registers (or replaces) the training kernels for backend 'wasm'. Idempotent. Loads the wasm
  * backend package first, since loading it later would re-register its stock kernels over ours.
  */
-let fastTile: tf.KernelConfig | undefined;
+let stockWrappers: tf.KernelConfig[] | undefined;
 
 export function registerWasmTrainingKernels(): void {
   require('@tensorflow/tfjs-backend-wasm');
-  fastTile ??= tileKernel(tf.getKernel('Tile', 'wasm'));
-  for (const config of [...TRAINING_KERNELS, fastTile]) {
+  // Wrappers that keep the stock kernel for the cases they do not speed up, captured once.
+  stockWrappers ??= [
+    tileKernel(tf.getKernel('Tile', 'wasm')),
+    leadingAxesReductionKernel('Sum', tf.getKernel('Sum', 'wasm')),
+    leadingAxesReductionKernel('Mean', tf.getKernel('Mean', 'wasm')),
+    sharedIdentityKernel(tf.getKernel('Identity', 'wasm')),
+  ];
+  for (const config of [...TRAINING_KERNELS, ...stockWrappers]) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;
     if (current) tf.unregisterKernel(config.kernelName, 'wasm');

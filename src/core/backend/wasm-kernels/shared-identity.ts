@@ -1,0 +1,27 @@
+/**
+ * Identity for wasm without a copy. tfjs-core clones every tensor a gradient will need
+ * (`saveTensorsForBackwardMode`), and the stock wasm Identity copies the data each time: in a
+ * residual network's training step that was 300 copies of activations. Tensor data is immutable
+ * (variables are re-pointed, never written in place), so the clone can share the data with one
+ * more reference, as Reshape does here and Identity does on the cpu backend.
+ */
+import { tf } from '../../tf';
+
+interface RefCountingBackend {
+  incRef(dataId: tf.DataId): void;
+}
+
+/** Wraps the stock Identity (kept for strings, whose bytes live outside the wasm heap). */
+export function sharedIdentityKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig {
+  return {
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    setupFunc: stock?.setupFunc,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      if (stock && x.dtype === 'string') return stock.kernelFunc(args);
+      (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  };
+}

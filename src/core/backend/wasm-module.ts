@@ -1,0 +1,162 @@
+/**
+ * The wasm backend with a chosen number of compute threads. tfjs-backend-wasm 4.x runs one
+ * thread under Node (tfjs#3830): it starts its pthread workers from blob: URLs, which Node's
+ * worker_threads cannot load, and sizes XNNPACK's pool from the core count. Here we load the
+ * same Emscripten builds ourselves: the threaded build's workers start from a data: URL that
+ * evaluates tfjs's own worker script, and the requested thread count reaches the C++ side
+ * through the module's core-count import. The backend object is tfjs's `BackendWasm`, so every
+ * kernel (stock and ours) runs unchanged; results do not depend on the thread count (XNNPACK
+ * splits work by output tiles, each summed in the same order).
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { tf } from '../tf';
+
+/** tfjs's threaded build pre-starts 8 workers and its C++ side caps the pool there. */
+export const MAX_WASM_THREADS = 8;
+
+/** `auto`, or a thread count from 1 to MAX_WASM_THREADS. */
+export type WasmThreads = number | 'auto';
+
+/** Environment variable giving the default of `--threads` (the test suite sets it to 1). */
+export const THREADS_ENV = 'ASL_RUN_THREADS';
+
+/**
+ * The thread count a request means: `auto` is every core the process may use (at most 8).
+ * @param request default: $ASL_RUN_THREADS, else `auto`
+ * @throws Error naming `--threads` (or the variable) when the request is neither `auto` nor an integer in [1, 8]
+ */
+export function resolveWasmThreads(request?: WasmThreads | string): number {
+  const option = request === undefined && process.env[THREADS_ENV] ? THREADS_ENV : '--threads';
+  request ??= process.env[THREADS_ENV] || 'auto';
+  if (request === 'auto') return Math.max(1, Math.min(os.availableParallelism(), MAX_WASM_THREADS));
+  const count = typeof request === 'number' ? request : /^\d+$/.test(request.trim()) ? Number(request) : NaN;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_WASM_THREADS) {
+    throw new Error(`${option}: expected 'auto' or an integer from 1 to ${MAX_WASM_THREADS}, got '${request}'`);
+  }
+  return count;
+}
+
+interface EmscriptenWorker {
+  unref(): void;
+}
+
+/** The part of tfjs's Emscripten module we touch; `tfjs` is the bridge BackendWasm expects. */
+interface WasmModule {
+  cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => number;
+  tfjs?: Record<string, (...args: number[]) => number>;
+  PThread?: { runningWorkers: EmscriptenWorker[] };
+}
+
+/** Node's WebAssembly global; its types live in TypeScript's DOM lib, which this project does not load. */
+interface CompiledWasm {}
+interface WasmInstance {
+  exports: object;
+}
+const { WebAssembly: wasmApi } = globalThis as unknown as {
+  WebAssembly: { Module: new (bytes: Uint8Array) => CompiledWasm; Instance: new (module: CompiledWasm, imports: object) => WasmInstance };
+};
+
+interface FactoryConfig {
+  locateFile(file: string, prefix: string): string | URL;
+  mainScriptUrlOrBlob: string;
+  instantiateWasm(imports: { env: Record<string, unknown> }, receive: (instance: WasmInstance, module: CompiledWasm) => void): object;
+}
+
+const WASM_OUT = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.js'));
+const WORKER_SCRIPT = path.join(WASM_OUT, 'tfjs-backend-wasm-threaded-simd.worker.js');
+
+/**
+ * A data: URL of an ES module that runs tfjs's pthread worker script (exported as a string, whose
+ * newlines tfjs escapes the same way before making its blob) with CommonJS `require` available.
+ */
+function workerBootstrapUrl(): URL {
+  const script = JSON.stringify(WORKER_SCRIPT);
+  const source = [
+    `import { createRequire } from 'node:module';`,
+    `globalThis.require = createRequire(${script});`,
+    `globalThis.__filename = ${script};`,
+    `(0, eval)(require(${script}).wasmWorkerContents.replace(/\\n/g, '\\\\n'));`,
+  ].join('\n');
+  return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
+}
+
+/** Instantiates the Emscripten module of the build for `threads` (1: the single-threaded build). */
+async function loadModule(threads: number, simd: boolean): Promise<WasmModule> {
+  const threaded = threads > 1;
+  const glue = path.join(WASM_OUT, threaded ? 'tfjs-backend-wasm-threaded-simd.js' : 'tfjs-backend-wasm.js');
+  const binary = path.join(WASM_OUT, threaded ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm');
+  const factory = require(glue) as (config: FactoryConfig) => Promise<WasmModule>;
+  const events: NodeJS.Signals[] = ['uncaughtException', 'unhandledRejection'] as unknown as NodeJS.Signals[];
+  const before = events.map((event) => process.listeners(event));
+  const module = await factory({
+    locateFile: (file) => (file.endsWith('.worker.js') ? workerBootstrapUrl() : path.join(WASM_OUT, file)),
+    mainScriptUrlOrBlob: glue,
+    instantiateWasm(imports, receive) {
+      // The C++ side sizes its pool as min(request, logical cores / 2, 8).
+      if (threaded) imports.env.emscripten_num_logical_cores = () => 2 * threads;
+      const compiled = new wasmApi.Module(fs.readFileSync(binary));
+      const instance = new wasmApi.Instance(compiled, imports);
+      receive(instance, compiled);
+      return instance.exports;
+    },
+  });
+  // Emscripten's glue rethrows every uncaught error from its own listeners, which prints a line
+  // of minified glue instead of the error; the process's own handling stays as it was.
+  events.forEach((event, i) => {
+    for (const listener of process.listeners(event)) {
+      if (!before[i].includes(listener)) process.removeListener(event, listener);
+    }
+  });
+  return module;
+}
+
+/** The JS↔wasm bridge tfjs's own loader attaches to the module. */
+function attachBridge(module: WasmModule): void {
+  module.tfjs = {
+    init: module.cwrap('init', null, []),
+    initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),
+    getThreadsCount: module.cwrap('get_threads_count', 'number', []),
+    registerTensor: module.cwrap('register_tensor', null, ['number', 'number', 'number']),
+    disposeData: module.cwrap('dispose_data', null, ['number']),
+    dispose: module.cwrap('dispose', null, []),
+  };
+}
+
+interface WasmBackendState {
+  /** Compute threads of XNNPACK's pool. */
+  threads: number;
+  simd: boolean;
+}
+
+let current: (WasmBackendState & { requested: number }) | undefined;
+
+/**
+ * Makes 'wasm' the active tfjs backend with `threads` compute threads (fewer without SIMD, for
+ * which no threaded build exists). Re-creates the backend when the count changes, which is only
+ * allowed while it holds no tensors.
+ * @returns the thread count and SIMD support of the active backend
+ */
+export async function activateWasm(threads: number): Promise<WasmBackendState> {
+  const wasmPackage = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+  const wanted = simd ? threads : 1;
+  if (current?.requested !== wanted || !tf.findBackend('wasm')) {
+    const live = current && tf.findBackend('wasm') ? tf.findBackend('wasm')!.numDataIds() : 0;
+    if (live > 0) {
+      throw new Error(`--threads: the wasm backend already runs with ${current!.threads} thread(s) and holds ${live} tensors; choose the thread count before creating any`);
+    }
+    const module = await loadModule(wanted, simd);
+    attachBridge(module);
+    wasmPackage.setThreadsCount(wanted);
+    const backend = new wasmPackage.BackendWasm(module as unknown as ConstructorParameters<typeof wasmPackage.BackendWasm>[0]);
+    // Pool threads park on atomics, not on the event loop; they must not keep the process alive.
+    module.PThread?.runningWorkers.forEach((worker) => worker.unref());
+    if (tf.findBackendFactory('wasm')) tf.removeBackend('wasm');
+    tf.registerBackend('wasm', () => backend, 2);
+    current = { requested: wanted, threads: wasmPackage.getThreadsCount(), simd };
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('backend wasm: failed to initialise');
+  return { threads: current!.threads, simd };
+}
