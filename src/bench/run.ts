@@ -14,7 +14,9 @@ const USAGE = `usage: node dist/bench/run.js [--quick] [--only ${BENCH_NAMES.joi
   --quick    fewer steps and rounds, no cpu backend (about a minute)
   --only     run only these benchmarks (comma-separated)
   --backend  run figure 1 on this backend only and figures 2-5 on it (default: figure 1 on every
-             backend that loads, the rest on 'auto')`;
+             backend that loads, the rest on 'auto')
+Figure 1 measures wasm with 1 thread and with every core; figures 2-5 use $ASL_RUN_THREADS, else
+every core.`;
 
 /** Settings from the command line; throws one line naming the bad option. */
 function settingsFromArgs(argv: string[]): SuiteSettings {

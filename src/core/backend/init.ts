@@ -36,7 +36,7 @@ function tryLoadNative(moduleName: string): string | undefined {
 async function useWasm(threads: number): Promise<BackendInfo> {
   registerWasmTrainingKernels();
   const state = await activateWasm(threads);
-  const threadNote = `${state.threads} thread${state.threads === 1 ? '' : 's'}`;
+  const threadNote = `${state.threads} thread${state.threads === 1 ? '' : 's'}${state.fallback ? ` (${state.fallback})` : ''}`;
   return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${state.simd ? 'SIMD' : 'no SIMD'}, ${threadNote})`, threads: state.threads };
 }
 

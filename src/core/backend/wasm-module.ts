@@ -128,6 +128,8 @@ interface WasmBackendState {
   /** Compute threads of XNNPACK's pool. */
   threads: number;
   simd: boolean;
+  /** Why fewer threads than requested run, if so (no SIMD, or the threaded build failed to load). */
+  fallback?: string;
 }
 
 let current: (WasmBackendState & { requested: number }) | undefined;
@@ -142,12 +144,21 @@ export async function activateWasm(threads: number): Promise<WasmBackendState> {
   const wasmPackage = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const wanted = simd ? threads : 1;
-  if (current?.requested !== wanted || !tf.findBackend('wasm')) {
+  if (current?.requested !== threads || !tf.findBackend('wasm')) {
     const live = current && tf.findBackend('wasm') ? tf.findBackend('wasm')!.numDataIds() : 0;
     if (live > 0) {
       throw new Error(`--threads: the wasm backend already runs with ${current!.threads} thread(s) and holds ${live} tensors; choose the thread count before creating any`);
     }
-    const module = await loadModule(wanted, simd);
+    let fallback = simd ? undefined : 'no SIMD, for which tfjs has no threaded build';
+    let module: WasmModule;
+    try {
+      module = await loadModule(wanted, simd);
+    } catch (err) {
+      if (wanted === 1) throw err;
+      // Where worker threads cannot start, training still runs, on one thread.
+      fallback = `threaded build failed: ${(err as Error).message.split('\n')[0]}`;
+      module = await loadModule(1, simd);
+    }
     attachBridge(module);
     wasmPackage.setThreadsCount(wanted);
     const backend = new wasmPackage.BackendWasm(module as unknown as ConstructorParameters<typeof wasmPackage.BackendWasm>[0]);
@@ -155,8 +166,9 @@ export async function activateWasm(threads: number): Promise<WasmBackendState> {
     module.PThread?.runningWorkers.forEach((worker) => worker.unref());
     if (tf.findBackendFactory('wasm')) tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => backend, 2);
-    current = { requested: wanted, threads: wasmPackage.getThreadsCount(), simd };
+    current = { requested: threads, threads: wasmPackage.getThreadsCount(), simd, fallback: threads > 1 ? fallback : undefined };
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('backend wasm: failed to initialise');
-  return { threads: current!.threads, simd };
+  const { requested: _requested, ...state } = current!;
+  return state;
 }

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as os from 'os';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
@@ -94,5 +95,27 @@ describe('the wasm backend with several threads', () => {
     expect(Array.from(held.dataSync())).toEqual([1, 1, 1, 1]);
     held.dispose();
     await expect(initBackend('wasm', { threads: 1 })).resolves.toMatchObject({ threads: 1 });
+  });
+
+  it('falls back to one thread, and says why, when the threaded build cannot load', async () => {
+    // The threaded binary, recognised by its size, fails to compile.
+    const threadedBytes = fs.statSync(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm')).size;
+    const { Module } = WebAssembly;
+    const compile = jest.spyOn(WebAssembly, 'Module').mockImplementation(((bytes: Uint8Array) => {
+      if (bytes.length === threadedBytes) throw new Error('EACCES: permission denied');
+      return new Module(bytes);
+    }) as unknown as typeof WebAssembly.Module);
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const info = await initBackend('wasm', { threads: 2 });
+      expect(info.threads).toBe(1);
+      expect(info.detail).toMatch(/SIMD, 1 thread \(threaded build failed: .*EACCES: permission denied.*\)\)$/);
+      const x = tf.tensor1d([1, 2, 3]);
+      expect(Array.from(tf.sum(x).dataSync())).toEqual([6]);
+      x.dispose();
+    } finally {
+      compile.mockRestore();
+      warn.mockRestore();
+    }
   });
 });
