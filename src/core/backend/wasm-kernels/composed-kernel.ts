@@ -30,3 +30,22 @@ export function composedKernel<Attrs>(
       }),
   };
 }
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/**
+ * Runs `replacement` where `applies` holds and the stock kernel (captured before it is replaced;
+ * its setup, which binds its wasm function, kept) everywhere else — or always `replacement` when
+ * there is no stock kernel.
+ */
+export function withStockFallback(
+  stock: tf.KernelConfig | undefined,
+  replacement: tf.KernelConfig,
+  applies: (args: KernelArgs) => boolean,
+): tf.KernelConfig {
+  return {
+    ...replacement,
+    setupFunc: stock?.setupFunc,
+    kernelFunc: (args) => (!stock || applies(args) ? replacement.kernelFunc(args) : stock.kernelFunc(args)),
+  };
+}

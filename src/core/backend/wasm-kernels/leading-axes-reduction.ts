@@ -9,7 +9,7 @@
  * d0·…·dk-1, pooled by a [rows, 1] window: the mean, times rows for the sum.
  */
 import { tf } from '../../tf';
-import { composedKernel } from './composed-kernel';
+import { composedKernel, withStockFallback } from './composed-kernel';
 
 interface ReductionAttrs {
   axis: number | number[];
@@ -44,14 +44,8 @@ function reduceLeadingAxes(x: tf.Tensor, { axis, keepDims }: ReductionAttrs, mea
  */
 export function leadingAxesReductionKernel(kernelName: 'Sum' | 'Mean', stock: tf.KernelConfig | undefined): tf.KernelConfig {
   const composed = composedKernel<ReductionAttrs>(kernelName, ({ x }, attrs) => reduceLeadingAxes(x, attrs, kernelName === 'Mean'));
-  return {
-    ...composed,
-    setupFunc: stock?.setupFunc,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { axis } = args.attrs as unknown as ReductionAttrs;
-      if (!stock || (x.dtype === 'float32' && leadingAxesPlan(x.shape, axis))) return composed.kernelFunc(args);
-      return stock.kernelFunc(args);
-    },
-  };
+  return withStockFallback(stock, composed, ({ inputs, attrs }) => {
+    const x = inputs.x as tf.TensorInfo;
+    return x.dtype === 'float32' && leadingAxesPlan(x.shape, (attrs as unknown as ReductionAttrs).axis) !== undefined;
+  });
 }

@@ -6,22 +6,22 @@
  * more reference, as Reshape does here and Identity does on the cpu backend.
  */
 import { tf } from '../../tf';
+import { withStockFallback } from './composed-kernel';
 
 interface RefCountingBackend {
   incRef(dataId: tf.DataId): void;
 }
 
-/** Wraps the stock Identity (kept for strings, whose bytes live outside the wasm heap). */
+/** Wraps the stock Identity, kept for strings, whose bytes live outside the wasm heap. */
 export function sharedIdentityKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig {
-  return {
+  const shared: tf.KernelConfig = {
     kernelName: 'Identity',
     backendName: 'wasm',
-    setupFunc: stock?.setupFunc,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      if (stock && x.dtype === 'string') return stock.kernelFunc(args);
-      (args.backend as unknown as RefCountingBackend).incRef(x.dataId);
+    kernelFunc: ({ inputs, backend }) => {
+      const x = inputs.x as tf.TensorInfo;
+      (backend as unknown as RefCountingBackend).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
   };
+  return withStockFallback(stock, shared, ({ inputs }) => (inputs.x as tf.TensorInfo).dtype !== 'string');
 }

@@ -8,7 +8,7 @@
  * where possible (see broadcastPlan).
  */
 import { tf } from '../../tf';
-import { composedKernel } from './composed-kernel';
+import { composedKernel, withStockFallback } from './composed-kernel';
 
 interface TileAttrs {
   reps: number[];
@@ -54,16 +54,9 @@ export function tileByBroadcast(x: tf.Tensor, reps: number[]): tf.Tensor {
  */
 export function tileKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig {
   const composed = composedKernel<TileAttrs>('Tile', ({ x }, { reps }) => tileByBroadcast(x, reps));
-  return {
-    ...composed,
-    // The stock kernel binds its wasm function in its setup; keep that for the fallback path.
-    setupFunc: stock?.setupFunc,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      const { reps } = args.attrs as unknown as TileAttrs;
-      const fits = broadcastPlan(x.shape, reps).broadcast.length <= MAX_BROADCAST_RANK;
-      if (!stock || ((x.dtype === 'float32' || x.dtype === 'int32') && fits)) return composed.kernelFunc(args);
-      return stock.kernelFunc(args);
-    },
-  };
+  return withStockFallback(stock, composed, ({ inputs, attrs }) => {
+    const x = inputs.x as tf.TensorInfo;
+    const fits = broadcastPlan(x.shape, (attrs as unknown as TileAttrs).reps).broadcast.length <= MAX_BROADCAST_RANK;
+    return (x.dtype === 'float32' || x.dtype === 'int32') && fits;
+  });
 }
