@@ -82,34 +82,46 @@ function workerBootstrapUrl(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
 }
 
+/**
+ * Runs `load`, then removes the process-wide error listeners it added: Emscripten's glue rethrows
+ * every uncaught error from its own listeners, which prints a line of minified glue instead of the
+ * error. The process's own handling stays as it was.
+ */
+async function keepingProcessErrorHandling<T>(load: () => Promise<T>): Promise<T> {
+  const events = ['uncaughtException', 'unhandledRejection'] as const;
+  const listenersOf = (event: string) => process.listeners(event as 'uncaughtException');
+  const before = events.map(listenersOf);
+  try {
+    return await load();
+  } finally {
+    events.forEach((event, i) => {
+      for (const listener of listenersOf(event)) {
+        if (!before[i].includes(listener)) process.removeListener(event as 'uncaughtException', listener);
+      }
+    });
+  }
+}
+
 /** Instantiates the Emscripten module of the build for `threads` (1: the single-threaded build). */
-async function loadModule(threads: number, simd: boolean): Promise<WasmModule> {
+function loadModule(threads: number, simd: boolean): Promise<WasmModule> {
   const threaded = threads > 1;
   const glue = path.join(WASM_OUT, threaded ? 'tfjs-backend-wasm-threaded-simd.js' : 'tfjs-backend-wasm.js');
   const binary = path.join(WASM_OUT, threaded ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm');
   const factory = require(glue) as (config: FactoryConfig) => Promise<WasmModule>;
-  const events: NodeJS.Signals[] = ['uncaughtException', 'unhandledRejection'] as unknown as NodeJS.Signals[];
-  const before = events.map((event) => process.listeners(event));
-  const module = await factory({
-    locateFile: (file) => (file.endsWith('.worker.js') ? workerBootstrapUrl() : path.join(WASM_OUT, file)),
-    mainScriptUrlOrBlob: glue,
-    instantiateWasm(imports, receive) {
-      // The C++ side sizes its pool as min(request, logical cores / 2, 8).
-      if (threaded) imports.env.emscripten_num_logical_cores = () => 2 * threads;
-      const compiled = new wasmApi.Module(fs.readFileSync(binary));
-      const instance = new wasmApi.Instance(compiled, imports);
-      receive(instance, compiled);
-      return instance.exports;
-    },
-  });
-  // Emscripten's glue rethrows every uncaught error from its own listeners, which prints a line
-  // of minified glue instead of the error; the process's own handling stays as it was.
-  events.forEach((event, i) => {
-    for (const listener of process.listeners(event)) {
-      if (!before[i].includes(listener)) process.removeListener(event, listener);
-    }
-  });
-  return module;
+  return keepingProcessErrorHandling(() =>
+    factory({
+      locateFile: (file) => (file.endsWith('.worker.js') ? workerBootstrapUrl() : path.join(WASM_OUT, file)),
+      mainScriptUrlOrBlob: glue,
+      instantiateWasm(imports, receive) {
+        // The C++ side sizes its pool as min(request, logical cores / 2, 8).
+        if (threaded) imports.env.emscripten_num_logical_cores = () => 2 * threads;
+        const compiled = new wasmApi.Module(fs.readFileSync(binary));
+        const instance = new wasmApi.Instance(compiled, imports);
+        receive(instance, compiled);
+        return instance.exports;
+      },
+    }),
+  );
 }
 
 /** The JS↔wasm bridge tfjs's own loader attaches to the module. */

@@ -75,7 +75,10 @@ describe('the wasm backend with several threads', () => {
     const reference = trainFixedCnn();
     expect(tf.memory().numTensors).toBe(before);
 
+    const errorListeners = () => [process.listeners('uncaughtException').length, process.listeners('unhandledRejection').length];
+    const listenersBefore = errorListeners();
     const threaded = await initBackend('wasm', { threads: 2 });
+    expect(errorListeners()).toEqual(listenersBefore); // Emscripten's rethrowing listeners are removed
     expect(threaded).toMatchObject({ name: 'wasm', threads: 2 });
     expect(threaded.detail).toMatch(/SIMD, 2 threads\)$/);
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
