@@ -156,10 +156,14 @@ export async function activateWasm(threads: number): Promise<WasmBackendState> {
   const wasmPackage = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const wanted = simd ? threads : 1;
-  if (current?.requested !== threads || !tf.findBackend('wasm')) {
-    const live = current && tf.findBackend('wasm') ? tf.findBackend('wasm')!.numDataIds() : 0;
+  if (current?.requested !== threads || !tf.findBackendFactory('wasm')) {
+    // Re-creating the backend frees its memory: refuse while tensors live there (ours or tfjs's own
+    // backend's). The engine's registry holds only initialised backends; tf.findBackend would start one.
+    const initialised = (tf.engine() as unknown as { registry: Record<string, tf.KernelBackend | undefined> }).registry.wasm;
+    const live = initialised?.numDataIds() ?? 0;
     if (live > 0) {
-      throw new Error(`--threads: the wasm backend already runs with ${current!.threads} thread(s) and holds ${live} tensors; choose the thread count before creating any`);
+      const running = current ? `runs with ${current.threads} thread(s)` : 'was started by tfjs';
+      throw new Error(`--threads: the wasm backend already ${running} and holds ${live} tensors; choose the thread count before creating any`);
     }
     let fallback = simd ? undefined : 'no SIMD, for which tfjs has no threaded build';
     let module: WasmModule;
