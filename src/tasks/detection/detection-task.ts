@@ -19,6 +19,7 @@ import { BOX_COLUMNS, EXTRA_COLUMNS } from './model';
 import { FCOS_DECODER } from './postprocess';
 import { checkDetectorOutput, DetectorEvaluator, type DetectionEvalItem } from './evaluation';
 import type { DetectionOptions } from './options';
+import { requireLossKind } from '../common/loss-kind';
 
 /** The targets of a batch as flat host arrays over N = B·L locations. */
 export interface PackedTargets {
@@ -75,9 +76,7 @@ export class DetectionTask implements TaskAdapter<FcosTargets> {
     val: BatchSource<DetectionEvalItem>,
     groundTruth: CocoGroundTruth,
   ) {
-    if (criterion.kind !== 'sigmoid') {
-      throw new Error(`--loss ${criterion.name}: a ${criterion.kind} loss cannot train the detection task, which needs a sigmoid loss`);
-    }
+    requireLossKind(criterion, 'sigmoid', '--loss', 'the detection task');
     checkDetectorOutput(model, grid, classes.length);
     this.evaluator = new DetectorEvaluator({ model, val, grid, numClasses: classes.length, groundTruth, options, decoder: FCOS_DECODER });
   }

@@ -89,23 +89,32 @@ export const detectionTask: TaskDefinition = {
   async prepare(config: RunConfig, env: TaskEnvironment, prepareOptions: PrepareOptions = {}): Promise<PreparedTask> {
     const options = detectionOptions(config.taskOptions);
     const criterion = env.losses.create(config.loss, config.lossParams);
-    const yolox = options.head === 'yolox';
-    const objCriterion = yolox ? createObjectnessLoss(env.losses, options) : undefined;
+    const objCriterion = options.head === 'yolox' ? createObjectnessLoss(env.losses, options) : undefined;
     const splits = readDetectionSplits(config, env, prepareOptions.model ? prepareOptions.classes : undefined);
     const classes = splits.val.classes;
     const grid = gridOf(config, options);
     const model = prepareOptions.model ?? HEADS[options.head].build(config, classes.length, options);
     const toEvalItem = (record: DetectionRecord, info: TransformInfo): DetectionEvalItem => ({ imageId: record.imageId, geometry: geometryOf(info) });
     const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), toEvalItem);
-    const skipped = [...(splits.train?.skipped ?? []), ...splits.val.skipped];
+    const trainRecords = splits.train && limitRecords(splits.train.records, config.data.maxTrainImages);
+    const augment = detectionAugment(config, options);
+    const prepared = (adapter: unknown, train: unknown): PreparedTask => ({
+      adapter: adapter as PreparedTask['adapter'],
+      train: train as PreparedTask['train'],
+      classes,
+      skipped: [...(splits.train?.skipped ?? []), ...splits.val.skipped],
+    });
+    // FCOS assigns targets in the loader; YOLOX's loader passes the boxes on to the assignment in its loss.
     if (objCriterion) {
-      const adapter = new YoloxTask(model, criterion, objCriterion, classes, grid, options, val, splits.val.coco);
-      const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), boxesOf, detectionAugment(config, options));
-      return { adapter: adapter as PreparedTask['adapter'], train: train as PreparedTask['train'], classes, skipped };
+      return prepared(
+        new YoloxTask(model, criterion, objCriterion, classes, grid, options, val, splits.val.coco),
+        trainRecords && trainLoader(config, trainRecords, boxesOf, augment),
+      );
     }
-    const adapter = new DetectionTask(model, criterion, classes, grid, options, val, splits.val.coco);
-    const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), fcosTargetFn(grid, options), detectionAugment(config, options));
-    return { adapter: adapter as PreparedTask['adapter'], train: train as PreparedTask['train'], classes, skipped };
+    return prepared(
+      new DetectionTask(model, criterion, classes, grid, options, val, splits.val.coco),
+      trainRecords && trainLoader(config, trainRecords, fcosTargetFn(grid, options), augment),
+    );
   },
 
   /** Per image: its detections [x, y, w, h] in original pixels with class name and score (`topK` is not used: `maxDetections` bounds the list). */

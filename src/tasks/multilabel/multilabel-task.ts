@@ -8,6 +8,7 @@ import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../
 import type { Loss } from '../../losses/loss-plugin';
 import { multilabelMetrics } from '../../core/metrics/multilabel-metrics';
 import { forEachPrediction } from '../common/predict';
+import { requireLossKind } from '../common/loss-kind';
 import { AdaptiveAsymmetry, AdaptiveState } from './adaptive-asymmetry';
 
 /** Per-image target: the indices of the positive classes. */
@@ -36,9 +37,7 @@ export class MultiLabelTask implements TaskAdapter<MultiLabelItem> {
     private readonly val: BatchSource<MultiLabelItem>,
     private readonly adaptive?: AdaptiveAsymmetry,
   ) {
-    if (criterion.kind !== 'sigmoid') {
-      throw new Error(`--loss ${criterion.name}: a ${criterion.kind} loss cannot train the multilabel task, which needs a sigmoid loss`);
-    }
+    requireLossKind(criterion, 'sigmoid', '--loss', 'the multilabel task');
     this.criterion = adaptive?.loss() ?? criterion;
   }
 

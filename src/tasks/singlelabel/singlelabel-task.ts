@@ -8,6 +8,7 @@ import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../
 import type { Loss } from '../../losses/loss-plugin';
 import { classificationMetrics } from '../../core/metrics/classification-metrics';
 import { forEachPrediction } from '../common/predict';
+import { requireLossKind } from '../common/loss-kind';
 
 export interface SingleLabelItem {
   label: number;
@@ -23,10 +24,8 @@ export class SingleLabelTask implements TaskAdapter<SingleLabelItem> {
     readonly classes: string[],
     private readonly val: BatchSource<SingleLabelItem>,
   ) {
-    if (criterion.kind !== 'softmax') {
-      const hint = criterion.name === 'asl' ? ' (the single-label form of ASL is asl-single-label)' : '';
-      throw new Error(`--loss ${criterion.name}: a ${criterion.kind} loss cannot train the singlelabel task, which needs a softmax loss${hint}`);
-    }
+    const hint = criterion.name === 'asl' ? ' (the single-label form of ASL is asl-single-label)' : '';
+    requireLossKind(criterion, 'softmax', '--loss', 'the singlelabel task', hint);
   }
 
   loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<SingleLabelItem>): LossTerms {

@@ -24,6 +24,9 @@ import { SimOtaAssigner } from './simota';
 import { YOLOX_DECODER } from './decode';
 import { yoloxLossTargets, type YoloxLossTargets } from './loss-targets';
 import { decodeBoxTensor, iouSquaredLoss } from './iou-loss';
+import { requireLossKind } from '../../common/loss-kind';
+
+const OBJ_LOSS_OPTION = 'taskOptions.objLoss (--obj-loss)';
 
 /**
  * The objectness loss of `taskOptions.objLoss` / `objLossParams` from the loss registry.
@@ -34,7 +37,7 @@ export function createObjectnessLoss(losses: LossRegistry, options: Pick<Detecti
   try {
     plugin = losses.get(options.objLoss);
   } catch (err) {
-    throw new Error(`taskOptions.objLoss (--obj-loss): ${(err as Error).message}`);
+    throw new Error(`${OBJ_LOSS_OPTION}: ${(err as Error).message}`);
   }
   let loss: Loss;
   try {
@@ -42,7 +45,7 @@ export function createObjectnessLoss(losses: LossRegistry, options: Pick<Detecti
   } catch (err) {
     throw new Error(`taskOptions.objLossParams (--obj-loss-params): ${(err as Error).message}`);
   }
-  if (loss.kind !== 'sigmoid') throw new Error(`taskOptions.objLoss (--obj-loss) ${loss.name}: a ${loss.kind} loss cannot train objectness, which needs a sigmoid loss`);
+  requireLossKind(loss, 'sigmoid', OBJ_LOSS_OPTION, 'objectness');
   return loss;
 }
 
@@ -69,10 +72,8 @@ export class YoloxTask implements TaskAdapter<BoxesToAssign> {
     val: BatchSource<DetectionEvalItem>,
     groundTruth: CocoGroundTruth,
   ) {
-    if (criterion.kind !== 'sigmoid') {
-      throw new Error(`--loss ${criterion.name}: a ${criterion.kind} loss cannot train the detection task, which needs a sigmoid loss`);
-    }
-    if (objCriterion.kind !== 'sigmoid') throw new Error(`taskOptions.objLoss (--obj-loss) ${objCriterion.name}: a ${objCriterion.kind} loss cannot train objectness, which needs a sigmoid loss`);
+    requireLossKind(criterion, 'sigmoid', '--loss', 'the detection task');
+    requireLossKind(objCriterion, 'sigmoid', OBJ_LOSS_OPTION, 'objectness');
     checkDetectorOutput(model, grid, classes.length);
     this.assigner = createAssigner(options);
     this.evaluator = new DetectorEvaluator({ model, val, grid, numClasses: classes.length, groundTruth, options, decoder: YOLOX_DECODER });
