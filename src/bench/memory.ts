@@ -7,6 +7,7 @@
 import { tf } from '../core/tf';
 import { createContainer, TOKENS } from '../core/container';
 import type { LossRegistry } from '../core/registry/loss-registry';
+import { peakRssMiB } from '../core/engine/run';
 import { median, nowMs } from './timing';
 import { buildMultiLabelModel, multiLabelLoss, syntheticBatch, TrainStep } from './workloads';
 
@@ -73,8 +74,7 @@ export async function runMemory(o: MemoryOptions): Promise<MemoryResult> {
       rssAfterFromStepMiB: rssAfterFromStep / MiB,
       rssAfterLastStepMiB: rssAfterLastStep / MiB,
       rssGrowthPercent: 100 * (rssAfterLastStep / rssAfterFromStep - 1),
-      // resourceUsage().maxRSS is in kilobytes.
-      peakRssMiB: (process.resourceUsage().maxRSS * 1024) / MiB,
+      peakRssMiB: peakRssMiB(),
       medianStepMs: median(stepMs),
     };
   } finally {

@@ -30,12 +30,13 @@ export async function createContext(options: GlobalOptions): Promise<CliContext>
   if (!(BACKEND_NAMES as readonly string[]).includes(options.backend)) {
     throw new UsageError(`--backend: unknown backend '${options.backend}' (choose one of ${BACKEND_NAMES.join(', ')})`);
   }
+  let threads: number;
   try {
-    resolveWasmThreads(options.threads);
+    threads = resolveWasmThreads(options.threads);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const backend = await initBackend(options.backend, { threads: options.threads });
+  const backend = await initBackend(options.backend, { threads });
   log(`asl-run: backend ${backend.name} (${backend.detail})`);
   const container = createContainer({ plugins: options.plugin });
   const losses = container.get<LossRegistry>(TOKENS.LossRegistry);

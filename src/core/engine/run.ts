@@ -68,6 +68,11 @@ export function readRunConfig(runDir: string): SavedRunConfig {
   return { ...mergeConfig(baseRunConfig(), config, file, OPEN_CONFIG_KEYS), classes };
 }
 
+/** The process's peak resident set size so far, in MiB (resourceUsage().maxRSS is in KiB). */
+export function peakRssMiB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
 function writeJson(file: string, value: unknown): void {
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
@@ -123,8 +128,7 @@ export async function trainRun(
     trainImagesPerSecond: images / Math.max(seconds, 1e-9),
     skipped: prepared.skipped.length,
     history: result.history,
-    // maxRSS is in KiB.
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    peakRssMiB: peakRssMiB(),
   };
   if (profiler.enabled) {
     profiler.lap('final save');
