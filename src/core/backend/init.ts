@@ -37,7 +37,7 @@ async function useWasm(threads: number): Promise<BackendInfo> {
   registerWasmTrainingKernels();
   const state = await activateWasm(threads);
   const threadNote = `${state.threads} thread${state.threads === 1 ? '' : 's'}${state.fallback ? ` (${state.fallback})` : ''}`;
-  return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${state.simd ? 'SIMD' : 'no SIMD'}, ${threadNote})`, threads: state.threads };
+  return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${state.simd ? 'SIMD' : 'no SIMD'}, ${threadNote}, conv GEMM ${state.simdKernels})`, threads: state.threads };
 }
 
 async function useTensorflow(): Promise<BackendInfo | string> {

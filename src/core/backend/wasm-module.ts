@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { tf } from '../tf';
+import { loadSimdKernels, setActiveSimdKernels } from './simd/simd-kernels';
 
 /** tfjs's threaded build pre-starts 8 workers and its C++ side caps the pool there. */
 export const MAX_WASM_THREADS = 8;
@@ -44,6 +45,7 @@ interface EmscriptenWorker {
 
 /** The part of tfjs's Emscripten module we touch; `tfjs` is the bridge BackendWasm expects. */
 interface WasmModule {
+  _malloc(bytes: number): number;
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => number;
   tfjs?: Record<string, (...args: number[]) => number>;
   PThread?: { runningWorkers: EmscriptenWorker[] };
@@ -102,13 +104,21 @@ async function keepingProcessErrorHandling<T>(load: () => Promise<T>): Promise<T
   }
 }
 
+/** An instantiated build and its memory (imported in the threaded build, exported otherwise). */
+interface LoadedModule {
+  module: WasmModule;
+  memory: { buffer: ArrayBufferLike };
+  shared: boolean;
+}
+
 /** Instantiates the Emscripten module of the build for `threads` (1: the single-threaded build). */
-function loadModule(threads: number, simd: boolean): Promise<WasmModule> {
+async function loadModule(threads: number, simd: boolean): Promise<LoadedModule> {
   const threaded = threads > 1;
   const glue = path.join(WASM_OUT, threaded ? 'tfjs-backend-wasm-threaded-simd.js' : 'tfjs-backend-wasm.js');
   const binary = path.join(WASM_OUT, threaded ? 'tfjs-backend-wasm-threaded-simd.wasm' : simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm');
   const factory = require(glue) as (config: FactoryConfig) => Promise<WasmModule>;
-  return keepingProcessErrorHandling(() =>
+  let memory: LoadedModule['memory'] | undefined;
+  const module = await keepingProcessErrorHandling(() =>
     factory({
       locateFile: (file) => (file.endsWith('.worker.js') ? workerBootstrapUrl() : path.join(WASM_OUT, file)),
       mainScriptUrlOrBlob: glue,
@@ -117,11 +127,14 @@ function loadModule(threads: number, simd: boolean): Promise<WasmModule> {
         if (threaded) imports.env.emscripten_num_logical_cores = () => 2 * threads;
         const compiled = new wasmApi.Module(fs.readFileSync(binary));
         const instance = new wasmApi.Instance(compiled, imports);
+        memory = (threaded ? imports.env.memory : (instance.exports as { memory?: unknown }).memory) as LoadedModule['memory'];
         receive(instance, compiled);
         return instance.exports;
       },
     }),
   );
+  if (!memory) throw new Error(`${path.basename(binary)}: no wasm memory found`);
+  return { module, memory, shared: threaded };
 }
 
 /** The JS↔wasm bridge tfjs's own loader attaches to the module. */
@@ -142,9 +155,27 @@ interface WasmBackendState {
   simd: boolean;
   /** Why fewer threads than requested run, if so (no SIMD, or the threaded build failed to load). */
   fallback?: string;
+  /** Our SIMD convolution kernels' arithmetic ('FMA' or 'mul+add'), or why they are not used. */
+  simdKernels: string;
 }
 
 let current: (WasmBackendState & { requested: number }) | undefined;
+
+/**
+ * Loads our SIMD kernels into the new backend's memory, on as many threads as XNNPACK's pool.
+ * @returns their arithmetic, or why they are not used (the convolution gradients then compose
+ *   XNNPACK forward convolutions, as before)
+ */
+async function bindSimdKernels(backend: object, { module, memory, shared }: LoadedModule, threads: number): Promise<string> {
+  try {
+    const kernels = await loadSimdKernels({ memory, shared, malloc: (bytes) => module._malloc(bytes) }, threads);
+    setActiveSimdKernels(backend, kernels);
+    return kernels.madd ? 'FMA' : 'mul+add';
+  } catch (err) {
+    setActiveSimdKernels(backend, undefined);
+    return `not used: ${(err as Error).message.split('\n')[0]}`;
+  }
+}
 
 /**
  * Makes 'wasm' the active tfjs backend with `threads` compute threads (fewer without SIMD, for
@@ -166,23 +197,26 @@ export async function activateWasm(threads: number): Promise<WasmBackendState> {
       throw new Error(`--threads: the wasm backend already ${running} and holds ${live} tensors; choose the thread count before creating any`);
     }
     let fallback = simd ? undefined : 'no SIMD, for which tfjs has no threaded build';
-    let module: WasmModule;
+    let loaded: LoadedModule;
     try {
-      module = await loadModule(wanted, simd);
+      loaded = await loadModule(wanted, simd);
     } catch (err) {
       if (wanted === 1) throw err;
       // Where worker threads cannot start, training still runs, on one thread.
       fallback = `threaded build failed: ${(err as Error).message.split('\n')[0]}`;
-      module = await loadModule(1, simd);
+      loaded = await loadModule(1, simd);
     }
+    const { module } = loaded;
     attachBridge(module);
     wasmPackage.setThreadsCount(wanted);
     const backend = new wasmPackage.BackendWasm(module as unknown as ConstructorParameters<typeof wasmPackage.BackendWasm>[0]);
     // Pool threads park on atomics, not on the event loop; they must not keep the process alive.
     module.PThread?.runningWorkers.forEach((worker) => worker.unref());
+    const threadCount = wasmPackage.getThreadsCount();
+    const simdKernels = simd ? await bindSimdKernels(backend, loaded, threadCount) : 'not used: no SIMD';
     if (tf.findBackendFactory('wasm')) tf.removeBackend('wasm');
     tf.registerBackend('wasm', () => backend, 2);
-    current = { requested: threads, threads: wasmPackage.getThreadsCount(), simd, fallback: threads > 1 ? fallback : undefined };
+    current = { requested: threads, threads: threadCount, simd, simdKernels, fallback: threads > 1 ? fallback : undefined };
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('backend wasm: failed to initialise');
   const { requested: _requested, ...state } = current!;

@@ -1,12 +1,15 @@
 /**
- * Conv2DBackpropFilter and Conv2DBackpropInput for wasm, composed from XNNPACK forward
- * convolutions (the stock wasm backend lacks the first and has a naive loop for the second).
+ * Conv2DBackpropFilter and Conv2DBackpropInput for wasm (the stock wasm backend lacks the first
+ * and has a naive loop for the second): GEMMs on our SIMD kernels where they are loaded
+ * (conv2d-gemm.ts), otherwise composed from XNNPACK forward convolutions.
  * NHWC only, dilation 1 (tfjs's conv2d gradient allows nothing else).
  */
 import { tf } from '../../tf';
 import { composedKernel } from './composed-kernel';
 import { assertChannelsLast, axisGeometries, cropAndPadding, filterGradientAxisPads } from './conv-geometry';
 import { polyphaseInputGradient } from './polyphase-input-gradient';
+import { gemmFilterGradient, gemmInputGradient, gemmKernelsFor, type WasmBackendMemory } from './conv2d-gemm';
+import { GEMM_COLS } from '../simd/kernels-wat';
 
 /**
  * dW[i, j, ci, co] = Σ_{n,y,x} x[n, y·s + i − top, x·s + j − left, ci] · dy[n, y, x, co], computed as
@@ -72,12 +75,44 @@ export function assertDyShape(kernelName: string, dyShape: number[], outShape: n
   }
 }
 
-export const conv2dBackpropFilterKernel = composedKernel<tf.Conv2DBackpropFilterAttrs>(
+const composedFilterGradient = composedKernel<tf.Conv2DBackpropFilterAttrs>(
   tf.Conv2DBackpropFilter,
   ({ x, dy }, attrs) => conv2dFilterGradient(x as tf.Tensor4D, dy as tf.Tensor4D, attrs),
 );
 
-export const conv2dBackpropInputKernel = composedKernel<tf.Conv2DBackpropInputAttrs>(
+const composedInputGradient = composedKernel<tf.Conv2DBackpropInputAttrs>(
   tf.Conv2DBackpropInput,
   ({ dy, filter }, attrs) => conv2dInputGradient(dy as tf.Tensor4D, filter as tf.Tensor4D, attrs),
 );
+
+/** Our SIMD GEMM where it is loaded (and dy's channels fill whole GEMM columns), else the composition. */
+export const conv2dBackpropFilterKernel: tf.KernelConfig = {
+  ...composedFilterGradient,
+  kernelFunc: (args) => {
+    const [x, dy] = [args.inputs.x!, args.inputs.dy!];
+    const attrs = args.attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+    assertChannelsLast(tf.Conv2DBackpropFilter, attrs.dataFormat);
+    const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    assertDyShape(tf.Conv2DBackpropFilter, dy.shape, info.outShape);
+    const kernels = gemmKernelsFor(args.backend, info);
+    if (!kernels || info.outChannels % GEMM_COLS !== 0) return composedFilterGradient.kernelFunc(args);
+    return gemmFilterGradient(args.backend as unknown as WasmBackendMemory, kernels, x, dy, info);
+  },
+};
+
+/** Our SIMD GEMM where it is loaded, else the polyphase composition. */
+export const conv2dBackpropInputKernel: tf.KernelConfig = {
+  ...composedInputGradient,
+  kernelFunc: (args) => {
+    const [dy, filter] = [args.inputs.dy!, args.inputs.filter!];
+    const attrs = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
+    assertChannelsLast(tf.Conv2DBackpropInput, attrs.dataFormat);
+    const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as Shape4, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
+    assertDyShape(tf.Conv2DBackpropInput, dy.shape, info.outShape);
+    const kernels = gemmKernelsFor(args.backend, info);
+    if (!kernels) return composedInputGradient.kernelFunc(args);
+    return gemmInputGradient(args.backend as unknown as WasmBackendMemory, kernels, dy, filter, info);
+  },
+};
+
+type Shape4 = [number, number, number, number];

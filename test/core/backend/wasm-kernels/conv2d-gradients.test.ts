@@ -1,6 +1,9 @@
 import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
-import { expectWasmMatchesCpu, randomTensor } from './cpu-oracle';
+import { conv2dFilterGradient, conv2dInputGradient } from '../../../../src/core/backend/wasm-kernels/conv2d-gradients';
+import { gemmFilterGradient, gemmInputGradient, type WasmBackendMemory } from '../../../../src/core/backend/wasm-kernels/conv2d-gemm';
+import { simdKernelsFor } from '../../../../src/core/backend/simd/simd-kernels';
+import { expectWasmMatches, expectWasmMatchesCpu, randomTensor } from './cpu-oracle';
 
 type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
 
@@ -28,6 +31,11 @@ const CASES: ConvCase[] = [
   { x: [1, 8, 8, 2], filter: [3, 3, 2, 2], strides: 2, pad: [[0, 0], [4, 0], [0, 3], [0, 0]] },
   { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
   { x: [4, 16, 16, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
+  // Output channels in whole GEMM columns (8): the filter gradient's GEMM path too.
+  { x: [2, 9, 9, 5], filter: [3, 3, 5, 8], strides: 2, pad: 'same' },
+  { x: [2, 6, 6, 16], filter: [1, 1, 16, 8], strides: 1, pad: 'valid' },
+  { x: [3, 7, 5, 4], filter: [3, 2, 4, 16], strides: [1, 2], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { x: [1, 6, 6, 3], filter: [4, 4, 3, 24], strides: 3, pad: 'valid', dimRoundingMode: 'floor' },
 ];
 
 const NAMED_CASES = CASES.map((c) => [`x ${c.x} filter ${c.filter} stride ${c.strides} pad ${JSON.stringify(c.pad)}`, c] as const);
@@ -57,6 +65,51 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu kernels'
         { dy: randomTensor(forwardOutputShape(c), 3), filter: randomTensor(c.filter, 4) },
         { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x },
       ) as tf.Tensor,
+    );
+  });
+
+  // The kernels above take the GEMM path wherever it applies; the composition stays the path where
+  // our SIMD kernels are not loaded (tfjs's own wasm backend), so it is checked on every case too.
+  it.each(NAMED_CASES)('composed filter and input gradients, %s', async (_name, c) => {
+    const dyShape = forwardOutputShape(c);
+    const filterAttrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, dimRoundingMode: c.dimRoundingMode, filterShape: c.filter };
+    const inputAttrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
+    const inputs = () => [randomTensor(c.x, 1), randomTensor(dyShape, 2), randomTensor(c.filter, 4)] as tf.Tensor4D[];
+    await expectWasmMatches(
+      () => {
+        const [x, dy, filter] = inputs();
+        return [tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, filterAttrs), tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, inputAttrs)] as tf.Tensor[];
+      },
+      () => {
+        const [x, dy, filter] = inputs();
+        return [conv2dFilterGradient(x, dy, filterAttrs), conv2dInputGradient(dy, filter, inputAttrs)];
+      },
+    );
+  });
+
+  it('cuts a batch into groups of images when the column buffer would exceed its bound', async () => {
+    const c = { x: [5, 9, 8, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'same' } as ConvCase;
+    const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+    const inputs = () => [randomTensor(c.x, 1), randomTensor(info.outShape, 2), randomTensor(c.filter, 3)] as tf.Tensor4D[];
+    const oneImageBytes = info.outHeight * info.outWidth * 40 * 4; // two images' columns do not fit
+    await expectWasmMatches(
+      () => {
+        const [x, dy, filter] = inputs();
+        const filterAttrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, filterShape: c.filter };
+        const inputAttrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC' as const, inputShape: c.x };
+        return [tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, filterAttrs), tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, inputAttrs)] as tf.Tensor[];
+      },
+      () => {
+        const [x, dy, filter] = inputs();
+        const backend = tf.backend() as unknown as WasmBackendMemory;
+        const kernels = simdKernelsFor(backend)!;
+        expect(kernels).toBeDefined();
+        const engine = tf.engine();
+        return [
+          engine.makeTensorFromTensorInfo(gemmFilterGradient(backend, kernels, x, dy, info, oneImageBytes)),
+          engine.makeTensorFromTensorInfo(gemmInputGradient(backend, kernels, dy, filter, info, oneImageBytes)),
+        ];
+      },
     );
   });
 

@@ -1,0 +1,207 @@
+/**
+ * WebAssembly text of our SIMD kernels: a register-blocked GEMM and the im2col / col2im copies
+ * that turn convolutions and their gradients into GEMMs. The module imports tfjs's own memory,
+ * owns no memory of its own (no data segments, no stack) and takes every buffer as a pointer, so
+ * it reads and writes tensors in place.
+ *
+ * Work is cut into units (`run_unit(kind, unit, params)`), each writing outputs no other unit
+ * writes and always summing in the same order, so results do not depend on how many threads run
+ * the units. Strides are in bytes.
+ */
+
+/** Rows of C one microkernel call computes; `GEMM_COLS` = 8 columns, two 4-lane vectors. */
+export const GEMM_ROWS = 4;
+export const GEMM_COLS = 8;
+
+/** The `kind` argument of run_unit; the params layout of each is documented beside its unit. */
+export enum UnitKind {
+  Gemm = 0,
+  Im2col = 1,
+  Col2im = 2,
+}
+
+/** Number of i32 params each kind reads (the JS side fills exactly these). */
+export const PARAM_COUNT: Record<UnitKind, number> = {
+  [UnitKind.Gemm]: 13,
+  [UnitKind.Im2col]: 16,
+  [UnitKind.Col2im]: 16,
+};
+
+const get = (name: string) => `(local.get $${name})`;
+const set = (name: string, value: string) => `(local.set $${name} ${value})`;
+const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
+const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
+const num = (n: number) => `(i32.const ${n})`;
+const locals = (names: string[], type: string) => names.map((n) => `(local $${n} ${type})`).join(' ');
+const param = (i: number) => `(i32.load offset=${4 * i} ${get('params')})`;
+
+/**
+ * c[i, 0:8] (+)= a[i, :] · b[:, 0:8] for `rows` rows: accumulators in registers, `a` read as
+ * broadcast scalars, `b` as two vectors per k. `madd` multiplies-adds in one instruction where the
+ * engine supports relaxed SIMD (FMA on x86-64 and arm64), else mul then add.
+ */
+function microkernel(rows: number, madd: boolean, aColumns: boolean): string {
+  const acc = (r: number, v: number) => `c${r}_${v}`;
+  const label = `$k${rows}${aColumns ? 'c' : 'r'}`;
+  const body: string[] = [];
+  const cRow = (r: number) => add(get('cp'), mul(num(r), get('ldc')));
+  for (let r = 0; r < rows; r++) {
+    if (!aColumns || r === 0) body.push(set(`p${r}`, add(get('ap'), mul(num(r), get('ars')))));
+    for (let v = 0; v < 2; v++) {
+      body.push(set(acc(r, v), `(if (result v128) ${get('accumulate')} (then (v128.load offset=${16 * v} ${cRow(r)})) (else (v128.const i32x4 0 0 0 0)))`));
+    }
+  }
+  body.push(set('bp', get('bq')), set('k', get('K')));
+  const step: string[] = [set('b0', `(v128.load ${get('bp')})`), set('b1', `(v128.load offset=16 ${get('bp')})`)];
+  for (let r = 0; r < rows; r++) {
+    // Columns of A (ars = 4): the rows' values sit side by side, one pointer serves them all.
+    if (aColumns) step.push(set('av', `(v128.load32_splat offset=${4 * r} ${get('p0')})`));
+    else step.push(set('av', `(v128.load32_splat ${get(`p${r}`)})`), set(`p${r}`, add(get(`p${r}`), get('aks'))));
+    for (let v = 0; v < 2; v++) {
+      const product = madd
+        ? `(f32x4.relaxed_madd ${get('av')} ${get(`b${v}`)} ${get(acc(r, v))})`
+        : `(f32x4.add (f32x4.mul ${get('av')} ${get(`b${v}`)}) ${get(acc(r, v))})`;
+      step.push(set(acc(r, v), product));
+    }
+  }
+  if (aColumns) step.push(set('p0', add(get('p0'), get('aks'))));
+  step.push(set('bp', add(get('bp'), get('bks'))));
+  body.push(`(loop ${label} ${step.join(' ')} (br_if ${label} (local.tee $k (i32.sub ${get('k')} ${num(1)}))))`);
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < 2; v++) body.push(`(v128.store offset=${16 * v} ${cRow(r)} ${get(acc(r, v))})`);
+  }
+  return body.join('\n');
+}
+
+/** Rows [i, M) in steps of `rows`, each over all column blocks. */
+function rowLoop(rows: number, madd: boolean): string {
+  return `(block $rows${rows}_end (loop $rows${rows}
+    (br_if $rows${rows}_end (i32.gt_u ${add(get('i'), num(rows))} ${get('M')}))
+    ${set('j', num(0))}
+    (block $cols${rows}_end (loop $cols${rows}
+      (br_if $cols${rows}_end (i32.ge_u ${get('j')} ${get('N')}))
+      ${set('ap', add(get('a'), mul(get('i'), get('ars'))))}
+      ${set('bq', add(get('b'), mul(get('j'), num(4))))}
+      ${set('cp', add(add(get('c'), mul(get('i'), get('ldc'))), mul(get('j'), num(4))))}
+      (if (i32.eq ${get('ars')} ${num(4)}) (then ${microkernel(rows, madd, true)}) (else ${microkernel(rows, madd, false)}))
+      ${set('j', add(get('j'), num(GEMM_COLS)))}
+      (br $cols${rows})))
+    ${set('i', add(get('i'), num(rows)))}
+    (br $rows${rows})))`;
+}
+
+/**
+ * gemm(a, ars, aks, b, bks, c, ldc, M, N, K, accumulate): C[M, N] = A[M, K] · B[K, N], plus C's
+ * old values when `accumulate`. A[i, k] at a + i·ars + k·aks (any layout); B[k, j] at b + k·bks +
+ * 4j and C[i, j] at c + i·ldc + 4j (rows contiguous, N a multiple of 8, K ≥ 1).
+ */
+function gemm(madd: boolean): string {
+  const v128s = ['av', 'b0', 'b1'];
+  for (let r = 0; r < GEMM_ROWS; r++) v128s.push(`c${r}_0`, `c${r}_1`);
+  const ptrs = ['i', 'j', 'k', 'ap', 'bp', 'bq', 'cp', ...Array.from({ length: GEMM_ROWS }, (_, r) => `p${r}`)];
+  return `(func $gemm (param $a i32) (param $ars i32) (param $aks i32) (param $b i32) (param $bks i32)
+    (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $K i32) (param $accumulate i32)
+    ${locals(ptrs, 'i32')} ${locals(v128s, 'v128')}
+    ${set('i', num(0))}
+    ${rowLoop(GEMM_ROWS, madd)}
+    ${rowLoop(1, madd)})`;
+}
+
+/**
+ * Gemm unit: rows [u·rowsPerUnit, …) of one GEMM, K summed in chunks of `kChunk` (so the
+ * chunk's slices of A and B stay in cache), in order. Params: a, ars, aks, b, bks, c, ldc, M, N,
+ * K, rowsPerUnit, kChunk, accumulate (whether the first chunk adds to C too).
+ */
+function gemmUnit(): string {
+  return `(func $gemm_unit (param $u i32) (param $params i32)
+    (local $r0 i32) (local $rows i32) (local $k0 i32) (local $kc i32) (local $K i32) (local $kChunk i32)
+    ${set('r0', mul(get('u'), param(10)))}
+    ${set('rows', `(i32.sub ${param(7)} ${get('r0')})`)}
+    (if (i32.gt_u ${get('rows')} ${param(10)}) (then ${set('rows', param(10))}))
+    ${set('K', param(9))} ${set('kChunk', param(11))} ${set('k0', num(0))}
+    (block $done (loop $chunks
+      (br_if $done (i32.ge_u ${get('k0')} ${get('K')}))
+      ${set('kc', `(i32.sub ${get('K')} ${get('k0')})`)}
+      (if (i32.gt_u ${get('kc')} ${get('kChunk')}) (then ${set('kc', get('kChunk'))}))
+      (call $gemm
+        ${add(add(param(0), mul(get('r0'), param(1))), mul(get('k0'), param(2)))} ${param(1)} ${param(2)}
+        ${add(param(3), mul(get('k0'), param(4)))} ${param(4)}
+        ${add(param(5), mul(get('r0'), param(6)))} ${param(6)}
+        ${get('rows')} ${param(8)} ${get('kc')} (i32.or ${param(12)} (i32.ne ${get('k0')} ${num(0)})))
+      ${set('k0', add(get('k0'), get('kc')))}
+      (br $chunks)))
+  )`;
+}
+
+/**
+ * The loops both im2col and col2im run for image u: every output position (oh, ow) and filter tap
+ * (kh, kw) with its input pixel inside the image, `visit` given the column pointer `$q` and the
+ * input pixel pointer `$px`; `outside` runs for taps that fall in the padding.
+ * Params: x, col, H, W, C, OH, OW, fh, fw, sh, sw, pt, pl, ldcol (bytes per column row), dh, dw.
+ */
+function patchLoops(name: string, prologue: string, visit: string, outside: string): string {
+  const ptrs = ['x', 'col', 'oh', 'ow', 'kh', 'kw', 'ih', 'iw', 'q', 'px', 'pixel', 'n4', 'e'];
+  return `(func $${name} (param $u i32) (param $params i32) ${locals(ptrs, 'i32')} (local $v v128)
+    ${set('pixel', mul(param(4), num(4)))}
+    ${set('x', add(param(0), mul(mul(get('u'), mul(param(2), param(3))), get('pixel'))))}
+    ${set('col', add(param(1), mul(mul(get('u'), mul(param(5), param(6))), param(13))))}
+    ${prologue}
+    ${set('oh', num(0))}
+    (block $oh_end (loop $oh_loop (br_if $oh_end (i32.ge_u ${get('oh')} ${param(5)}))
+      ${set('ow', num(0))}
+      (block $ow_end (loop $ow_loop (br_if $ow_end (i32.ge_u ${get('ow')} ${param(6)}))
+        ${set('q', add(get('col'), mul(add(mul(get('oh'), param(6)), get('ow')), param(13))))}
+        ${set('kh', num(0))}
+        (block $kh_end (loop $kh_loop (br_if $kh_end (i32.ge_u ${get('kh')} ${param(7)}))
+          ${set('ih', `(i32.sub ${add(mul(get('oh'), param(9)), mul(get('kh'), param(14)))} ${param(11)})`)}
+          ${set('kw', num(0))}
+          (block $kw_end (loop $kw_loop (br_if $kw_end (i32.ge_u ${get('kw')} ${param(8)}))
+            ${set('iw', `(i32.sub ${add(mul(get('ow'), param(10)), mul(get('kw'), param(15)))} ${param(12)})`)}
+            (if (i32.and (i32.lt_u ${get('ih')} ${param(2)}) (i32.lt_u ${get('iw')} ${param(3)}))
+              (then ${set('px', add(get('x'), mul(add(mul(get('ih'), param(3)), get('iw')), get('pixel'))))} ${visit})
+              (else ${outside}))
+            ${set('q', add(get('q'), get('pixel')))}
+            ${set('kw', add(get('kw'), num(1)))} (br $kw_loop)))
+          ${set('kh', add(get('kh'), num(1)))} (br $kh_loop)))
+        ${set('ow', add(get('ow'), num(1)))} (br $ow_loop)))
+      ${set('oh', add(get('oh'), num(1)))} (br $oh_loop)))
+  )`;
+}
+
+/** im2col of image u: row (oh, ow) of col holds the fh·fw·C input values that output reads, zeros for padding. */
+function im2colUnit(): string {
+  return patchLoops('im2col_unit', '', `(memory.copy ${get('q')} ${get('px')} ${get('pixel')})`, `(memory.fill ${get('q')} ${num(0)} ${get('pixel')})`);
+}
+
+/** col2im of image u: x (zeroed first) gets every column value added back at the pixel it came from. */
+function col2imUnit(): string {
+  const addPixel = `${set('e', num(0))} ${set('n4', `(i32.and ${get('pixel')} ${num(-16)})`)}
+    (block $vec_end (loop $vec (br_if $vec_end (i32.ge_u ${get('e')} ${get('n4')}))
+      (v128.store ${add(get('px'), get('e'))} (f32x4.add (v128.load ${add(get('px'), get('e'))}) (v128.load ${add(get('q'), get('e'))})))
+      ${set('e', add(get('e'), num(16)))} (br $vec)))
+    (block $tail_end (loop $tail (br_if $tail_end (i32.ge_u ${get('e')} ${get('pixel')}))
+      (f32.store ${add(get('px'), get('e'))} (f32.add (f32.load ${add(get('px'), get('e'))}) (f32.load ${add(get('q'), get('e'))})))
+      ${set('e', add(get('e'), num(4)))} (br $tail)))`;
+  const zeroImage = `(memory.fill ${get('x')} ${num(0)} ${mul(mul(param(2), param(3)), get('pixel'))})`;
+  return patchLoops('col2im_unit', zeroImage, addPixel, '');
+}
+
+/**
+ * The whole module. `shared` must match tfjs's memory (shared in its threaded build); `madd`
+ * selects relaxed-SIMD multiply-add.
+ */
+export function kernelsWat({ shared, madd }: { shared: boolean; madd: boolean }): string {
+  const memory = shared ? '(memory (import "env" "memory") 1 65536 shared)' : '(memory (import "env" "memory") 1)';
+  return `(module ${memory}
+    ${gemm(madd)}
+    ${gemmUnit()}
+    ${im2colUnit()}
+    ${col2imUnit()}
+    (func (export "run_unit") (param $kind i32) (param $u i32) (param $params i32)
+      (block $none (block $col2im (block $im2col (block $gemm
+        (br_table $gemm $im2col $col2im $none (local.get $kind)))
+        (call $gemm_unit (local.get $u) (local.get $params)) (return))
+        (call $im2col_unit (local.get $u) (local.get $params)) (return))
+        (call $col2im_unit (local.get $u) (local.get $params)) (return))
+      unreachable))`;
+}

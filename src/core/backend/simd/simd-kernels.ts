@@ -1,0 +1,147 @@
+/**
+ * Loads our SIMD kernels (kernels-wat.ts) into tfjs's wasm memory and runs their units on a pool:
+ * the calling thread plus `threads − 1` worker threads, each with its own instance of the module
+ * over the same shared memory. Dispatch is a generation counter in that memory: workers sleep on
+ * it with Atomics.wait, take units from a shared counter, and the caller waits until all are done.
+ */
+import * as v8 from 'v8';
+import { Worker } from 'worker_threads';
+import { kernelsWat, PARAM_COUNT, UnitKind } from './kernels-wat';
+
+type WasmMemory = { buffer: ArrayBufferLike };
+type Instance = { exports: { run_unit(kind: number, unit: number, params: number): void } };
+const wasm = (globalThis as unknown as {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: object) => Instance;
+    validate(bytes: Uint8Array): boolean;
+  };
+}).WebAssembly;
+
+/** Control words (i32) at the start of the pool's block, then the params. */
+const enum Ctl {
+  Generation = 0,
+  Kind = 1,
+  Units = 2,
+  NextUnit = 3,
+  PendingWorkers = 4,
+  Stop = 5,
+  Words = 8,
+}
+const MAX_PARAMS = 16;
+
+export interface SimdKernels {
+  /** Threads that run units (the caller included). */
+  readonly threads: number;
+  /** Whether the GEMM uses relaxed-SIMD multiply-add (fused where the CPU has FMA). */
+  readonly madd: boolean;
+  /** Runs units 0..units−1 of `kind` with `params` (i32 each) and returns when all are done. */
+  run(kind: UnitKind, units: number, params: number[]): void;
+  /** Stops the workers (the control block goes with the backend's memory). */
+  dispose(): void;
+}
+
+export interface SimdHost {
+  memory: WasmMemory;
+  /** Whether `memory` is shared (tfjs's threaded build); required for more than one thread. */
+  shared: boolean;
+  malloc(bytes: number): number;
+}
+
+/** wabt parses the text once per process; it is a wasm module itself, so loading is async. */
+let wabtLoading: Promise<{ parseWat: (name: string, text: string, features: object) => { toBinary(o: object): { buffer: Uint8Array }; destroy(): void } }> | undefined;
+
+async function assemble(text: string): Promise<Uint8Array> {
+  wabtLoading ??= (require('wabt') as () => typeof wabtLoading)()!;
+  const wabt = await wabtLoading;
+  const parsed = wabt.parseWat('asl-run-simd-kernels.wat', text, { simd: true, relaxed_simd: true, threads: true, bulk_memory: true });
+  try {
+    return parsed.toBinary({}).buffer;
+  } finally {
+    parsed.destroy();
+  }
+}
+
+/**
+ * Compiles the module, with relaxed-SIMD multiply-add where the engine accepts it (Node ≥ 22
+ * by default; Node 20 behind a V8 flag, which we set), plain mul + add otherwise.
+ */
+async function compile(shared: boolean): Promise<{ module: object; madd: boolean }> {
+  const withMadd = await assemble(kernelsWat({ shared, madd: true }));
+  if (!wasm.validate(withMadd)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  if (wasm.validate(withMadd)) return { module: new wasm.Module(withMadd), madd: true };
+  return { module: new wasm.Module(await assemble(kernelsWat({ shared, madd: false }))), madd: false };
+}
+
+/** Worker body: instantiate, then run units of each new generation until told to stop. */
+const WORKER_SOURCE = `
+const { workerData } = require('worker_threads');
+const { module, memory, block } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+const ctl = new Int32Array(memory.buffer, block, ${Ctl.Words});
+// Generation 0 is the state at creation: a dispatch made before this worker started is still seen.
+let generation = 0;
+for (;;) {
+  Atomics.wait(ctl, ${Ctl.Generation}, generation);
+  generation = Atomics.load(ctl, ${Ctl.Generation});
+  if (Atomics.load(ctl, ${Ctl.Stop})) break;
+  const kind = ctl[${Ctl.Kind}], units = ctl[${Ctl.Units}], params = block + ${4 * Ctl.Words};
+  for (let unit; (unit = Atomics.add(ctl, ${Ctl.NextUnit}, 1)) < units;) instance.exports.run_unit(kind, unit, params);
+  if (Atomics.sub(ctl, ${Ctl.PendingWorkers}, 1) === 1) Atomics.notify(ctl, ${Ctl.PendingWorkers});
+}`;
+
+export async function loadSimdKernels(host: SimdHost, threads: number): Promise<SimdKernels> {
+  if (threads > 1 && !host.shared) throw new Error(`SIMD kernels: ${threads} threads need shared wasm memory`);
+  const { module, madd } = await compile(host.shared);
+  const instance = new wasm.Instance(module, { env: { memory: host.memory } });
+  const block = host.malloc(4 * (Ctl.Words + MAX_PARAMS));
+  const control = () => new Int32Array(host.memory.buffer, block, Ctl.Words + MAX_PARAMS);
+  control().fill(0);
+  const workers = Array.from({ length: threads - 1 }, () => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: host.memory, block } });
+    // Workers sleep on atomics, not on the event loop; they must not keep the process alive.
+    worker.unref();
+    return worker;
+  });
+
+  function run(kind: UnitKind, units: number, params: number[]): void {
+    if (params.length !== PARAM_COUNT[kind]) throw new Error(`SIMD kernels: unit kind ${kind} takes ${PARAM_COUNT[kind]} params, got ${params.length}`);
+    const ctl = control(); // memory growth replaces the buffer, so the view is made per call
+    ctl.set(params, Ctl.Words);
+    const paramsPointer = block + 4 * Ctl.Words;
+    if (workers.length === 0 || units === 1) {
+      for (let unit = 0; unit < units; unit++) instance.exports.run_unit(kind, unit, paramsPointer);
+      return;
+    }
+    ctl[Ctl.Kind] = kind;
+    ctl[Ctl.Units] = units;
+    Atomics.store(ctl, Ctl.NextUnit, 0);
+    Atomics.store(ctl, Ctl.PendingWorkers, workers.length);
+    Atomics.add(ctl, Ctl.Generation, 1);
+    Atomics.notify(ctl, Ctl.Generation);
+    for (let unit; (unit = Atomics.add(ctl, Ctl.NextUnit, 1)) < units; ) instance.exports.run_unit(kind, unit, paramsPointer);
+    for (let pending; (pending = Atomics.load(ctl, Ctl.PendingWorkers)) !== 0; ) Atomics.wait(ctl, Ctl.PendingWorkers, pending);
+  }
+
+  function dispose(): void {
+    const ctl = control();
+    Atomics.store(ctl, Ctl.Stop, 1);
+    Atomics.add(ctl, Ctl.Generation, 1);
+    Atomics.notify(ctl, Ctl.Generation);
+  }
+
+  return { threads, madd, run, dispose };
+}
+
+let active: { backend: object; kernels: SimdKernels } | undefined;
+
+/** Makes `kernels` the ones the wasm convolution kernels use while `backend` is the wasm backend; stops the previous pool. */
+export function setActiveSimdKernels(backend: object, kernels: SimdKernels | undefined): void {
+  active?.kernels.dispose();
+  active = kernels && { backend, kernels };
+}
+
+/** The SIMD kernels loaded into `backend`'s memory, if any (tfjs's own wasm backend has none). */
+export function simdKernelsFor(backend: object): SimdKernels | undefined {
+  return active?.backend === backend ? active.kernels : undefined;
+}

@@ -1,0 +1,141 @@
+/**
+ * Convolution gradients as GEMMs on our SIMD kernels (simd/), reading and writing tensors in the
+ * wasm backend's memory in place:
+ *   filter gradient  dW[KK, Co] = im2col(x)ᵀ[KK, P] · dy[P, Co]
+ *   input gradient   dx = col2im(dy[P, Co] · Wᵀ[Co, KK])
+ * with P = N·Ho·Wo output positions and KK = fh·fw·Ci filter taps. Images are processed in groups
+ * so the column buffer stays under COLUMN_BYTES; the filter gradient sums the groups in order.
+ */
+import { tf } from '../../tf';
+import { GEMM_COLS, UnitKind } from '../simd/kernels-wat';
+import { simdKernelsFor, type SimdKernels } from '../simd/simd-kernels';
+
+/** The part of tfjs's BackendWasm these kernels use. */
+export interface WasmBackendMemory {
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  wasm: { _malloc(bytes: number): number; _free(pointer: number): void; HEAPF32: Float32Array };
+}
+
+/** Default upper bound of one column buffer; larger batches are cut into groups of images. */
+const COLUMN_BYTES = 32 << 20;
+/** GEMM rows per unit of work and K per cache-resident chunk (measured on the reference CNN's shapes). */
+const FILTER_GRADIENT_ROWS = 16;
+const FILTER_GRADIENT_K_CHUNK = 64;
+const INPUT_GRADIENT_ROWS = 64;
+
+const roundUp = (n: number, multiple: number) => Math.ceil(n / multiple) * multiple;
+
+function offsetOf(backend: WasmBackendMemory, t: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('conv GEMM: tensor data is not on the wasm backend');
+  return data.memoryOffset;
+}
+
+/** The SIMD kernels when they can run this convolution's gradients, else undefined. */
+export function gemmKernelsFor(backend: object, info: tf.backend_util.Conv2DInfo): SimdKernels | undefined {
+  if (info.dataFormat !== 'channelsLast' || info.batchSize * info.outHeight * info.outWidth === 0) return undefined;
+  return simdKernelsFor(backend);
+}
+
+/** Params shared by im2col and col2im: image pointer, column pointer, geometry, column row stride. */
+function patchParams(info: tf.backend_util.Conv2DInfo, image: number, columns: number, columnRowBytes: number): number[] {
+  const i = info;
+  return [image, columns, i.inHeight, i.inWidth, i.inChannels, i.outHeight, i.outWidth, i.filterHeight, i.filterWidth,
+    i.strideHeight, i.strideWidth, i.padInfo.top, i.padInfo.left, columnRowBytes, i.dilationHeight, i.dilationWidth];
+}
+
+/** Images per group so that `bytesPerImage` each stay under `columnBytes` (at least one). */
+function imagesPerGroup(info: tf.backend_util.Conv2DInfo, bytesPerImage: number, columnBytes: number): number {
+  return Math.max(1, Math.min(info.batchSize, Math.floor(columnBytes / bytesPerImage)));
+}
+
+/** A 1×1 stride-1 unpadded convolution reads x as its own column matrix. */
+function isPointwise(i: tf.backend_util.Conv2DInfo): boolean {
+  return i.filterHeight === 1 && i.filterWidth === 1 && i.strideHeight === 1 && i.strideWidth === 1 && i.padInfo.top === 0 && i.padInfo.left === 0;
+}
+
+/**
+ * dW[kh, kw, ci, co] = Σ_p col[p, (kh, kw, ci)] · dy[p, co]. Needs Co a multiple of 8 (the
+ * caller falls back otherwise).
+ * @param x [N, H, W, Ci]; dy [N, Ho, Wo, Co]
+ * @returns [fh, fw, Ci, Co]
+ */
+export function gemmFilterGradient(
+  backend: WasmBackendMemory,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  columnBytes = COLUMN_BYTES,
+): tf.TensorInfo {
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const positions = info.outHeight * info.outWidth;
+  const co = info.outChannels;
+  const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, co], 'float32');
+  const pointwise = isPointwise(info);
+  const group = imagesPerGroup(info, positions * taps * 4, columnBytes);
+  const columns = pointwise ? 0 : backend.wasm._malloc(group * positions * taps * 4);
+  try {
+    const [xAt, dyAt, outAt] = [offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out)];
+    for (let n0 = 0; n0 < info.batchSize; n0 += group) {
+      const images = Math.min(group, info.batchSize - n0);
+      const image = xAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4;
+      if (!pointwise) kernels.run(UnitKind.Im2col, images, patchParams(info, image, columns, taps * 4));
+      // A = colᵀ: A[tap, p] sits at col + p·taps·4 + tap·4.
+      kernels.run(UnitKind.Gemm, Math.ceil(taps / FILTER_GRADIENT_ROWS), [
+        pointwise ? image : columns, 4, taps * 4, dyAt + n0 * positions * co * 4, co * 4, outAt, co * 4,
+        taps, co, images * positions, FILTER_GRADIENT_ROWS, FILTER_GRADIENT_K_CHUNK, n0 > 0 ? 1 : 0,
+      ]);
+    }
+  } finally {
+    if (!pointwise) backend.wasm._free(columns);
+  }
+  return out;
+}
+
+/**
+ * dx = col2im(dy · Wᵀ): each output position's Co gradients spread over the fh·fw·Ci inputs it
+ * read, summed where windows overlap. Any channel counts (Wᵀ is padded to whole GEMM columns).
+ * @param dy [N, Ho, Wo, Co]; filter [fh, fw, Ci, Co]
+ * @returns [N, H, W, Ci]
+ */
+export function gemmInputGradient(
+  backend: WasmBackendMemory,
+  kernels: SimdKernels,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  columnBytes = COLUMN_BYTES,
+): tf.TensorInfo {
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const paddedTaps = roundUp(taps, GEMM_COLS);
+  const positions = info.outHeight * info.outWidth;
+  const co = info.outChannels;
+  const out = backend.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
+  const group = imagesPerGroup(info, positions * paddedTaps * 4, columnBytes);
+  const transposed = backend.wasm._malloc(co * paddedTaps * 4);
+  const columns = backend.wasm._malloc(group * positions * paddedTaps * 4);
+  try {
+    const [dyAt, filterAt, outAt] = [offsetOf(backend, dy), offsetOf(backend, filter), offsetOf(backend, out)];
+    // Wᵀ[co, tap], zero in the padding columns; small (Co·KK), so built here.
+    const heap = backend.wasm.HEAPF32;
+    const w = heap.subarray(filterAt / 4, filterAt / 4 + taps * co);
+    const wt = heap.subarray(transposed / 4, transposed / 4 + co * paddedTaps).fill(0);
+    for (let tap = 0; tap < taps; tap++) for (let c = 0; c < co; c++) wt[c * paddedTaps + tap] = w[tap * co + c];
+    for (let n0 = 0; n0 < info.batchSize; n0 += group) {
+      const images = Math.min(group, info.batchSize - n0);
+      const rows = images * positions;
+      kernels.run(UnitKind.Gemm, Math.ceil(rows / INPUT_GRADIENT_ROWS), [
+        dyAt + n0 * positions * co * 4, co * 4, 4, transposed, paddedTaps * 4, columns, paddedTaps * 4,
+        rows, paddedTaps, co, INPUT_GRADIENT_ROWS, co, 0,
+      ]);
+      const image = outAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4;
+      kernels.run(UnitKind.Col2im, images, patchParams(info, image, columns, paddedTaps * 4));
+    }
+  } finally {
+    backend.wasm._free(columns);
+    backend.wasm._free(transposed);
+  }
+  return out;
+}

@@ -1,0 +1,156 @@
+import { loadSimdKernels, type SimdKernels } from '../../../../src/core/backend/simd/simd-kernels';
+import { UnitKind } from '../../../../src/core/backend/simd/kernels-wat';
+import { pseudoRandom } from '../wasm-kernels/cpu-oracle';
+
+/** A shared memory with a bump allocator, standing in for tfjs's. */
+function testHost() {
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+  let top = 64;
+  const malloc = (bytes: number) => {
+    const at = top;
+    top += Math.ceil(bytes / 64) * 64;
+    if (top > memory.buffer.byteLength) memory.grow(Math.ceil((top - memory.buffer.byteLength) / 65536));
+    return at;
+  };
+  const put = (values: Float32Array) => {
+    const at = malloc(values.length * 4);
+    new Float32Array(memory.buffer, at, values.length).set(values);
+    return at;
+  };
+  const read = (at: number, length: number) => new Float32Array(memory.buffer, at, length).slice();
+  return { memory, malloc, put, read };
+}
+
+const host = testHost();
+const pools: SimdKernels[] = [];
+let single: SimdKernels;
+let double: SimdKernels;
+beforeAll(async () => {
+  single = await loadSimdKernels({ memory: host.memory, shared: true, malloc: host.malloc }, 1);
+  double = await loadSimdKernels({ memory: host.memory, shared: true, malloc: host.malloc }, 2);
+  pools.push(single, double);
+});
+afterAll(() => pools.forEach((pool) => pool.dispose()));
+
+interface GemmCase {
+  M: number;
+  N: number;
+  K: number;
+  /** A stored as columns (A[i, k] at k·M + i), as the filter gradient reads im2col's output. */
+  aColumns: boolean;
+  rowsPerUnit: number;
+  kChunk: number;
+  accumulate: boolean;
+}
+
+const GEMM_CASES: GemmCase[] = [
+  { M: 13, N: 16, K: 37, aColumns: false, rowsPerUnit: 4, kChunk: 37, accumulate: false },
+  { M: 1, N: 8, K: 1, aColumns: false, rowsPerUnit: 4, kChunk: 1, accumulate: false },
+  { M: 27, N: 32, K: 300, aColumns: true, rowsPerUnit: 16, kChunk: 64, accumulate: false },
+  { M: 30, N: 24, K: 129, aColumns: true, rowsPerUnit: 8, kChunk: 50, accumulate: true },
+  { M: 70, N: 8, K: 5, aColumns: false, rowsPerUnit: 64, kChunk: 2, accumulate: true },
+];
+
+describe('SIMD GEMM', () => {
+  it.each(GEMM_CASES.map((c) => [JSON.stringify(c), c] as const))('matches a float64 oracle and is bit-identical on 1 and 2 threads: %s', (_name, c) => {
+    const a = pseudoRandom(c.M * c.K, 1);
+    const b = pseudoRandom(c.K * c.N, 2);
+    const c0 = pseudoRandom(c.M * c.N, 3);
+    const at = host.put(a);
+    const bt = host.put(b);
+    const aOf = (i: number, k: number) => (c.aColumns ? a[k * c.M + i] : a[i * c.K + k]);
+    const [ars, aks] = c.aColumns ? [4, c.M * 4] : [c.K * 4, 4];
+    const results = [single, double].map((pool) => {
+      const ct = host.put(c0);
+      pool.run(UnitKind.Gemm, Math.ceil(c.M / c.rowsPerUnit), [at, ars, aks, bt, c.N * 4, ct, c.N * 4, c.M, c.N, c.K, c.rowsPerUnit, c.kChunk, c.accumulate ? 1 : 0]);
+      return host.read(ct, c.M * c.N);
+    });
+    expect(Buffer.from(results[1].buffer).equals(Buffer.from(results[0].buffer))).toBe(true);
+    let worst = 0;
+    for (let i = 0; i < c.M; i++) {
+      for (let j = 0; j < c.N; j++) {
+        let sum = c.accumulate ? c0[i * c.N + j] : 0;
+        for (let k = 0; k < c.K; k++) sum += aOf(i, k) * b[k * c.N + j];
+        worst = Math.max(worst, Math.abs(results[0][i * c.N + j] - sum));
+      }
+    }
+    expect(worst).toBeLessThan(1e-5 * Math.sqrt(c.K) + 1e-6);
+  });
+
+  it('rejects a params list of the wrong length', () => {
+    expect(() => single.run(UnitKind.Gemm, 1, [0, 0])).toThrow('SIMD kernels: unit kind 0 takes 13 params, got 2');
+  });
+
+  it('needs shared memory for more than one thread', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    await expect(loadSimdKernels({ memory, shared: false, malloc: () => 0 }, 2)).rejects.toThrow('SIMD kernels: 2 threads need shared wasm memory');
+  });
+});
+
+interface PatchCase {
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  fh: number;
+  fw: number;
+  stride: [number, number];
+  pad: [number, number];
+  dilation: [number, number];
+}
+
+const PATCH_CASES: PatchCase[] = [
+  { N: 2, H: 7, W: 6, C: 3, fh: 3, fw: 3, stride: [2, 2], pad: [1, 1], dilation: [1, 1] },
+  { N: 1, H: 9, W: 8, C: 8, fh: 3, fw: 2, stride: [1, 3], pad: [2, 0], dilation: [2, 1] },
+  { N: 3, H: 5, W: 5, C: 5, fh: 1, fw: 1, stride: [2, 1], pad: [0, 0], dilation: [1, 1] },
+];
+
+/** For every (image, oh, ow, kh, kw): the input pixel index it reads, or -1 in the padding. */
+function patchSources(p: PatchCase, OH: number, OW: number): number[] {
+  const sources: number[] = [];
+  for (let n = 0; n < p.N; n++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++)
+        for (let kh = 0; kh < p.fh; kh++)
+          for (let kw = 0; kw < p.fw; kw++) {
+            const ih = oh * p.stride[0] + kh * p.dilation[0] - p.pad[0];
+            const iw = ow * p.stride[1] + kw * p.dilation[1] - p.pad[1];
+            sources.push(ih >= 0 && ih < p.H && iw >= 0 && iw < p.W ? (n * p.H + ih) * p.W + iw : -1);
+          }
+  return sources;
+}
+
+describe('SIMD im2col / col2im', () => {
+  it.each(PATCH_CASES.map((p) => [JSON.stringify(p), p] as const))('copy and add back exactly as an index oracle: %s', (_name, p) => {
+    const OH = Math.floor((p.H + 2 * p.pad[0] - (p.fh - 1) * p.dilation[0] - 1) / p.stride[0]) + 1;
+    const OW = Math.floor((p.W + 2 * p.pad[1] - (p.fw - 1) * p.dilation[1] - 1) / p.stride[1]) + 1;
+    const taps = p.fh * p.fw * p.C;
+    const rowFloats = taps + 5; // a padded row stride, as the input gradient uses
+    const geometry = (image: number, columns: number) => [image, columns, p.H, p.W, p.C, OH, OW, p.fh, p.fw, p.stride[0], p.stride[1], p.pad[0], p.pad[1], rowFloats * 4, p.dilation[0], p.dilation[1]];
+    const sources = patchSources(p, OH, OW);
+
+    const x = pseudoRandom(p.N * p.H * p.W * p.C, 4);
+    const xAt = host.put(x);
+    const colAt = host.put(new Float32Array(p.N * OH * OW * rowFloats).fill(7));
+    double.run(UnitKind.Im2col, p.N, geometry(xAt, colAt));
+    const col = host.read(colAt, p.N * OH * OW * rowFloats);
+    sources.forEach((pixel, s) => {
+      const row = Math.floor(s / (p.fh * p.fw));
+      const tap = s % (p.fh * p.fw);
+      for (let ch = 0; ch < p.C; ch++) expect(col[row * rowFloats + tap * p.C + ch]).toBe(pixel < 0 ? 0 : x[pixel * p.C + ch]);
+    });
+
+    const dcol = pseudoRandom(p.N * OH * OW * rowFloats, 5);
+    const dcolAt = host.put(dcol);
+    const dxAt = host.put(new Float32Array(x.length).fill(9));
+    double.run(UnitKind.Col2im, p.N, geometry(dxAt, dcolAt));
+    const expected = new Float32Array(x.length);
+    sources.forEach((pixel, s) => {
+      if (pixel < 0) return;
+      const row = Math.floor(s / (p.fh * p.fw));
+      const tap = s % (p.fh * p.fw);
+      for (let ch = 0; ch < p.C; ch++) expected[pixel * p.C + ch] += dcol[row * rowFloats + tap * p.C + ch];
+    });
+    expect(host.read(dxAt, x.length)).toEqual(expected);
+  });
+});
