@@ -22,7 +22,7 @@ export enum UnitKind {
 
 /** Number of i32 params each kind reads (the JS side fills exactly these). */
 export const PARAM_COUNT: Record<UnitKind, number> = {
-  [UnitKind.Gemm]: 13,
+  [UnitKind.Gemm]: 14,
   [UnitKind.Im2col]: 16,
   [UnitKind.Col2im]: 16,
 };
@@ -81,7 +81,7 @@ function rowLoop(rows: number, madd: boolean): string {
     (block $cols${rows}_end (loop $cols${rows}
       (br_if $cols${rows}_end (i32.ge_u ${get('j')} ${get('N')}))
       ${set('ap', add(get('a'), mul(get('i'), get('ars'))))}
-      ${set('bq', add(get('b'), mul(get('j'), num(4))))}
+      ${set('bq', add(get('b'), mul(`(i32.shr_u ${get('j')} ${num(3)})`, get('bjs'))))}
       ${set('cp', add(add(get('c'), mul(get('i'), get('ldc'))), mul(get('j'), num(4))))}
       (if (i32.eq ${get('ars')} ${num(4)}) (then ${microkernel(rows, madd, true)}) (else ${microkernel(rows, madd, false)}))
       ${set('j', add(get('j'), num(GEMM_COLS)))}
@@ -91,15 +91,17 @@ function rowLoop(rows: number, madd: boolean): string {
 }
 
 /**
- * gemm(a, ars, aks, b, bks, c, ldc, M, N, K, accumulate): C[M, N] = A[M, K] · B[K, N], plus C's
- * old values when `accumulate`. A[i, k] at a + i·ars + k·aks (any layout); B[k, j] at b + k·bks +
- * 4j and C[i, j] at c + i·ldc + 4j (rows contiguous, N a multiple of 8, K ≥ 1).
+ * gemm(a, ars, aks, b, bks, bjs, c, ldc, M, N, K, accumulate): C[M, N] = A[M, K] · B[K, N], plus
+ * C's old values when `accumulate`. A[i, k] at a + i·ars + k·aks (any layout); B's 8-column block
+ * jb at b + jb·bjs + k·bks, its 8 values contiguous (row-major B: bks = 4N, bjs = 32; packed
+ * panels: bks = 32, bjs = 32K, each block one contiguous stream); C[i, j] at c + i·ldc + 4j
+ * (N a multiple of 8, K ≥ 1).
  */
 function gemm(madd: boolean): string {
   const v128s = ['av', 'b0', 'b1'];
   for (let r = 0; r < GEMM_ROWS; r++) v128s.push(`c${r}_0`, `c${r}_1`);
   const ptrs = ['i', 'j', 'k', 'ap', 'bp', 'bq', 'cp', ...Array.from({ length: GEMM_ROWS }, (_, r) => `p${r}`)];
-  return `(func $gemm (param $a i32) (param $ars i32) (param $aks i32) (param $b i32) (param $bks i32)
+  return `(func $gemm (param $a i32) (param $ars i32) (param $aks i32) (param $b i32) (param $bks i32) (param $bjs i32)
     (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $K i32) (param $accumulate i32)
     ${locals(ptrs, 'i32')} ${locals(v128s, 'v128')}
     ${set('i', num(0))}
@@ -109,25 +111,25 @@ function gemm(madd: boolean): string {
 
 /**
  * Gemm unit: rows [u·rowsPerUnit, …) of one GEMM, K summed in chunks of `kChunk` (so the
- * chunk's slices of A and B stay in cache), in order. Params: a, ars, aks, b, bks, c, ldc, M, N,
- * K, rowsPerUnit, kChunk, accumulate (whether the first chunk adds to C too).
+ * chunk's slices of A and B stay in cache), in order. Params: a, ars, aks, b, bks, bjs, c, ldc,
+ * M, N, K, rowsPerUnit, kChunk, accumulate (whether the first chunk adds to C too).
  */
 function gemmUnit(): string {
   return `(func $gemm_unit (param $u i32) (param $params i32)
     (local $r0 i32) (local $rows i32) (local $k0 i32) (local $kc i32) (local $K i32) (local $kChunk i32)
-    ${set('r0', mul(get('u'), param(10)))}
-    ${set('rows', `(i32.sub ${param(7)} ${get('r0')})`)}
-    (if (i32.gt_u ${get('rows')} ${param(10)}) (then ${set('rows', param(10))}))
-    ${set('K', param(9))} ${set('kChunk', param(11))} ${set('k0', num(0))}
+    ${set('r0', mul(get('u'), param(11)))}
+    ${set('rows', `(i32.sub ${param(8)} ${get('r0')})`)}
+    (if (i32.gt_u ${get('rows')} ${param(11)}) (then ${set('rows', param(11))}))
+    ${set('K', param(10))} ${set('kChunk', param(12))} ${set('k0', num(0))}
     (block $done (loop $chunks
       (br_if $done (i32.ge_u ${get('k0')} ${get('K')}))
       ${set('kc', `(i32.sub ${get('K')} ${get('k0')})`)}
       (if (i32.gt_u ${get('kc')} ${get('kChunk')}) (then ${set('kc', get('kChunk'))}))
       (call $gemm
         ${add(add(param(0), mul(get('r0'), param(1))), mul(get('k0'), param(2)))} ${param(1)} ${param(2)}
-        ${add(param(3), mul(get('k0'), param(4)))} ${param(4)}
-        ${add(param(5), mul(get('r0'), param(6)))} ${param(6)}
-        ${get('rows')} ${param(8)} ${get('kc')} (i32.or ${param(12)} (i32.ne ${get('k0')} ${num(0)})))
+        ${add(param(3), mul(get('k0'), param(4)))} ${param(4)} ${param(5)}
+        ${add(param(6), mul(get('r0'), param(7)))} ${param(7)}
+        ${get('rows')} ${param(9)} ${get('kc')} (i32.or ${param(13)} (i32.ne ${get('k0')} ${num(0)})))
       ${set('k0', add(get('k0'), get('kc')))}
       (br $chunks)))
   )`;
@@ -168,9 +170,24 @@ function patchLoops(name: string, prologue: string, visit: string, outside: stri
   )`;
 }
 
+/**
+ * Copies `$pixel` bytes from `from` to `$q` (or zeros when `from` is undefined): vectors, then
+ * floats — memory.copy/fill cost a call each, which dominates for a few channels.
+ */
+function copyPixel(from: string | undefined): string {
+  const value = (v: string, scalar: boolean) => (from === undefined ? (scalar ? '(f32.const 0)' : '(v128.const i32x4 0 0 0 0)') : v);
+  return `${set('e', num(0))} ${set('n4', `(i32.and ${get('pixel')} ${num(-16)})`)}
+    (block $copy_vec_end (loop $copy_vec (br_if $copy_vec_end (i32.ge_u ${get('e')} ${get('n4')}))
+      (v128.store ${add(get('q'), get('e'))} ${value(`(v128.load ${add(from ?? '', get('e'))})`, false)})
+      ${set('e', add(get('e'), num(16)))} (br $copy_vec)))
+    (block $copy_tail_end (loop $copy_tail (br_if $copy_tail_end (i32.ge_u ${get('e')} ${get('pixel')}))
+      (f32.store ${add(get('q'), get('e'))} ${value(`(f32.load ${add(from ?? '', get('e'))})`, true)})
+      ${set('e', add(get('e'), num(4)))} (br $copy_tail)))`;
+}
+
 /** im2col of image u: row (oh, ow) of col holds the fh·fw·C input values that output reads, zeros for padding. */
 function im2colUnit(): string {
-  return patchLoops('im2col_unit', '', `(memory.copy ${get('q')} ${get('px')} ${get('pixel')})`, `(memory.fill ${get('q')} ${num(0)} ${get('pixel')})`);
+  return patchLoops('im2col_unit', '', copyPixel(get('px')), copyPixel(undefined).replace(/\$copy_/g, '$zero_'));
 }
 
 /** col2im of image u: x (zeroed first) gets every column value added back at the pixel it came from. */

@@ -1,6 +1,7 @@
 /**
  * Convolution gradients as GEMMs on our SIMD kernels (simd/), reading and writing tensors in the
- * wasm backend's memory in place:
+ * wasm backend's memory in place (forward convolutions stay XNNPACK's: as fast as a GEMM plus
+ * im2col, measured on the reference CNN):
  *   filter gradient  dW[KK, Co] = im2col(x)ᵀ[KK, P] · dy[P, Co]
  *   input gradient   dx = col2im(dy[P, Co] · Wᵀ[Co, KK])
  * with P = N·Ho·Wo output positions and KK = fh·fw·Ci filter taps. Images are processed in groups
@@ -84,7 +85,7 @@ export function gemmFilterGradient(
       if (!pointwise) kernels.run(UnitKind.Im2col, images, patchParams(info, image, columns, taps * 4));
       // A = colᵀ: A[tap, p] sits at col + p·taps·4 + tap·4.
       kernels.run(UnitKind.Gemm, Math.ceil(taps / FILTER_GRADIENT_ROWS), [
-        pointwise ? image : columns, 4, taps * 4, dyAt + n0 * positions * co * 4, co * 4, outAt, co * 4,
+        pointwise ? image : columns, 4, taps * 4, dyAt + n0 * positions * co * 4, co * 4, GEMM_COLS * 4, outAt, co * 4,
         taps, co, images * positions, FILTER_GRADIENT_ROWS, FILTER_GRADIENT_K_CHUNK, n0 > 0 ? 1 : 0,
       ]);
     }
@@ -118,16 +119,19 @@ export function gemmInputGradient(
   const columns = backend.wasm._malloc(group * positions * paddedTaps * 4);
   try {
     const [dyAt, filterAt, outAt] = [offsetOf(backend, dy), offsetOf(backend, filter), offsetOf(backend, out)];
-    // Wᵀ[co, tap], zero in the padding columns; small (Co·KK), so built here.
+    // Wᵀ[co, tap] in packed panels (8 taps × Co rows each), zero in the padding taps; small (Co·KK), so built here.
     const heap = backend.wasm.HEAPF32;
     const w = heap.subarray(filterAt / 4, filterAt / 4 + taps * co);
     const wt = heap.subarray(transposed / 4, transposed / 4 + co * paddedTaps).fill(0);
-    for (let tap = 0; tap < taps; tap++) for (let c = 0; c < co; c++) wt[c * paddedTaps + tap] = w[tap * co + c];
+    for (let tap = 0; tap < taps; tap++) {
+      const panel = Math.floor(tap / GEMM_COLS) * co * GEMM_COLS + (tap % GEMM_COLS);
+      for (let c = 0; c < co; c++) wt[panel + c * GEMM_COLS] = w[tap * co + c];
+    }
     for (let n0 = 0; n0 < info.batchSize; n0 += group) {
       const images = Math.min(group, info.batchSize - n0);
       const rows = images * positions;
       kernels.run(UnitKind.Gemm, Math.ceil(rows / INPUT_GRADIENT_ROWS), [
-        dyAt + n0 * positions * co * 4, co * 4, 4, transposed, paddedTaps * 4, columns, paddedTaps * 4,
+        dyAt + n0 * positions * co * 4, co * 4, 4, transposed, GEMM_COLS * 4, co * GEMM_COLS * 4, columns, paddedTaps * 4,
         rows, paddedTaps, co, INPUT_GRADIENT_ROWS, co, 0,
       ]);
       const image = outAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4;

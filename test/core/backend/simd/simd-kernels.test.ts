@@ -38,6 +38,8 @@ interface GemmCase {
   K: number;
   /** A stored as columns (A[i, k] at k·M + i), as the filter gradient reads im2col's output. */
   aColumns: boolean;
+  /** B in packed panels ([N/8][K][8]) instead of row-major. */
+  bPacked?: boolean;
   rowsPerUnit: number;
   kChunk: number;
   accumulate: boolean;
@@ -49,6 +51,8 @@ const GEMM_CASES: GemmCase[] = [
   { M: 27, N: 32, K: 300, aColumns: true, rowsPerUnit: 16, kChunk: 64, accumulate: false },
   { M: 30, N: 24, K: 129, aColumns: true, rowsPerUnit: 8, kChunk: 50, accumulate: true },
   { M: 70, N: 8, K: 5, aColumns: false, rowsPerUnit: 64, kChunk: 2, accumulate: true },
+  { M: 66, N: 24, K: 19, aColumns: false, bPacked: true, rowsPerUnit: 16, kChunk: 19, accumulate: false },
+  { M: 9, N: 16, K: 40, aColumns: true, bPacked: true, rowsPerUnit: 4, kChunk: 16, accumulate: true },
 ];
 
 describe('SIMD GEMM', () => {
@@ -57,12 +61,15 @@ describe('SIMD GEMM', () => {
     const b = pseudoRandom(c.K * c.N, 2);
     const c0 = pseudoRandom(c.M * c.N, 3);
     const at = host.put(a);
-    const bt = host.put(b);
+    const packed = new Float32Array(b.length);
+    for (let k = 0; k < c.K; k++) for (let j = 0; j < c.N; j++) packed[Math.floor(j / 8) * c.K * 8 + k * 8 + (j % 8)] = b[k * c.N + j];
+    const bt = host.put(c.bPacked ? packed : b);
+    const [bks, bjs] = c.bPacked ? [32, c.K * 32] : [c.N * 4, 32];
     const aOf = (i: number, k: number) => (c.aColumns ? a[k * c.M + i] : a[i * c.K + k]);
     const [ars, aks] = c.aColumns ? [4, c.M * 4] : [c.K * 4, 4];
     const results = [single, double].map((pool) => {
       const ct = host.put(c0);
-      pool.run(UnitKind.Gemm, Math.ceil(c.M / c.rowsPerUnit), [at, ars, aks, bt, c.N * 4, ct, c.N * 4, c.M, c.N, c.K, c.rowsPerUnit, c.kChunk, c.accumulate ? 1 : 0]);
+      pool.run(UnitKind.Gemm, Math.ceil(c.M / c.rowsPerUnit), [at, ars, aks, bt, bks, bjs, ct, c.N * 4, c.M, c.N, c.K, c.rowsPerUnit, c.kChunk, c.accumulate ? 1 : 0]);
       return host.read(ct, c.M * c.N);
     });
     expect(Buffer.from(results[1].buffer).equals(Buffer.from(results[0].buffer))).toBe(true);
@@ -78,7 +85,7 @@ describe('SIMD GEMM', () => {
   });
 
   it('rejects a params list of the wrong length', () => {
-    expect(() => single.run(UnitKind.Gemm, 1, [0, 0])).toThrow('SIMD kernels: unit kind 0 takes 13 params, got 2');
+    expect(() => single.run(UnitKind.Gemm, 1, [0, 0])).toThrow('SIMD kernels: unit kind 0 takes 14 params, got 2');
   });
 
   it('needs shared memory for more than one thread', async () => {
