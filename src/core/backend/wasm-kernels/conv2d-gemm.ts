@@ -1,7 +1,7 @@
 /**
- * Convolution gradients as GEMMs on our SIMD kernels (simd/), reading and writing tensors in the
- * wasm backend's memory in place (forward convolutions stay XNNPACK's: as fast as a GEMM plus
- * im2col, measured on the reference CNN):
+ * Convolutions and their gradients as GEMMs on our SIMD kernels (simd/), reading and writing
+ * tensors in the wasm backend's memory in place:
+ *   forward          y[P, Co] = im2col(x)[P, KK] · W[KK, Co]
  *   filter gradient  dW[KK, Co] = im2col(x)ᵀ[KK, P] · dy[P, Co]
  *   input gradient   dx = col2im(dy[P, Co] · Wᵀ[Co, KK])
  * with P = N·Ho·Wo output positions and KK = fh·fw·Ci filter taps. Images are processed in groups
@@ -24,6 +24,7 @@ const COLUMN_BYTES = 32 << 20;
 const FILTER_GRADIENT_ROWS = 16;
 const FILTER_GRADIENT_K_CHUNK = 64;
 const INPUT_GRADIENT_ROWS = 64;
+const FORWARD_ROWS = 64;
 
 const roundUp = (n: number, multiple: number) => Math.ceil(n / multiple) * multiple;
 
@@ -54,6 +55,68 @@ function imagesPerGroup(info: tf.backend_util.Conv2DInfo, bytesPerImage: number,
 /** A 1×1 stride-1 unpadded convolution reads x as its own column matrix. */
 function isPointwise(i: tf.backend_util.Conv2DInfo): boolean {
   return i.filterHeight === 1 && i.filterWidth === 1 && i.strideHeight === 1 && i.strideWidth === 1 && i.padInfo.top === 0 && i.padInfo.left === 0;
+}
+
+/**
+ * Copies the filter W[KK, Co] into GEMM panels at `panels` (zero-padded to whole 8-column
+ * blocks): as B = W (k = tap, columns = co) or, `transposed`, as B = Wᵀ (k = co, columns = tap).
+ * Small (KK·Co values), so done here.
+ * @returns the padded column count
+ */
+function packFilter(backend: WasmBackendMemory, filterAt: number, taps: number, co: number, panels: number, transposed: boolean): number {
+  const [depth, columns] = transposed ? [co, taps] : [taps, co];
+  const padded = roundUp(columns, GEMM_COLS);
+  const heap = backend.wasm.HEAPF32;
+  const w = heap.subarray(filterAt / 4, filterAt / 4 + taps * co);
+  const out = heap.subarray(panels / 4, panels / 4 + depth * padded).fill(0);
+  for (let k = 0; k < depth; k++) {
+    for (let j = 0; j < columns; j++) {
+      out[Math.floor(j / GEMM_COLS) * depth * GEMM_COLS + k * GEMM_COLS + (j % GEMM_COLS)] = transposed ? w[j * co + k] : w[k * co + j];
+    }
+  }
+  return padded;
+}
+
+/**
+ * y[n, oh, ow, co] = Σ_{kh, kw, ci} x[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, ci] · W[kh, kw, ci, co].
+ * Needs Co a multiple of 8 (the caller falls back otherwise).
+ * @param x [N, H, W, Ci]; filter [fh, fw, Ci, Co]
+ * @returns [N, Ho, Wo, Co]
+ */
+export function gemmConvolution(
+  backend: WasmBackendMemory,
+  kernels: SimdKernels,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  columnBytes = COLUMN_BYTES,
+): tf.TensorInfo {
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const positions = info.outHeight * info.outWidth;
+  const co = info.outChannels;
+  const out = backend.makeOutput(info.outShape, 'float32');
+  const pointwise = isPointwise(info);
+  const group = imagesPerGroup(info, positions * taps * 4, columnBytes);
+  const columns = pointwise ? 0 : backend.wasm._malloc(group * positions * taps * 4);
+  const panels = backend.wasm._malloc(taps * co * 4);
+  try {
+    const [xAt, filterAt, outAt] = [offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, out)];
+    packFilter(backend, filterAt, taps, co, panels, false);
+    for (let n0 = 0; n0 < info.batchSize; n0 += group) {
+      const images = Math.min(group, info.batchSize - n0);
+      const image = xAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4;
+      if (!pointwise) kernels.run(UnitKind.Im2col, images, patchParams(info, image, columns, taps * 4));
+      const rows = images * positions;
+      kernels.run(UnitKind.Gemm, Math.ceil(rows / FORWARD_ROWS), [
+        pointwise ? image : columns, taps * 4, 4, panels, GEMM_COLS * 4, taps * GEMM_COLS * 4, outAt + n0 * positions * co * 4, co * 4,
+        rows, co, taps, FORWARD_ROWS, taps, 0,
+      ]);
+    }
+  } finally {
+    if (!pointwise) backend.wasm._free(columns);
+    backend.wasm._free(panels);
+  }
+  return out;
 }
 
 /**
@@ -119,14 +182,7 @@ export function gemmInputGradient(
   const columns = backend.wasm._malloc(group * positions * paddedTaps * 4);
   try {
     const [dyAt, filterAt, outAt] = [offsetOf(backend, dy), offsetOf(backend, filter), offsetOf(backend, out)];
-    // Wᵀ[co, tap] in packed panels (8 taps × Co rows each), zero in the padding taps; small (Co·KK), so built here.
-    const heap = backend.wasm.HEAPF32;
-    const w = heap.subarray(filterAt / 4, filterAt / 4 + taps * co);
-    const wt = heap.subarray(transposed / 4, transposed / 4 + co * paddedTaps).fill(0);
-    for (let tap = 0; tap < taps; tap++) {
-      const panel = Math.floor(tap / GEMM_COLS) * co * GEMM_COLS + (tap % GEMM_COLS);
-      for (let c = 0; c < co; c++) wt[panel + c * GEMM_COLS] = w[tap * co + c];
-    }
+    packFilter(backend, filterAt, taps, co, transposed, true);
     for (let n0 = 0; n0 < info.batchSize; n0 += group) {
       const images = Math.min(group, info.batchSize - n0);
       const rows = images * positions;

@@ -12,6 +12,7 @@ import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { tileKernel } from './tile';
 import { leadingAxesReductionKernel } from './leading-axes-reduction';
 import { sharedIdentityKernel } from './shared-identity';
+import { conv2dForwardKernel } from './conv2d-forward';
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterKernel,
@@ -36,6 +37,7 @@ export function registerWasmTrainingKernels(): void {
     leadingAxesReductionKernel('Sum', tf.getKernel('Sum', 'wasm')),
     leadingAxesReductionKernel('Mean', tf.getKernel('Mean', 'wasm')),
     sharedIdentityKernel(tf.getKernel('Identity', 'wasm')),
+    conv2dForwardKernel(tf.getKernel('Conv2D', 'wasm')),
   ];
   for (const config of [...TRAINING_KERNELS, ...stockWrappers]) {
     const current = tf.getKernel(config.kernelName, 'wasm');
