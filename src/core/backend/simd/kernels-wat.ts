@@ -1,6 +1,6 @@
 /**
  * WebAssembly text of our SIMD kernels: a register-blocked GEMM and the im2col / col2im copies
- * that turn convolutions and their gradients into GEMMs. The module imports tfjs's own memory,
+ * that turn convolutions and their gradients into GEMMs, and the ReLU gradient (relu-gradient-wat.ts). The module imports tfjs's own memory,
  * owns no memory of its own (no data segments, no stack) and takes every buffer as a pointer, so
  * it reads and writes tensors in place.
  *
@@ -8,6 +8,8 @@
  * writes and always summing in the same order, so results do not depend on how many threads run
  * the units. Strides are in bytes.
  */
+
+import { RELU_GRADIENT_PARAMS, reluGradientUnit } from './relu-gradient-wat';
 
 /** Rows of C one microkernel call computes; `GEMM_COLS` = 8 columns, two 4-lane vectors. */
 export const GEMM_ROWS = 4;
@@ -18,6 +20,7 @@ export enum UnitKind {
   Gemm = 0,
   Im2col = 1,
   Col2im = 2,
+  ReluGradient = 3,
 }
 
 /** Number of i32 params each kind reads (the JS side fills exactly these). */
@@ -25,6 +28,7 @@ export const PARAM_COUNT: Record<UnitKind, number> = {
   [UnitKind.Gemm]: 14,
   [UnitKind.Im2col]: 16,
   [UnitKind.Col2im]: 16,
+  [UnitKind.ReluGradient]: RELU_GRADIENT_PARAMS,
 };
 
 const get = (name: string) => `(local.get $${name})`;
@@ -214,11 +218,13 @@ export function kernelsWat({ shared, madd }: { shared: boolean; madd: boolean })
     ${gemmUnit()}
     ${im2colUnit()}
     ${col2imUnit()}
+    ${reluGradientUnit()}
     (func (export "run_unit") (param $kind i32) (param $u i32) (param $params i32)
-      (block $none (block $col2im (block $im2col (block $gemm
-        (br_table $gemm $im2col $col2im $none (local.get $kind)))
+      (block $none (block $relu_gradient (block $col2im (block $im2col (block $gemm
+        (br_table $gemm $im2col $col2im $relu_gradient $none (local.get $kind)))
         (call $gemm_unit (local.get $u) (local.get $params)) (return))
         (call $im2col_unit (local.get $u) (local.get $params)) (return))
         (call $col2im_unit (local.get $u) (local.get $params)) (return))
+        (call $relu_gradient_unit (local.get $u) (local.get $params)) (return))
       unreachable))`;
 }

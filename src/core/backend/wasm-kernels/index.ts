@@ -13,6 +13,7 @@ import { tileKernel } from './tile';
 import { leadingAxesReductionKernel } from './leading-axes-reduction';
 import { sharedIdentityKernel } from './shared-identity';
 import { conv2dForwardKernel } from './conv2d-forward';
+import { reluGradientConfig, reluGradientKernel } from './relu';
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterKernel,
@@ -21,6 +22,7 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   depthwiseBackpropInputKernel,
   unsortedSegmentSumKernel,
   maxPoolGradKernel,
+  reluGradientKernel,
 ];
 
 /**
@@ -39,6 +41,8 @@ export function registerWasmTrainingKernels(): void {
     sharedIdentityKernel(tf.getKernel('Identity', 'wasm')),
     conv2dForwardKernel(tf.getKernel('Conv2D', 'wasm')),
   ];
+  // Relu's gradient uses our kernel where the backend has it (and tfjs's composition elsewhere).
+  tf.registerGradient(reluGradientConfig);
   for (const config of [...TRAINING_KERNELS, ...stockWrappers]) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;

@@ -161,3 +161,18 @@ describe('SIMD im2col / col2im', () => {
     expect(host.read(dxAt, x.length)).toEqual(expected);
   });
 });
+
+describe('SIMD ReLU gradient', () => {
+  it('passes dy where x > 0, zero elsewhere even for a non-finite dy, NaN where x is NaN', () => {
+    const count = 4 * 5 + 3; // vectors and a scalar tail, over three units of 8
+    const x = pseudoRandom(count, 6);
+    const dy = pseudoRandom(count, 7);
+    [0, 9, 22].forEach((i) => (x[i] = NaN));
+    [1, 10, 21].forEach((i) => ((x[i] = -0.5), (dy[i] = i === 10 ? Infinity : NaN)));
+    x[2] = 0;
+    const out = host.put(new Float32Array(count));
+    double.run(UnitKind.ReluGradient, Math.ceil(count / 8), [host.put(dy), host.put(x), out, count, 8]);
+    const expected = Array.from(x, (v, i) => (Number.isNaN(v) ? NaN : v > 0 ? dy[i] : 0));
+    expect(Array.from(host.read(out, count))).toEqual(expected);
+  });
+});
