@@ -68,10 +68,16 @@ function packFilter(backend: WasmBackendMemory, filterAt: number, taps: number, 
   const padded = roundUp(columns, GEMM_COLS);
   const heap = backend.wasm.HEAPF32;
   const w = heap.subarray(filterAt / 4, filterAt / 4 + taps * co);
-  const out = heap.subarray(panels / 4, panels / 4 + depth * padded).fill(0);
-  for (let k = 0; k < depth; k++) {
-    for (let j = 0; j < columns; j++) {
-      out[Math.floor(j / GEMM_COLS) * depth * GEMM_COLS + k * GEMM_COLS + (j % GEMM_COLS)] = transposed ? w[j * co + k] : w[k * co + j];
+  const out = heap.subarray(panels / 4, panels / 4 + depth * padded);
+  // In output order, no index arithmetic per value: this runs on every forward and input gradient.
+  let o = 0;
+  for (let block = 0; block < padded; block += GEMM_COLS) {
+    const width = Math.min(GEMM_COLS, columns - block);
+    for (let k = 0; k < depth; k++) {
+      if (transposed) for (let j = 0; j < width; j++) out[o + j] = w[(block + j) * co + k];
+      else for (let j = 0, from = k * co + block; j < width; j++) out[o + j] = w[from + j];
+      for (let j = width; j < GEMM_COLS; j++) out[o + j] = 0;
+      o += GEMM_COLS;
     }
   }
   return padded;
@@ -120,8 +126,9 @@ export function gemmConvolution(
 }
 
 /**
- * dW[kh, kw, ci, co] = Σ_p col[p, (kh, kw, ci)] · dy[p, co]. Needs Co a multiple of 8 (the
- * caller falls back otherwise).
+ * dW[kh, kw, ci, co] = Σ_p col[p, (kh, kw, ci)] · dy[p, co]. Where Co is not a multiple of 8, dy is
+ * copied into rows padded to whole GEMM columns (the padding's values only reach dW's padding
+ * columns, which are dropped).
  * @param x [N, H, W, Ci]; dy [N, Ho, Wo, Co]
  * @returns [fh, fw, Ci, Co]
  */
@@ -136,24 +143,39 @@ export function gemmFilterGradient(
   const taps = info.filterHeight * info.filterWidth * info.inChannels;
   const positions = info.outHeight * info.outWidth;
   const co = info.outChannels;
+  const paddedCo = roundUp(co, GEMM_COLS);
   const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, co], 'float32');
   const pointwise = isPointwise(info);
-  const group = imagesPerGroup(info, positions * taps * 4, columnBytes);
-  const columns = pointwise ? 0 : backend.wasm._malloc(group * positions * taps * 4);
+  const padded = paddedCo !== co;
+  const group = imagesPerGroup(info, positions * ((pointwise ? 0 : taps) + (padded ? paddedCo : 0)) * 4, columnBytes);
+  const malloc = (bytes: number) => (bytes > 0 ? backend.wasm._malloc(bytes) : 0);
+  const columns = malloc(pointwise ? 0 : group * positions * taps * 4);
+  const paddedDy = malloc(padded ? group * positions * paddedCo * 4 : 0);
+  const paddedOut = malloc(padded ? taps * paddedCo * 4 : 0);
   try {
     const [xAt, dyAt, outAt] = [offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out)];
     for (let n0 = 0; n0 < info.batchSize; n0 += group) {
       const images = Math.min(group, info.batchSize - n0);
       const image = xAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4;
       if (!pointwise) kernels.run(UnitKind.Im2col, images, patchParams(info, image, columns, taps * 4));
+      let b = dyAt + n0 * positions * co * 4;
+      if (padded) {
+        // A 1×1 im2col is a row copy into a wider row.
+        kernels.run(UnitKind.Im2col, images, [b, paddedDy, info.outHeight, info.outWidth, co, info.outHeight, info.outWidth, 1, 1, 1, 1, 0, 0, paddedCo * 4, 1, 1]);
+        b = paddedDy;
+      }
       // A = colᵀ: A[tap, p] sits at col + p·taps·4 + tap·4.
       kernels.run(UnitKind.Gemm, Math.ceil(taps / FILTER_GRADIENT_ROWS), [
-        pointwise ? image : columns, 4, taps * 4, dyAt + n0 * positions * co * 4, co * 4, GEMM_COLS * 4, outAt, co * 4,
-        taps, co, images * positions, FILTER_GRADIENT_ROWS, FILTER_GRADIENT_K_CHUNK, n0 > 0 ? 1 : 0,
+        pointwise ? image : columns, 4, taps * 4, b, paddedCo * 4, GEMM_COLS * 4, padded ? paddedOut : outAt, paddedCo * 4,
+        taps, paddedCo, images * positions, FILTER_GRADIENT_ROWS, FILTER_GRADIENT_K_CHUNK, n0 > 0 ? 1 : 0,
       ]);
     }
+    if (padded) {
+      const heap = backend.wasm.HEAPF32;
+      for (let tap = 0; tap < taps; tap++) heap.copyWithin(outAt / 4 + tap * co, paddedOut / 4 + tap * paddedCo, paddedOut / 4 + tap * paddedCo + co);
+    }
   } finally {
-    if (!pointwise) backend.wasm._free(columns);
+    for (const buffer of [columns, paddedDy, paddedOut]) if (buffer) backend.wasm._free(buffer);
   }
   return out;
 }

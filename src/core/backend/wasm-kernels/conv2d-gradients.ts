@@ -9,7 +9,6 @@ import { composedKernel } from './composed-kernel';
 import { assertChannelsLast, axisGeometries, cropAndPadding, filterGradientAxisPads } from './conv-geometry';
 import { polyphaseInputGradient } from './polyphase-input-gradient';
 import { gemmFilterGradient, gemmInputGradient, gemmKernelsFor, type WasmBackendMemory } from './conv2d-gemm';
-import { GEMM_COLS } from '../simd/kernels-wat';
 
 /**
  * dW[i, j, ci, co] = Σ_{n,y,x} x[n, y·s + i − top, x·s + j − left, ci] · dy[n, y, x, co], computed as
@@ -85,7 +84,7 @@ const composedInputGradient = composedKernel<tf.Conv2DBackpropInputAttrs>(
   ({ dy, filter }, attrs) => conv2dInputGradient(dy as tf.Tensor4D, filter as tf.Tensor4D, attrs),
 );
 
-/** Our SIMD GEMM where it is loaded (and dy's channels fill whole GEMM columns), else the composition. */
+/** Our SIMD GEMM where it is loaded, else the composition. */
 export const conv2dBackpropFilterKernel: tf.KernelConfig = {
   ...composedFilterGradient,
   kernelFunc: (args) => {
@@ -95,7 +94,7 @@ export const conv2dBackpropFilterKernel: tf.KernelConfig = {
     const info = tf.backend_util.computeConv2DInfo(x.shape as Shape4, attrs.filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode);
     assertDyShape(tf.Conv2DBackpropFilter, dy.shape, info.outShape);
     const kernels = gemmKernelsFor(args.backend, info);
-    if (!kernels || info.outChannels % GEMM_COLS !== 0) return composedFilterGradient.kernelFunc(args);
+    if (!kernels) return composedFilterGradient.kernelFunc(args);
     return gemmFilterGradient(args.backend as unknown as WasmBackendMemory, kernels, x, dy, info);
   },
 };

@@ -87,8 +87,8 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu kernels'
     );
   });
 
-  it('cuts a batch into groups of images when the column buffer would exceed its bound', async () => {
-    const c = { x: [5, 9, 8, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'same' } as ConvCase;
+  it.each([[8], [5]])('cuts a batch into groups of images when the column buffer would exceed its bound (Co %i)', async (co) => {
+    const c = { x: [5, 9, 8, 4], filter: [3, 3, 4, co], strides: 2, pad: 'same' } as ConvCase;
     const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
     const inputs = () => [randomTensor(c.x, 1), randomTensor(info.outShape, 2), randomTensor(c.filter, 3)] as tf.Tensor4D[];
     const oneImageBytes = info.outHeight * info.outWidth * 40 * 4; // two images' columns do not fit
