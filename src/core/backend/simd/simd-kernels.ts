@@ -5,7 +5,7 @@
  * it with Atomics.wait, take units from a shared counter, and the caller waits until all are done.
  */
 import * as v8 from 'v8';
-import { Worker } from 'worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
 import { kernelsWat, PARAM_COUNT, UnitKind } from './kernels-wat';
 
 type WasmMemory = { buffer: ArrayBufferLike };
@@ -26,6 +26,8 @@ const enum Ctl {
   NextUnit = 3,
   PendingWorkers = 4,
   Stop = 5,
+  /** Set by a worker whose unit threw; its message is posted, the caller throws. */
+  Failed = 6,
   Words = 8,
 }
 const MAX_PARAMS = 16;
@@ -76,7 +78,7 @@ async function compile(shared: boolean): Promise<{ module: object; madd: boolean
 /** Worker body: instantiate, then run units of each new generation until told to stop. */
 const WORKER_SOURCE = `
 const { workerData } = require('worker_threads');
-const { module, memory, block } = workerData;
+const { module, memory, block, errors } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const ctl = new Int32Array(memory.buffer, block, ${Ctl.Words});
 // Generation 0 is the state at creation: a dispatch made before this worker started is still seen.
@@ -86,7 +88,13 @@ for (;;) {
   generation = Atomics.load(ctl, ${Ctl.Generation});
   if (Atomics.load(ctl, ${Ctl.Stop})) break;
   const kind = ctl[${Ctl.Kind}], units = ctl[${Ctl.Units}], params = block + ${4 * Ctl.Words};
-  for (let unit; (unit = Atomics.add(ctl, ${Ctl.NextUnit}, 1)) < units;) instance.exports.run_unit(kind, unit, params);
+  try {
+    for (let unit; (unit = Atomics.add(ctl, ${Ctl.NextUnit}, 1)) < units;) instance.exports.run_unit(kind, unit, params);
+  } catch (err) {
+    // The caller is blocked until every worker reports: report the failure rather than die.
+    errors.postMessage(String((err && err.message) || err));
+    Atomics.store(ctl, ${Ctl.Failed}, 1);
+  }
   if (Atomics.sub(ctl, ${Ctl.PendingWorkers}, 1) === 1) Atomics.notify(ctl, ${Ctl.PendingWorkers});
 }`;
 
@@ -98,10 +106,13 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
   const control = () => new Int32Array(host.memory.buffer, block, Ctl.Words + MAX_PARAMS);
   control().fill(0);
   const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: host.memory, block } });
+    // Failures come back on a port the blocked caller can read synchronously.
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: host.memory, block, errors: port2 }, transferList: [port2] });
     // Workers sleep on atomics, not on the event loop; they must not keep the process alive.
     worker.unref();
-    return worker;
+    port1.unref();
+    return { worker, errors: port1 };
   });
 
   function run(kind: UnitKind, units: number, params: number[]): void {
@@ -119,8 +130,23 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
     Atomics.store(ctl, Ctl.PendingWorkers, workers.length);
     Atomics.add(ctl, Ctl.Generation, 1);
     Atomics.notify(ctl, Ctl.Generation);
-    for (let unit; (unit = Atomics.add(ctl, Ctl.NextUnit, 1)) < units; ) instance.exports.run_unit(kind, unit, paramsPointer);
+    let failure: unknown;
+    try {
+      for (let unit; (unit = Atomics.add(ctl, Ctl.NextUnit, 1)) < units; ) instance.exports.run_unit(kind, unit, paramsPointer);
+    } catch (err) {
+      failure = err;
+      Atomics.store(ctl, Ctl.NextUnit, units); // the workers stop taking units
+    }
     for (let pending; (pending = Atomics.load(ctl, Ctl.PendingWorkers)) !== 0; ) Atomics.wait(ctl, Ctl.PendingWorkers, pending);
+    // Clear this dispatch's failure state before throwing, so the next one starts clean.
+    const workerFailed = Atomics.exchange(ctl, Ctl.Failed, 0) === 1;
+    const messages = workers.flatMap(({ errors }) => {
+      const received: unknown[] = [];
+      for (let m; (m = receiveMessageOnPort(errors)); ) received.push(m.message);
+      return received;
+    });
+    if (failure !== undefined) throw failure;
+    if (workerFailed) throw new Error(`SIMD kernels: a worker thread failed in unit kind ${kind}: ${messages[0] ?? 'unknown error'}`);
   }
 
   function dispose(): void {

@@ -88,6 +88,17 @@ describe('SIMD GEMM', () => {
     expect(() => single.run(UnitKind.Gemm, 1, [0, 0])).toThrow('SIMD kernels: unit kind 0 takes 14 params, got 2');
   });
 
+  it('reports a unit that traps, on whichever thread, and stays usable', () => {
+    const beyond = host.memory.buffer.byteLength + 65536 * 64; // outside the memory
+    // 40 units of one row each: the caller and the worker both take some, and all of them trap.
+    expect(() => double.run(UnitKind.Gemm, 40, [beyond, 32, 4, beyond, 32, 32, beyond, 32, 40, 8, 8, 1, 8, 0])).toThrow(/memory access out of bounds/);
+    const a = host.put(Float32Array.from({ length: 8 }, (_, i) => i));
+    const b = host.put(new Float32Array(64).fill(1));
+    const c = host.put(new Float32Array(8));
+    double.run(UnitKind.Gemm, 1, [a, 32, 4, b, 32, 32, c, 32, 1, 8, 8, 1, 8, 0]);
+    expect(Array.from(host.read(c, 8))).toEqual(new Array(8).fill(28));
+  });
+
   it('needs shared memory for more than one thread', async () => {
     const memory = new WebAssembly.Memory({ initial: 1 });
     await expect(loadSimdKernels({ memory, shared: false, malloc: () => 0 }, 2)).rejects.toThrow('SIMD kernels: 2 threads need shared wasm memory');
