@@ -7,6 +7,7 @@
  * (e.g. `model.apply(x, { training: true })` in a training step); `predict` uses moving averages.
  */
 import { tf } from '../core/tf';
+import { BatchNormalization } from './batch-norm';
 
 /** Feature maps of a backbone, shallow to deep. */
 export interface Backbone {
@@ -59,7 +60,7 @@ export function convBn(x: tf.SymbolicTensor, args: ConvBnArgs): tf.SymbolicTenso
   const conv = args.depthwise
     ? tf.layers.depthwiseConv2d({ ...common, depthwiseInitializer: 'heNormal', name: `${args.name}_dwconv` })
     : tf.layers.conv2d({ ...common, filters: args.filters, kernelInitializer: 'heNormal', name: `${args.name}_conv` });
-  const normed = applyLayer(tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${args.name}_bn` }), applyLayer(conv, x));
+  const normed = applyLayer(new BatchNormalization({ momentum: 0.9, epsilon: 1e-5, name: `${args.name}_bn` }), applyLayer(conv, x));
   return activate(normed, args.activation, args.name);
 }
 

@@ -8,8 +8,8 @@
  * Computed with reshape + moments rather than `tf.batchNorm`, whose gradient throws when called
  * without offset and scale (NOTES-tfjs.md).
  *
- * Saved models name the class `GroupNormalization`; `registerCustomLayers()` must have run before
- * `tf.loadLayersModel` reads such a model.
+ * Saved models name the class `GroupNormalization`; `registerCustomLayers()` (custom-layers.ts)
+ * must have run before `tf.loadLayersModel` reads such a model.
  */
 import { tf } from '../core/tf';
 
@@ -101,16 +101,4 @@ function singleShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
 function singleTensor(inputs: tf.Tensor[], layerName: string): tf.Tensor {
   if (inputs.length !== 1) throw new Error(`GroupNormalization '${layerName}': expects one input, got ${inputs.length}`);
   return inputs[0];
-}
-
-let registered = false;
-
-/**
- * Makes the package's custom layers known to `tf.loadLayersModel`. Called by the composition root
- * (and by anything loading a saved model); safe to call more than once.
- */
-export function registerCustomLayers(): void {
-  if (registered) return;
-  tf.serialization.registerClass(GroupNormalization);
-  registered = true;
 }

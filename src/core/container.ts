@@ -9,7 +9,7 @@ import { TaskDefinition, TaskRegistry } from './registry/task-registry';
 import { multilabelTask } from '../tasks/multilabel';
 import { singlelabelTask } from '../tasks/singlelabel';
 import { detectionTask, registerDetectionLayers } from '../tasks/detection';
-import { registerCustomLayers } from '../backbones/group-norm';
+import { registerCustomLayers } from '../backbones/custom-layers';
 import { loadPluginFile } from './registry/plugin-loader';
 import type { LossPlugin } from '../losses/loss-plugin';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
@@ -42,7 +42,7 @@ export interface ContainerOptions {
 }
 
 export function createContainer(options: ContainerOptions = {}): Container {
-  // Custom layers (GroupNorm, …) must be known to tf.serialization before any model is loaded.
+  // Custom layers (GroupNorm, BatchNorm) must be known to tf.serialization before any model is loaded.
   registerCustomLayers();
   registerDetectionLayers();
   const container = new Container();

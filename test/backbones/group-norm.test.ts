@@ -1,6 +1,7 @@
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
-import { GroupNormalization, registerCustomLayers } from '../../src/backbones/group-norm';
+import { GroupNormalization } from '../../src/backbones/group-norm';
+import { registerCustomLayers } from '../../src/backbones/custom-layers';
 import { expectClose, roundTrip, seededValues } from './helpers';
 
 /** Independent float64 group norm on a flat NHWC-style array [n, positions, channels]. */

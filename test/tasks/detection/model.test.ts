@@ -1,6 +1,6 @@
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
-import { registerCustomLayers } from '../../../src/backbones/group-norm';
+import { registerCustomLayers } from '../../../src/backbones/custom-layers';
 import { buildDetectionModel } from '../../../src/tasks/detection/model';
 import { registerDetectionLayers } from '../../../src/tasks/detection/level-scale';
 import { detectionOptions } from '../../../src/tasks/detection/options';

@@ -1,6 +1,6 @@
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
-import { registerCustomLayers } from '../../../src/backbones/group-norm';
+import { registerCustomLayers } from '../../../src/backbones/custom-layers';
 import { LossRegistry } from '../../../src/core/registry/loss-registry';
 import { focalPlugin } from '../../../src/losses/focal';
 import { crossEntropyPlugin } from '../../../src/losses/cross-entropy';
