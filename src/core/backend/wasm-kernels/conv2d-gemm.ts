@@ -40,6 +40,11 @@ export function gemmKernelsFor(backend: object, info: tf.backend_util.Conv2DInfo
   return simdKernelsFor(backend);
 }
 
+/** Filter taps KK = fh·fw·Ci, output positions per image Ho·Wo, output channels Co. */
+function gemmSizes(info: tf.backend_util.Conv2DInfo): { taps: number; positions: number; co: number } {
+  return { taps: info.filterHeight * info.filterWidth * info.inChannels, positions: info.outHeight * info.outWidth, co: info.outChannels };
+}
+
 /** Params shared by im2col and col2im: image pointer, column pointer, geometry, column row stride. */
 function patchParams(info: tf.backend_util.Conv2DInfo, image: number, columns: number, columnRowBytes: number): number[] {
   const i = info;
@@ -83,6 +88,43 @@ function packFilter(backend: WasmBackendMemory, filterAt: number, taps: number, 
   return padded;
 }
 
+/** Images [first, first + images) of a batch and the GEMM's A for them: their im2col rows, or x itself for a pointwise convolution. */
+interface ColumnGroup {
+  first: number;
+  images: number;
+  columns: number;
+}
+
+/**
+ * Visits the batch in groups of images whose columns (plus `extraBytesPerImage` the visitor
+ * needs) stay under `columnBytes`, each group's im2col done.
+ */
+function forEachColumnGroup(
+  backend: WasmBackendMemory,
+  kernels: SimdKernels,
+  info: tf.backend_util.Conv2DInfo,
+  x: tf.TensorInfo,
+  extraBytesPerImage: number,
+  columnBytes: number,
+  visit: (group: ColumnGroup) => void,
+): void {
+  const { taps, positions } = gemmSizes(info);
+  const pointwise = isPointwise(info);
+  const group = imagesPerGroup(info, (pointwise ? 0 : positions * taps * 4) + extraBytesPerImage, columnBytes);
+  const columns = pointwise ? 0 : backend.wasm._malloc(group * positions * taps * 4);
+  try {
+    const xAt = offsetOf(backend, x);
+    for (let first = 0; first < info.batchSize; first += group) {
+      const images = Math.min(group, info.batchSize - first);
+      const image = xAt + first * info.inHeight * info.inWidth * info.inChannels * 4;
+      if (!pointwise) kernels.run(UnitKind.Im2col, images, patchParams(info, image, columns, taps * 4));
+      visit({ first, images, columns: pointwise ? image : columns });
+    }
+  } finally {
+    if (!pointwise) backend.wasm._free(columns);
+  }
+}
+
 /**
  * y[n, oh, ow, co] = Σ_{kh, kw, ci} x[n, oh·sh + kh·dh − pt, ow·sw + kw·dw − pl, ci] · W[kh, kw, ci, co].
  * Needs Co a multiple of 8 (the caller falls back otherwise).
@@ -97,38 +139,29 @@ export function gemmConvolution(
   info: tf.backend_util.Conv2DInfo,
   columnBytes = COLUMN_BYTES,
 ): tf.TensorInfo {
-  const taps = info.filterHeight * info.filterWidth * info.inChannels;
-  const positions = info.outHeight * info.outWidth;
-  const co = info.outChannels;
+  const { taps, positions, co } = gemmSizes(info);
   const out = backend.makeOutput(info.outShape, 'float32');
-  const pointwise = isPointwise(info);
-  const group = imagesPerGroup(info, positions * taps * 4, columnBytes);
-  const columns = pointwise ? 0 : backend.wasm._malloc(group * positions * taps * 4);
   const panels = backend.wasm._malloc(taps * co * 4);
   try {
-    const [xAt, filterAt, outAt] = [offsetOf(backend, x), offsetOf(backend, filter), offsetOf(backend, out)];
-    packFilter(backend, filterAt, taps, co, panels, false);
-    for (let n0 = 0; n0 < info.batchSize; n0 += group) {
-      const images = Math.min(group, info.batchSize - n0);
-      const image = xAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4;
-      if (!pointwise) kernels.run(UnitKind.Im2col, images, patchParams(info, image, columns, taps * 4));
+    const outAt = offsetOf(backend, out);
+    packFilter(backend, offsetOf(backend, filter), taps, co, panels, false);
+    forEachColumnGroup(backend, kernels, info, x, 0, columnBytes, ({ first, images, columns }) => {
       const rows = images * positions;
       kernels.run(UnitKind.Gemm, Math.ceil(rows / FORWARD_ROWS), [
-        pointwise ? image : columns, taps * 4, 4, panels, GEMM_COLS * 4, taps * GEMM_COLS * 4, outAt + n0 * positions * co * 4, co * 4,
+        columns, taps * 4, 4, panels, GEMM_COLS * 4, taps * GEMM_COLS * 4, outAt + first * positions * co * 4, co * 4,
         rows, co, taps, FORWARD_ROWS, taps, 0,
       ]);
-    }
+    });
   } finally {
-    if (!pointwise) backend.wasm._free(columns);
     backend.wasm._free(panels);
   }
   return out;
 }
 
 /**
- * dW[kh, kw, ci, co] = Σ_p col[p, (kh, kw, ci)] · dy[p, co]. Where Co is not a multiple of 8, dy is
- * copied into rows padded to whole GEMM columns (the padding's values only reach dW's padding
- * columns, which are dropped).
+ * dW[kh, kw, ci, co] = Σ_p col[p, (kh, kw, ci)] · dy[p, co], the groups summed in order. Where Co is
+ * not a multiple of 8, dy is copied into rows padded to whole GEMM columns (the padding's values
+ * only reach dW's padding columns, which are dropped).
  * @param x [N, H, W, Ci]; dy [N, Ho, Wo, Co]
  * @returns [fh, fw, Ci, Co]
  */
@@ -140,42 +173,38 @@ export function gemmFilterGradient(
   info: tf.backend_util.Conv2DInfo,
   columnBytes = COLUMN_BYTES,
 ): tf.TensorInfo {
-  const taps = info.filterHeight * info.filterWidth * info.inChannels;
-  const positions = info.outHeight * info.outWidth;
-  const co = info.outChannels;
+  const { taps, positions, co } = gemmSizes(info);
   const paddedCo = roundUp(co, GEMM_COLS);
-  const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, co], 'float32');
-  const pointwise = isPointwise(info);
   const padded = paddedCo !== co;
-  const group = imagesPerGroup(info, positions * ((pointwise ? 0 : taps) + (padded ? paddedCo : 0)) * 4, columnBytes);
-  const malloc = (bytes: number) => (bytes > 0 ? backend.wasm._malloc(bytes) : 0);
-  const columns = malloc(pointwise ? 0 : group * positions * taps * 4);
-  const paddedDy = malloc(padded ? group * positions * paddedCo * 4 : 0);
-  const paddedOut = malloc(padded ? taps * paddedCo * 4 : 0);
+  const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, co], 'float32');
+  const paddedOut = padded ? backend.wasm._malloc(taps * paddedCo * 4) : 0;
   try {
-    const [xAt, dyAt, outAt] = [offsetOf(backend, x), offsetOf(backend, dy), offsetOf(backend, out)];
-    for (let n0 = 0; n0 < info.batchSize; n0 += group) {
-      const images = Math.min(group, info.batchSize - n0);
-      const image = xAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4;
-      if (!pointwise) kernels.run(UnitKind.Im2col, images, patchParams(info, image, columns, taps * 4));
-      let b = dyAt + n0 * positions * co * 4;
-      if (padded) {
-        // A 1×1 im2col is a row copy into a wider row.
-        kernels.run(UnitKind.Im2col, images, [b, paddedDy, info.outHeight, info.outWidth, co, info.outHeight, info.outWidth, 1, 1, 1, 1, 0, 0, paddedCo * 4, 1, 1]);
-        b = paddedDy;
+    const [dyAt, outAt] = [offsetOf(backend, dy), offsetOf(backend, out)];
+    forEachColumnGroup(backend, kernels, info, x, padded ? positions * paddedCo * 4 : 0, columnBytes, ({ first, images, columns }) => {
+      let b = dyAt + first * positions * co * 4;
+      const paddedDy = padded ? backend.wasm._malloc(images * positions * paddedCo * 4) : 0;
+      try {
+        if (padded) {
+          // A 1×1 im2col is a row copy into a wider row.
+          const rowCopy = [b, paddedDy, info.outHeight, info.outWidth, co, info.outHeight, info.outWidth, 1, 1, 1, 1, 0, 0, paddedCo * 4, 1, 1];
+          kernels.run(UnitKind.Im2col, images, rowCopy);
+          b = paddedDy;
+        }
+        // A = colᵀ: A[tap, p] sits at col + p·taps·4 + tap·4.
+        kernels.run(UnitKind.Gemm, Math.ceil(taps / FILTER_GRADIENT_ROWS), [
+          columns, 4, taps * 4, b, paddedCo * 4, GEMM_COLS * 4, padded ? paddedOut : outAt, paddedCo * 4,
+          taps, paddedCo, images * positions, FILTER_GRADIENT_ROWS, FILTER_GRADIENT_K_CHUNK, first > 0 ? 1 : 0,
+        ]);
+      } finally {
+        if (padded) backend.wasm._free(paddedDy);
       }
-      // A = colᵀ: A[tap, p] sits at col + p·taps·4 + tap·4.
-      kernels.run(UnitKind.Gemm, Math.ceil(taps / FILTER_GRADIENT_ROWS), [
-        pointwise ? image : columns, 4, taps * 4, b, paddedCo * 4, GEMM_COLS * 4, padded ? paddedOut : outAt, paddedCo * 4,
-        taps, paddedCo, images * positions, FILTER_GRADIENT_ROWS, FILTER_GRADIENT_K_CHUNK, n0 > 0 ? 1 : 0,
-      ]);
-    }
+    });
     if (padded) {
       const heap = backend.wasm.HEAPF32;
       for (let tap = 0; tap < taps; tap++) heap.copyWithin(outAt / 4 + tap * co, paddedOut / 4 + tap * paddedCo, paddedOut / 4 + tap * paddedCo + co);
     }
   } finally {
-    for (const buffer of [columns, paddedDy, paddedOut]) if (buffer) backend.wasm._free(buffer);
+    if (padded) backend.wasm._free(paddedOut);
   }
   return out;
 }
@@ -194,10 +223,8 @@ export function gemmInputGradient(
   info: tf.backend_util.Conv2DInfo,
   columnBytes = COLUMN_BYTES,
 ): tf.TensorInfo {
-  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  const { taps, positions, co } = gemmSizes(info);
   const paddedTaps = roundUp(taps, GEMM_COLS);
-  const positions = info.outHeight * info.outWidth;
-  const co = info.outChannels;
   const out = backend.makeOutput([info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
   const group = imagesPerGroup(info, positions * paddedTaps * 4, columnBytes);
   const transposed = backend.wasm._malloc(co * paddedTaps * 4);
