@@ -6,7 +6,8 @@
  * evaluates tfjs's own worker script, and the requested thread count reaches the C++ side
  * through the module's core-count import. The backend object is tfjs's `BackendWasm`, so every
  * kernel (stock and ours) runs unchanged; results do not depend on the thread count (XNNPACK
- * splits work by output tiles, each summed in the same order).
+ * splits work by output tiles, each summed in the same order). Our SIMD kernels (simd/) are
+ * loaded into the same memory, on as many threads.
  */
 import * as fs from 'fs';
 import * as os from 'os';

@@ -1,8 +1,9 @@
 /**
  * Training kernels for the wasm backend: the gradient kernels the stock backend lacks, fast
  * replacements for its naive Conv2DBackpropInput and Tile, for its Sum and Mean over leading
- * axes and for its copying Identity, a correct one for its MaxPoolGrad, all composed from ordinary ops (the convolutions from
- * XNNPACK forward convolutions).
+ * axes and for its copying Identity, a correct one for its MaxPoolGrad. Convolutions, their
+ * gradients and ReLU's gradient run on our SIMD kernels (../simd) where those are loaded; the
+ * rest, and the gradients where they are not, are composed from ordinary ops.
  */
 import { tf } from '../../tf';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-gradients';
