@@ -31,6 +31,8 @@ const enum Ctl {
   Words = 8,
 }
 const MAX_PARAMS = 16;
+/** How long a silent worker is waited for before the pool is declared broken. */
+const WORKER_TIMEOUT_MS = 60_000;
 
 export interface SimdKernels {
   /** Threads that run units (the caller included). */
@@ -115,7 +117,23 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
     return { worker, errors: port1 };
   });
 
+  let stalled: string | undefined;
+
+  /**
+   * Waits until every worker has reported. A unit takes milliseconds; a worker silent for
+   * WORKER_TIMEOUT_MS is gone, and waiting longer would hang the process for good.
+   */
+  function waitForWorkers(ctl: Int32Array, kind: UnitKind): void {
+    for (let pending; (pending = Atomics.load(ctl, Ctl.PendingWorkers)) !== 0; ) {
+      if (Atomics.wait(ctl, Ctl.PendingWorkers, pending, WORKER_TIMEOUT_MS) === 'timed-out' && Atomics.load(ctl, Ctl.PendingWorkers) === pending) {
+        stalled = `${pending} worker thread(s) did not finish unit kind ${kind} within ${WORKER_TIMEOUT_MS / 1000} s`;
+        throw new Error(`SIMD kernels: ${stalled}`);
+      }
+    }
+  }
+
   function run(kind: UnitKind, units: number, params: number[]): void {
+    if (stalled) throw new Error(`SIMD kernels: unusable since ${stalled}; restart the process (or use --threads 1)`);
     if (params.length !== PARAM_COUNT[kind]) throw new Error(`SIMD kernels: unit kind ${kind} takes ${PARAM_COUNT[kind]} params, got ${params.length}`);
     const ctl = control(); // memory growth replaces the buffer, so the view is made per call
     ctl.set(params, Ctl.Words);
@@ -137,7 +155,7 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
       failure = err;
       Atomics.store(ctl, Ctl.NextUnit, units); // the workers stop taking units
     }
-    for (let pending; (pending = Atomics.load(ctl, Ctl.PendingWorkers)) !== 0; ) Atomics.wait(ctl, Ctl.PendingWorkers, pending);
+    waitForWorkers(ctl, kind);
     // Clear this dispatch's failure state before throwing, so the next one starts clean.
     const workerFailed = Atomics.exchange(ctl, Ctl.Failed, 0) === 1;
     const messages = workers.flatMap(({ errors }) => {
