@@ -100,6 +100,26 @@ describe('the wasm backend with several threads', () => {
     await expect(initBackend('wasm', { threads: 1 })).resolves.toMatchObject({ threads: 1 });
   });
 
+  it('trains on the composed gradient kernels, and says why, when our SIMD kernels cannot load', async () => {
+    await initBackend('wasm', { threads: 2 });
+    // Our module is the only small binary compiled when a backend is created.
+    const { Module } = WebAssembly;
+    const compile = jest.spyOn(WebAssembly, 'Module').mockImplementation(((bytes: Uint8Array) => {
+      if (bytes.length < 100_000) throw new Error('CompileError: relaxed SIMD unsupported');
+      return new Module(bytes);
+    }) as unknown as typeof WebAssembly.Module);
+    try {
+      const info = await initBackend('wasm', { threads: 1 });
+      expect(info.detail).toMatch(/1 thread, conv GEMM not used: CompileError: relaxed SIMD unsupported\)$/);
+      const before = tf.memory().numTensors;
+      const reference = trainFixedCnn();
+      expect(reference.losses[2]).toBeLessThan(reference.losses[0]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      compile.mockRestore();
+    }
+  });
+
   it('falls back to one thread, and says why, when the threaded build cannot load', async () => {
     // The threaded binary, recognised by its size, fails to compile.
     const threadedBytes = fs.statSync(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm')).size;
