@@ -1,8 +1,9 @@
 /**
  * WebAssembly text of our SIMD kernels: a register-blocked GEMM and the im2col / col2im copies
- * that turn convolutions and their gradients into GEMMs, and the ReLU gradient (relu-gradient-wat.ts). The module imports tfjs's own memory,
- * owns no memory of its own (no data segments, no stack) and takes every buffer as a pointer, so
- * it reads and writes tensors in place.
+ * that turn convolutions and their gradients into GEMMs, and the ReLU gradient
+ * (relu-gradient-wat.ts). The module imports tfjs's own memory, owns no memory of its own (no
+ * data segments, no stack) and takes every buffer as a pointer, so it reads and writes tensors
+ * in place.
  *
  * Work is cut into units (`run_unit(kind, unit, params)`), each writing outputs no other unit
  * writes and always summing in the same order, so results do not depend on how many threads run
@@ -10,6 +11,7 @@
  */
 
 import { RELU_GRADIENT_PARAMS, reluGradientUnit } from './relu-gradient-wat';
+import { add, get, locals, mul, num, param, set, vectorThenScalar } from './wat';
 
 /** Rows of C one microkernel call computes; `GEMM_COLS` = 8 columns, two 4-lane vectors. */
 export const GEMM_ROWS = 4;
@@ -30,14 +32,6 @@ export const PARAM_COUNT: Record<UnitKind, number> = {
   [UnitKind.Col2im]: 16,
   [UnitKind.ReluGradient]: RELU_GRADIENT_PARAMS,
 };
-
-const get = (name: string) => `(local.get $${name})`;
-const set = (name: string, value: string) => `(local.set $${name} ${value})`;
-const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
-const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
-const num = (n: number) => `(i32.const ${n})`;
-const locals = (names: string[], type: string) => names.map((n) => `(local $${n} ${type})`).join(' ');
-const param = (i: number) => `(i32.load offset=${4 * i} ${get('params')})`;
 
 /**
  * c[i, 0:8] (+)= a[i, :] · b[:, 0:8] for `rows` rows: accumulators in registers, `a` read as
@@ -146,8 +140,8 @@ function gemmUnit(): string {
  * Params: x, col, H, W, C, OH, OW, fh, fw, sh, sw, pt, pl, ldcol (bytes per column row), dh, dw.
  */
 function patchLoops(name: string, prologue: string, visit: string, outside: string): string {
-  const ptrs = ['x', 'col', 'oh', 'ow', 'kh', 'kw', 'ih', 'iw', 'q', 'px', 'pixel', 'n4', 'e'];
-  return `(func $${name} (param $u i32) (param $params i32) ${locals(ptrs, 'i32')} (local $v v128)
+  const ptrs = ['x', 'col', 'oh', 'ow', 'kh', 'kw', 'ih', 'iw', 'q', 'px', 'pixel', 'e'];
+  return `(func $${name} (param $u i32) (param $params i32) ${locals(ptrs, 'i32')}
     ${set('pixel', mul(param(4), num(4)))}
     ${set('x', add(param(0), mul(mul(get('u'), mul(param(2), param(3))), get('pixel'))))}
     ${set('col', add(param(1), mul(mul(get('u'), mul(param(5), param(6))), param(13))))}
@@ -178,31 +172,24 @@ function patchLoops(name: string, prologue: string, visit: string, outside: stri
  * Copies `$pixel` bytes from `from` to `$q` (or zeros when `from` is undefined): vectors, then
  * floats — memory.copy/fill cost a call each, which dominates for a few channels.
  */
-function copyPixel(from: string | undefined): string {
-  const value = (v: string, scalar: boolean) => (from === undefined ? (scalar ? '(f32.const 0)' : '(v128.const i32x4 0 0 0 0)') : v);
-  return `${set('e', num(0))} ${set('n4', `(i32.and ${get('pixel')} ${num(-16)})`)}
-    (block $copy_vec_end (loop $copy_vec (br_if $copy_vec_end (i32.ge_u ${get('e')} ${get('n4')}))
-      (v128.store ${add(get('q'), get('e'))} ${value(`(v128.load ${add(from ?? '', get('e'))})`, false)})
-      ${set('e', add(get('e'), num(16)))} (br $copy_vec)))
-    (block $copy_tail_end (loop $copy_tail (br_if $copy_tail_end (i32.ge_u ${get('e')} ${get('pixel')}))
-      (f32.store ${add(get('q'), get('e'))} ${value(`(f32.load ${add(from ?? '', get('e'))})`, true)})
-      ${set('e', add(get('e'), num(4)))} (br $copy_tail)))`;
+function copyPixel(label: string, from: string | undefined): string {
+  const vector = from === undefined ? '(v128.const i32x4 0 0 0 0)' : `(v128.load ${add(from, get('e'))})`;
+  const scalar = from === undefined ? '(f32.const 0)' : `(f32.load ${add(from, get('e'))})`;
+  return `${set('e', num(0))} ${vectorThenScalar(label, get('pixel'), `(v128.store ${add(get('q'), get('e'))} ${vector})`, `(f32.store ${add(get('q'), get('e'))} ${scalar})`)}`;
 }
 
 /** im2col of image u: row (oh, ow) of col holds the fh·fw·C input values that output reads, zeros for padding. */
 function im2colUnit(): string {
-  return patchLoops('im2col_unit', '', copyPixel(get('px')), copyPixel(undefined).replace(/\$copy_/g, '$zero_'));
+  return patchLoops('im2col_unit', '', copyPixel('copy', get('px')), copyPixel('zero', undefined));
 }
 
 /** col2im of image u: x (zeroed first) gets every column value added back at the pixel it came from. */
 function col2imUnit(): string {
-  const addPixel = `${set('e', num(0))} ${set('n4', `(i32.and ${get('pixel')} ${num(-16)})`)}
-    (block $vec_end (loop $vec (br_if $vec_end (i32.ge_u ${get('e')} ${get('n4')}))
-      (v128.store ${add(get('px'), get('e'))} (f32x4.add (v128.load ${add(get('px'), get('e'))}) (v128.load ${add(get('q'), get('e'))})))
-      ${set('e', add(get('e'), num(16)))} (br $vec)))
-    (block $tail_end (loop $tail (br_if $tail_end (i32.ge_u ${get('e')} ${get('pixel')}))
-      (f32.store ${add(get('px'), get('e'))} (f32.add (f32.load ${add(get('px'), get('e'))}) (f32.load ${add(get('q'), get('e'))})))
-      ${set('e', add(get('e'), num(4)))} (br $tail)))`;
+  const sum = (type: 'v128' | 'f32') => {
+    const load = (base: string) => `(${type}.load ${add(get(base), get('e'))})`;
+    return `(${type}.store ${add(get('px'), get('e'))} (${type === 'v128' ? 'f32x4' : 'f32'}.add ${load('px')} ${load('q')}))`;
+  };
+  const addPixel = `${set('e', num(0))} ${vectorThenScalar('add', get('pixel'), sum('v128'), sum('f32'))}`;
   const zeroImage = `(memory.fill ${get('x')} ${num(0)} ${mul(mul(param(2), param(3)), get('pixel'))})`;
   return patchLoops('col2im_unit', zeroImage, addPixel, '');
 }
