@@ -28,9 +28,10 @@ const FORWARD_ROWS = 64;
 
 const roundUp = (n: number, multiple: number) => Math.ceil(n / multiple) * multiple;
 
-function offsetOf(backend: WasmBackendMemory, t: tf.TensorInfo): number {
+/** Byte offset of a tensor's data in the wasm memory. */
+export function offsetOf(backend: WasmBackendMemory, t: tf.TensorInfo): number {
   const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error('conv GEMM: tensor data is not on the wasm backend');
+  if (!data) throw new Error('SIMD kernels: tensor data is not on the wasm backend');
   return data.memoryOffset;
 }
 

@@ -8,7 +8,7 @@ import { tf } from '../../tf';
 import { UnitKind } from '../simd/kernels-wat';
 import { simdKernelsFor } from '../simd/simd-kernels';
 import { composedKernel } from './composed-kernel';
-import { type WasmBackendMemory } from './conv2d-gemm';
+import { offsetOf, type WasmBackendMemory } from './conv2d-gemm';
 
 /** Our kernel name for dy masked by x > 0 (TensorFlow's ReluGrad; tfjs has none). */
 export const RELU_GRADIENT = 'AslRunReluGrad';
@@ -19,7 +19,7 @@ const CHUNK = 1 << 15;
 function simdReluGradient(backend: WasmBackendMemory, dy: tf.TensorInfo, x: tf.TensorInfo): tf.TensorInfo {
   const out = backend.makeOutput(dy.shape, 'float32');
   const count = dy.shape.reduce((p, d) => p * d, 1);
-  const at = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId)!.memoryOffset;
+  const at = (t: tf.TensorInfo) => offsetOf(backend, t);
   simdKernelsFor(backend)!.run(UnitKind.ReluGradient, Math.ceil(count / CHUNK), [at(dy), at(x), at(out), count, CHUNK]);
   return out;
 }
