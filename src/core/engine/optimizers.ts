@@ -4,6 +4,7 @@
  * and the state is plain named tensors for checkpoints. Update rules follow torch.optim exactly.
  */
 import { tf } from '../tf';
+import { adamUpdate } from './adam-update';
 
 export interface OptimizerConfig {
   name: 'adam' | 'adamw' | 'sgd';
@@ -65,16 +66,20 @@ export class Optimizer {
           p.assign(p.sub(g.mul(lr)));
           return;
         }
-        const b1 = momentum ?? c.beta1;
-        const b2 = c.beta2;
-        if (c.name === 'adamw' && wd > 0) p.assign(p.mul(1 - lr * wd));
-        if (c.name === 'adam' && wd > 0) g = g.add(p.mul(wd));
+        const [beta1, beta2] = [momentum ?? c.beta1, c.beta2];
         const [m, v] = this.slots[i];
-        m.assign(m.mul(b1).add(g.mul(1 - b1)));
-        v.assign(v.mul(b2).add(g.square().mul(1 - b2)));
-        const stepSize = lr / (1 - b1 ** this.steps);
-        const denom = v.sqrt().div(Math.sqrt(1 - b2 ** this.steps)).add(c.eps);
-        p.assign(p.sub(m.div(denom).mul(stepSize)));
+        const [p1, m1, v1] = adamUpdate(p, g, m, v, {
+          decay: c.name === 'adamw' && wd > 0 ? 1 - lr * wd : 1,
+          l2: c.name === 'adam' && wd > 0 ? wd : 0,
+          beta1,
+          beta2,
+          eps: c.eps,
+          secondMomentCorrection: Math.sqrt(1 - beta2 ** this.steps),
+          stepSize: lr / (1 - beta1 ** this.steps),
+        });
+        p.assign(p1);
+        m.assign(m1);
+        v.assign(v1);
       });
     });
   }

@@ -24,8 +24,12 @@ function torchStep(name: OptimizerConfig['name'], p: number[], g: number[], st: 
   });
 }
 
-describe.each(['adam', 'adamw', 'sgd'] as const)('%s matches torch.optim', (name) => {
-  beforeAll(() => initBackend('cpu'));
+// On wasm, Adam runs as one kernel (engine/adam-update.ts); on cpu, composed from tf ops.
+const BACKENDS = ['cpu', 'wasm'] as const;
+const CASES = (['adam', 'adamw', 'sgd'] as const).flatMap((name) => BACKENDS.map((backend) => [name, backend] as const));
+
+describe.each(CASES)('%s matches torch.optim (%s)', (name, backend) => {
+  beforeAll(() => initBackend(backend));
   it('over 5 steps on a matrix (decayed) and a bias (not decayed)', () => {
     const o = { lr: 0.05, wd: 0.1, b1: 0.9, b2: 0.999, eps: 1e-8, mu: 0.9, nesterov: name === 'sgd' };
     const config: OptimizerConfig = { name, weightDecay: o.wd, beta1: o.b1, beta2: o.b2, eps: o.eps, momentum: o.mu, nesterov: o.nesterov };

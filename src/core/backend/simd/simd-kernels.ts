@@ -30,7 +30,7 @@ const enum Ctl {
   Failed = 6,
   Words = 8,
 }
-const MAX_PARAMS = 16;
+const MAX_PARAMS = Math.max(...Object.values(PARAM_COUNT));
 /** How long a silent worker is waited for before the pool is declared broken. */
 const WORKER_TIMEOUT_MS = 60_000;
 

@@ -11,11 +11,11 @@ function asTensor(info: tf.TensorInfo): tf.Tensor {
 
 /**
  * A wasm KernelConfig whose kernelFunc runs `compute` on the inputs as Tensors inside tf.tidy.
- * @param compute receives the named inputs and the kernel's attributes; returns the one output
+ * @param compute receives the named inputs and the kernel's attributes; returns the output(s)
  */
 export function composedKernel<Attrs>(
   kernelName: string,
-  compute: (inputs: Record<string, tf.Tensor>, attrs: Attrs) => tf.Tensor,
+  compute: (inputs: Record<string, tf.Tensor>, attrs: Attrs) => tf.Tensor | tf.Tensor[],
 ): tf.KernelConfig {
   return {
     kernelName,

@@ -1,9 +1,10 @@
 /**
  * Training kernels for the wasm backend: the gradient kernels the stock backend lacks, fast
  * replacements for its naive Conv2DBackpropInput and Tile, for its Sum and Mean over leading
- * axes and for its copying Identity, a correct one for its MaxPoolGrad. Convolutions, their
- * gradients and ReLU's gradient run on our SIMD kernels (../simd) where those are loaded; the
- * rest, and the gradients where they are not, are composed from ordinary ops.
+ * axes and for its copying Identity, a correct one for its MaxPoolGrad, and the one-pass Adam
+ * update. Convolutions, their gradients, ReLU's gradient and the Adam update run on our SIMD
+ * kernels (../simd) where those are loaded; the rest, and those where they are not, are composed
+ * from ordinary ops.
  */
 import { tf } from '../../tf';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-gradients';
@@ -15,6 +16,7 @@ import { leadingAxesReductionKernel } from './leading-axes-reduction';
 import { sharedIdentityKernel } from './shared-identity';
 import { conv2dForwardKernel } from './conv2d-forward';
 import { reluGradientConfig, reluGradientKernel } from './relu';
+import { adamUpdateKernel } from './adam-update';
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterKernel,
@@ -24,6 +26,7 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   unsortedSegmentSumKernel,
   maxPoolGradKernel,
   reluGradientKernel,
+  adamUpdateKernel,
 ];
 
 /**
