@@ -1,7 +1,7 @@
 /**
- * Small builders for the WebAssembly text of our SIMD module (kernels-wat.ts,
- * relu-gradient-wat.ts, adam-update-wat.ts): locals, i32 arithmetic, unit params, and the
- * vector-then-scalar loop every pass over a run of floats uses.
+ * Small builders for the WebAssembly text of our SIMD module (kernels-wat.ts and the unit files
+ * beside it): locals, i32 arithmetic, unit params, and the vector-then-scalar loop every pass
+ * over a run of floats uses.
  */
 
 export const get = (name: string) => `(local.get $${name})`;

@@ -2,9 +2,9 @@
  * Training kernels for the wasm backend: the gradient kernels the stock backend lacks, fast
  * replacements for its naive Conv2DBackpropInput and Tile, for its Sum and Mean over leading
  * axes and for its copying Identity, a correct one for its MaxPoolGrad, and the one-pass Adam
- * update. Convolutions, their gradients, ReLU's gradient and the Adam update run on our SIMD
- * kernels (../simd) where those are loaded; the rest, and those where they are not, are composed
- * from ordinary ops.
+ * update. Convolutions, their gradients, ReLU's gradient, bias adds and the Adam update run on
+ * our SIMD kernels (../simd) where those are loaded; the rest, and those where they are not, are
+ * composed from ordinary ops or left to the stock kernels.
  */
 import { tf } from '../../tf';
 import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-gradients';
@@ -17,6 +17,7 @@ import { sharedIdentityKernel } from './shared-identity';
 import { conv2dForwardKernel } from './conv2d-forward';
 import { reluGradientConfig, reluGradientKernel } from './relu';
 import { adamUpdateKernel } from './adam-update';
+import { biasAddKernel } from './bias-add';
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterKernel,
@@ -44,6 +45,7 @@ export function registerWasmTrainingKernels(): void {
     leadingAxesReductionKernel('Mean', tf.getKernel('Mean', 'wasm')),
     sharedIdentityKernel(tf.getKernel('Identity', 'wasm')),
     conv2dForwardKernel(tf.getKernel('Conv2D', 'wasm')),
+    biasAddKernel(tf.getKernel('Add', 'wasm')),
   ];
   // Relu's gradient uses our kernel where the backend has it (and tfjs's composition elsewhere).
   tf.registerGradient(reluGradientConfig);

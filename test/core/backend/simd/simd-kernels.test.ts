@@ -187,3 +187,40 @@ describe('SIMD ReLU gradient', () => {
     expect(Array.from(host.read(out, count))).toEqual(expected);
   });
 });
+
+describe('SIMD bias add', () => {
+  it('adds the bias to every row, in units of whole rows, vectors and a scalar tail', () => {
+    const [rows, channels, rowsPerUnit] = [7, 6, 2];
+    const x = pseudoRandom(rows * channels, 8);
+    const bias = pseudoRandom(channels, 9);
+    const out = host.put(new Float32Array(rows * channels));
+    double.run(UnitKind.BiasAdd, Math.ceil(rows / rowsPerUnit), [host.put(x), host.put(bias), out, rows, channels, rowsPerUnit]);
+    expect(host.read(out, rows * channels)).toEqual(x.map((v, i) => Math.fround(v + bias[i % channels])));
+  });
+});
+
+describe('SIMD Adam update', () => {
+  it('updates p, m and v in float32 as the composed formula does, over units of a chunk', () => {
+    const [count, chunk] = [4 * 5 + 3, 8];
+    const [p, g, m] = [10, 11, 12].map((seed) => pseudoRandom(count, seed));
+    const v = pseudoRandom(count, 13).map(Math.abs);
+    const s = { decay: 0.999, l2: 0, b1: 0.9, b2: 0.999, c2: Math.sqrt(1 - 0.999 ** 2), eps: 1e-8, step: 0.01 / (1 - 0.9 ** 2) };
+    const bits = (x: number) => new Int32Array(Float32Array.of(x).buffer)[0];
+    const scalars = [s.decay, s.l2, s.b1, 1 - s.b1, s.b2, 1 - s.b2, s.c2, s.eps, s.step];
+    const outs = [0, 1, 2].map(() => host.put(new Float32Array(count)));
+    const inputs = [p, g, m, v].map((values) => host.put(values));
+    double.run(UnitKind.AdamUpdate, Math.ceil(count / chunk), [...inputs, ...outs, count, chunk, 1, ...scalars.map(bits)]);
+    // The same operations, each rounded to float32 (flag 1: decoupled decay only).
+    const f = Math.fround;
+    const [decay, , b1, ob1, b2, ob2, c2, eps, step] = scalars.map(f);
+    const expected = [new Float32Array(count), new Float32Array(count), new Float32Array(count)];
+    for (let i = 0; i < count; i++) {
+      const q = f(p[i] * decay);
+      const m1 = f(f(m[i] * b1) + f(g[i] * ob1));
+      const v1 = f(f(v[i] * b2) + f(f(g[i] * g[i]) * ob2));
+      expected[0][i] = f(q - f(f(m1 / f(f(f(Math.sqrt(v1)) / c2) + eps)) * step));
+      [expected[1][i], expected[2][i]] = [m1, v1];
+    }
+    outs.forEach((at, k) => expect(host.read(at, count)).toEqual(expected[k]));
+  });
+});
