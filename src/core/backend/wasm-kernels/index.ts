@@ -1,6 +1,6 @@
 /**
  * Training kernels for the wasm backend: the gradient kernels the stock backend lacks, fast
- * replacements for its naive Conv2DBackpropInput and Tile, for its Sum and Mean over leading
+ * replacements for its naive Conv2DBackpropInput and Tile, for its Sum and Mean over adjacent
  * axes and for its copying Identity, a correct one for its MaxPoolGrad, and the one-pass Adam
  * update. Convolutions, their gradients, ReLU's gradient, bias adds and the Adam update run on
  * our SIMD kernels (../simd) where those are loaded; the rest, and those where they are not, are
@@ -12,12 +12,13 @@ import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './d
 import { maxPoolGradKernel } from './max-pool-grad';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { tileKernel } from './tile';
-import { leadingAxesReductionKernel } from './leading-axes-reduction';
+import { contiguousAxesReductionKernel } from './contiguous-axes-reduction';
 import { sharedIdentityKernel } from './shared-identity';
 import { conv2dForwardKernel } from './conv2d-forward';
 import { reluGradientConfig, reluGradientKernel } from './relu';
 import { adamUpdateKernel } from './adam-update';
 import { biasAddKernel } from './bias-add';
+import { meanGradientConfig, sumGradientConfig } from '../reduction-gradients';
 
 const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   conv2dBackpropFilterKernel,
@@ -41,14 +42,15 @@ export function registerWasmTrainingKernels(): void {
   // Wrappers that keep the stock kernel for the cases they do not speed up, captured once.
   stockWrappers ??= [
     tileKernel(tf.getKernel('Tile', 'wasm')),
-    leadingAxesReductionKernel('Sum', tf.getKernel('Sum', 'wasm')),
-    leadingAxesReductionKernel('Mean', tf.getKernel('Mean', 'wasm')),
+    contiguousAxesReductionKernel('Sum', tf.getKernel('Sum', 'wasm')),
+    contiguousAxesReductionKernel('Mean', tf.getKernel('Mean', 'wasm')),
     sharedIdentityKernel(tf.getKernel('Identity', 'wasm')),
     conv2dForwardKernel(tf.getKernel('Conv2D', 'wasm')),
     biasAddKernel(tf.getKernel('Add', 'wasm')),
   ];
-  // Relu's gradient uses our kernel where the backend has it (and tfjs's composition elsewhere).
-  tf.registerGradient(reluGradientConfig);
+  // Relu's gradient uses our kernel where the backend has it (and tfjs's composition elsewhere);
+  // Sum's and Mean's broadcast dy instead of multiplying by ones (same values, any backend).
+  [reluGradientConfig, sumGradientConfig, meanGradientConfig].forEach((config) => tf.registerGradient(config));
   for (const config of [...TRAINING_KERNELS, ...stockWrappers]) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;

@@ -1,6 +1,6 @@
 import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
-import { leadingAxesPlan } from '../../../../src/core/backend/wasm-kernels/leading-axes-reduction';
+import { contiguousAxesPlan } from '../../../../src/core/backend/wasm-kernels/contiguous-axes-reduction';
 
 /** Float64 reduction over `axes` of a row-major array: the oracle. */
 function reduceOracle(values: number[], shape: number[], axes: number[], mean: boolean): number[] {
@@ -21,16 +21,19 @@ function reduceOracle(values: number[], shape: number[], axes: number[], mean: b
   return Array.from(out, (v) => (mean ? v / counts : v));
 }
 
-describe('wasm Sum and Mean over leading axes', () => {
+describe('wasm Sum and Mean over adjacent axes', () => {
   beforeAll(() => initBackend('wasm', { threads: 1 }));
 
-  it('takes the pooling only for leading axes that leave an axis', () => {
-    expect(leadingAxesPlan([4, 5, 6, 3], [0, 1, 2])).toEqual({ rows: 120, cols: 3 });
-    expect(leadingAxesPlan([4, 5, 6, 3], [-4, 1])).toEqual({ rows: 20, cols: 18 });
-    expect(leadingAxesPlan([7, 3], 0)).toEqual({ rows: 7, cols: 3 });
-    expect(leadingAxesPlan([4, 5, 6, 3], [1, 2])).toBeUndefined();
-    expect(leadingAxesPlan([4, 5], [0, 1])).toBeUndefined();
-    expect(leadingAxesPlan([0, 5], [0])).toBeUndefined();
+  it('takes the pooling only for a run of adjacent axes that leaves an axis after it', () => {
+    expect(contiguousAxesPlan([4, 5, 6, 3], [0, 1, 2])).toEqual({ outer: 1, rows: 120, cols: 3 });
+    expect(contiguousAxesPlan([4, 5, 6, 3], [-4, 1])).toEqual({ outer: 1, rows: 20, cols: 18 });
+    expect(contiguousAxesPlan([7, 3], 0)).toEqual({ outer: 1, rows: 7, cols: 3 });
+    expect(contiguousAxesPlan([4, 5, 6, 3], [1, 2])).toEqual({ outer: 4, rows: 30, cols: 3 });
+    expect(contiguousAxesPlan([4, 5, 6, 3], [2, 1])).toEqual({ outer: 4, rows: 30, cols: 3 });
+    expect(contiguousAxesPlan([4, 5, 6, 3], [0, 2])).toBeUndefined();
+    expect(contiguousAxesPlan([4, 5, 6, 3], [2, 3])).toBeUndefined();
+    expect(contiguousAxesPlan([4, 5], [0, 1])).toBeUndefined();
+    expect(contiguousAxesPlan([0, 5], [0])).toBeUndefined();
   });
 
   it.each([
@@ -39,7 +42,9 @@ describe('wasm Sum and Mean over leading axes', () => {
     [[9, 7], [0], false],
     [[2, 3, 4, 5], [1, 0], false],
     [[4, 6, 5], [0, 1], true],
-    [[3, 4, 5, 2], [1, 2], false], // not leading: the stock kernel
+    [[3, 4, 5, 2], [1, 2], false],
+    [[32, 8, 8, 12], [1, 2], true], // global average pooling
+    [[3, 4, 5, 2], [0, 2], false], // not adjacent: the stock kernel
     [[3, 4, 5], [2], true], // innermost: the stock kernel
   ] as const)('reduces %j over %j (keepDims %s) as a float64 oracle does', (shape, axes, keepDims) => {
     const n = shape.reduce((a: number, b: number) => a * b, 1);
