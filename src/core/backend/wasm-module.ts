@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf } from '../tf';
 import { loadSimdKernels, setActiveSimdKernels } from './simd/simd-kernels';
+import { shortenPoolSpin } from './pthreadpool-spin';
 
 /** tfjs's threaded build pre-starts 8 workers and its C++ side caps the pool there. */
 export const MAX_WASM_THREADS = 8;
@@ -126,7 +127,8 @@ async function loadModule(threads: number, simd: boolean): Promise<LoadedModule>
       instantiateWasm(imports, receive) {
         // The C++ side sizes its pool as min(request, logical cores / 2, 8).
         if (threaded) imports.env.emscripten_num_logical_cores = () => 2 * threads;
-        const compiled = new wasmApi.Module(fs.readFileSync(binary));
+        const bytes = fs.readFileSync(binary);
+        const compiled = new wasmApi.Module(threaded ? shortenPoolSpin(bytes).bytes : bytes);
         const instance = new wasmApi.Instance(compiled, imports);
         memory = (threaded ? imports.env.memory : (instance.exports as { memory?: unknown }).memory) as LoadedModule['memory'];
         receive(instance, compiled);
