@@ -145,14 +145,19 @@ function gemmUnit(): string {
 
 /**
  * The loops both im2col and col2im run for image u: every output position (oh, ow) and filter tap
- * (kh, kw) with its input pixel inside the image, `visit` given the column pointer `$q` and the
- * input pixel pointer `$px`; `outside` runs for taps that fall in the padding.
+ * (kh, kw) with its input pixel inside the image, `visit(bytes)` given the column pointer `$q`, the
+ * input pointer `$px` and a run of `bytes`: one pixel (`$pixel` bytes), or a whole filter row of
+ * fw pixels (`$run` bytes) where those are adjacent in x (dw = 1) and all inside the image — the
+ * common case, and a few-channel stem's only chance of vector-length runs. `outside` runs for
+ * taps that fall in the padding.
  * Params: x, col, H, W, C, OH, OW, fh, fw, sh, sw, pt, pl, ldcol (bytes per column row), dh, dw.
  */
-function patchLoops(name: string, prologue: string, visit: string, outside: string): string {
-  const ptrs = ['x', 'col', 'oh', 'ow', 'kh', 'kw', 'ih', 'iw', 'q', 'px', 'pixel', 'e'];
+function patchLoops(name: string, prologue: string, visit: (bytes: string) => string, outside: string): string {
+  const ptrs = ['x', 'col', 'oh', 'ow', 'kh', 'kw', 'ih', 'iw', 'iw0', 'q', 'px', 'pixel', 'run', 'e'];
+  const wholeRow = `(i32.and (i32.eq ${param(15)} ${num(1)}) (i32.and (i32.ge_s ${get('iw0')} ${num(0)}) (i32.le_s ${add(get('iw0'), param(8))} ${param(3)})))`;
   return `(func $${name} (param $u i32) (param $params i32) ${locals(ptrs, 'i32')}
     ${set('pixel', mul(param(4), num(4)))}
+    ${set('run', mul(param(8), get('pixel')))}
     ${set('x', add(param(0), mul(mul(get('u'), mul(param(2), param(3))), get('pixel'))))}
     ${set('col', add(param(1), mul(mul(get('u'), mul(param(5), param(6))), param(13))))}
     ${prologue}
@@ -161,17 +166,23 @@ function patchLoops(name: string, prologue: string, visit: string, outside: stri
       ${set('ow', num(0))}
       (block $ow_end (loop $ow_loop (br_if $ow_end (i32.ge_u ${get('ow')} ${param(6)}))
         ${set('q', add(get('col'), mul(add(mul(get('oh'), param(6)), get('ow')), param(13))))}
+        ${set('iw0', `(i32.sub ${mul(get('ow'), param(10))} ${param(12)})`)}
         ${set('kh', num(0))}
         (block $kh_end (loop $kh_loop (br_if $kh_end (i32.ge_u ${get('kh')} ${param(7)}))
           ${set('ih', `(i32.sub ${add(mul(get('oh'), param(9)), mul(get('kh'), param(14)))} ${param(11)})`)}
-          ${set('kw', num(0))}
-          (block $kw_end (loop $kw_loop (br_if $kw_end (i32.ge_u ${get('kw')} ${param(8)}))
-            ${set('iw', `(i32.sub ${add(mul(get('ow'), param(10)), mul(get('kw'), param(15)))} ${param(12)})`)}
-            (if (i32.and (i32.lt_u ${get('ih')} ${param(2)}) (i32.lt_u ${get('iw')} ${param(3)}))
-              (then ${set('px', add(get('x'), mul(add(mul(get('ih'), param(3)), get('iw')), get('pixel'))))} ${visit})
-              (else ${outside}))
-            ${set('q', add(get('q'), get('pixel')))}
-            ${set('kw', add(get('kw'), num(1)))} (br $kw_loop)))
+          (if (i32.and (i32.lt_u ${get('ih')} ${param(2)}) ${wholeRow})
+            (then
+              ${set('px', add(get('x'), mul(add(mul(get('ih'), param(3)), get('iw0')), get('pixel'))))} ${visit(get('run'))}
+              ${set('q', add(get('q'), get('run')))})
+            (else
+              ${set('kw', num(0))}
+              (block $kw_end (loop $kw_loop (br_if $kw_end (i32.ge_u ${get('kw')} ${param(8)}))
+                ${set('iw', add(get('iw0'), mul(get('kw'), param(15))))}
+                (if (i32.and (i32.lt_u ${get('ih')} ${param(2)}) (i32.lt_u ${get('iw')} ${param(3)}))
+                  (then ${set('px', add(get('x'), mul(add(mul(get('ih'), param(3)), get('iw')), get('pixel'))))} ${visit(get('pixel'))})
+                  (else ${outside}))
+                ${set('q', add(get('q'), get('pixel')))}
+                ${set('kw', add(get('kw'), num(1)))} (br $kw_loop)))))
           ${set('kh', add(get('kh'), num(1)))} (br $kh_loop)))
         ${set('ow', add(get('ow'), num(1)))} (br $ow_loop)))
       ${set('oh', add(get('oh'), num(1)))} (br $oh_loop)))
@@ -179,18 +190,22 @@ function patchLoops(name: string, prologue: string, visit: string, outside: stri
 }
 
 /**
- * Copies `$pixel` bytes from `from` to `$q` (or zeros when `from` is undefined): vectors, then
- * floats — memory.copy/fill cost a call each, which dominates for a few channels.
+ * Copies `bytes` from `from` to `$q` (or zeros when `from` is undefined): vectors, then floats —
+ * memory.copy/fill cost a call each, which dominates for a few channels. `label` must be unique
+ * per use in a function.
  */
-function copyPixel(label: string, from: string | undefined): string {
+function copyRun(label: string, from: string | undefined, bytes: string): string {
   const vector = from === undefined ? '(v128.const i32x4 0 0 0 0)' : `(v128.load ${add(from, get('e'))})`;
   const scalar = from === undefined ? '(f32.const 0)' : `(f32.load ${add(from, get('e'))})`;
-  return `${set('e', num(0))} ${vectorThenScalar(label, get('pixel'), `(v128.store ${add(get('q'), get('e'))} ${vector})`, `(f32.store ${add(get('q'), get('e'))} ${scalar})`)}`;
+  return `${set('e', num(0))} ${vectorThenScalar(label, bytes, `(v128.store ${add(get('q'), get('e'))} ${vector})`, `(f32.store ${add(get('q'), get('e'))} ${scalar})`)}`;
 }
+
+/** A unique label per visit: the whole-row and the single-pixel visits share a function. */
+const labelFor = (base: string, bytes: string) => `${base}_${bytes === get('run') ? 'row' : 'pixel'}`;
 
 /** im2col of image u: row (oh, ow) of col holds the fh·fw·C input values that output reads, zeros for padding. */
 function im2colUnit(): string {
-  return patchLoops('im2col_unit', '', copyPixel('copy', get('px')), copyPixel('zero', undefined));
+  return patchLoops('im2col_unit', '', (bytes) => copyRun(labelFor('copy', bytes), get('px'), bytes), copyRun('zero', undefined, get('pixel')));
 }
 
 /** col2im of image u: x (zeroed first) gets every column value added back at the pixel it came from. */
@@ -199,9 +214,9 @@ function col2imUnit(): string {
     const load = (base: string) => `(${type}.load ${add(get(base), get('e'))})`;
     return `(${type}.store ${add(get('px'), get('e'))} (${type === 'v128' ? 'f32x4' : 'f32'}.add ${load('px')} ${load('q')}))`;
   };
-  const addPixel = `${set('e', num(0))} ${vectorThenScalar('add', get('pixel'), sum('v128'), sum('f32'))}`;
+  const addRun = (bytes: string) => `${set('e', num(0))} ${vectorThenScalar(labelFor('add', bytes), bytes, sum('v128'), sum('f32'))}`;
   const zeroImage = `(memory.fill ${get('x')} ${num(0)} ${mul(mul(param(2), param(3)), get('pixel'))})`;
-  return patchLoops('col2im_unit', zeroImage, addPixel, '');
+  return patchLoops('col2im_unit', zeroImage, addRun, '');
 }
 
 /**

@@ -121,6 +121,8 @@ const PATCH_CASES: PatchCase[] = [
   { N: 2, H: 7, W: 6, C: 3, fh: 3, fw: 3, stride: [2, 2], pad: [1, 1], dilation: [1, 1] },
   { N: 1, H: 9, W: 8, C: 8, fh: 3, fw: 2, stride: [1, 3], pad: [2, 0], dilation: [2, 1] },
   { N: 3, H: 5, W: 5, C: 5, fh: 1, fw: 1, stride: [2, 1], pad: [0, 0], dilation: [1, 1] },
+  // Dilated along W: every tap on its own, no whole filter rows.
+  { N: 2, H: 6, W: 9, C: 4, fh: 2, fw: 3, stride: [1, 1], pad: [1, 2], dilation: [1, 2] },
 ];
 
 /** For every (image, oh, ow, kh, kw): the input pixel index it reads, or -1 in the padding. */
