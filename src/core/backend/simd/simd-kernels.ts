@@ -177,6 +177,11 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
   return { threads, madd, run, dispose };
 }
 
+/** A float32 param, as the bit pattern the i32 params block carries. */
+export function floatParam(x: number): number {
+  return new Int32Array(Float32Array.of(x).buffer)[0];
+}
+
 let active: { backend: object; kernels: SimdKernels } | undefined;
 
 /** Makes `kernels` the ones the wasm convolution kernels use while `backend` is the wasm backend; stops the previous pool. */

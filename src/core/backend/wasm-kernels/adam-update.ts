@@ -6,15 +6,12 @@ import { tf } from '../../tf';
 import { ADAM_UPDATE, composedAdamUpdate, type AdamUpdateAttrs } from '../../engine/adam-update';
 import { ADAM_FLAG_DECAY, ADAM_FLAG_L2 } from '../simd/adam-update-wat';
 import { UnitKind } from '../simd/kernels-wat';
-import { simdKernelsFor } from '../simd/simd-kernels';
+import { floatParam, simdKernelsFor } from '../simd/simd-kernels';
 import { composedKernel } from './composed-kernel';
 import { offsetOf, type WasmBackendMemory } from './conv2d-gemm';
 
 /** Elements per unit of work: a parameter smaller than this runs on the calling thread alone. */
 const CHUNK = 1 << 14;
-
-/** A float32's bit pattern, for the unit's params block of i32 words. */
-const floatBits = (x: number) => new Int32Array(Float32Array.of(x).buffer)[0];
 
 function simdAdamUpdate(backend: WasmBackendMemory, inputs: tf.TensorInfo[], a: AdamUpdateAttrs): tf.TensorInfo[] {
   const count = inputs[0].shape.reduce((n, d) => n * d, 1);
@@ -23,7 +20,7 @@ function simdAdamUpdate(backend: WasmBackendMemory, inputs: tf.TensorInfo[], a: 
   // As the composed update's scalar tensors: each value rounded once, from double precision.
   const scalars = [a.decay, a.l2, a.beta1, 1 - a.beta1, a.beta2, 1 - a.beta2, a.secondMomentCorrection, a.eps, a.stepSize];
   simdKernelsFor(backend)!.run(UnitKind.AdamUpdate, Math.max(1, Math.ceil(count / CHUNK)), [
-    ...[...inputs, ...outputs].map((t) => offsetOf(backend, t)), count, CHUNK, flags, ...scalars.map(floatBits),
+    ...[...inputs, ...outputs].map((t) => offsetOf(backend, t)), count, CHUNK, flags, ...scalars.map(floatParam),
   ]);
   return outputs;
 }

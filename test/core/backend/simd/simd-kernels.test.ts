@@ -226,3 +226,27 @@ describe('SIMD Adam update', () => {
     outs.forEach((at, k) => expect(host.read(at, count)).toEqual(expected[k]));
   });
 });
+
+describe('SIMD sum rows', () => {
+  it('sums each chunk of rows in order, divides, and is bit-identical on 1 and 2 threads', () => {
+    const [blocks, rows, cols, chunk] = [3, 10, 7, 4]; // 3 chunks per block, the last short; a scalar tail
+    const chunks = Math.ceil(rows / chunk);
+    const src = pseudoRandom(blocks * rows * cols, 14);
+    const bits = (x: number) => new Int32Array(Float32Array.of(x).buffer)[0];
+    const results = [single, double].map((pool) => {
+      const dst = host.put(new Float32Array(blocks * chunks * cols).fill(9));
+      pool.run(UnitKind.SumRows, blocks * chunks, [host.put(src), dst, rows, cols, chunk, bits(2)]);
+      return host.read(dst, blocks * chunks * cols);
+    });
+    expect(results[1]).toEqual(results[0]);
+    const expected = new Float32Array(blocks * chunks * cols);
+    for (let b = 0; b < blocks; b++)
+      for (let c = 0; c < chunks; c++)
+        for (let j = 0; j < cols; j++) {
+          let sum = 0;
+          for (let r = c * chunk; r < Math.min(rows, (c + 1) * chunk); r++) sum = Math.fround(sum + src[(b * rows + r) * cols + j]);
+          expected[(b * chunks + c) * cols + j] = Math.fround(sum / 2);
+        }
+    expect(results[0]).toEqual(expected);
+  });
+});

@@ -1,6 +1,7 @@
 import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
-import { contiguousAxesPlan } from '../../../../src/core/backend/wasm-kernels/contiguous-axes-reduction';
+import { contiguousAxesPlan, reduceByPooling } from '../../../../src/core/backend/wasm-kernels/contiguous-axes-reduction';
+import { simdKernelsFor } from '../../../../src/core/backend/simd/simd-kernels';
 
 /** Float64 reduction over `axes` of a row-major array: the oracle. */
 function reduceOracle(values: number[], shape: number[], axes: number[], mean: boolean): number[] {
@@ -36,30 +37,42 @@ describe('wasm Sum and Mean over adjacent axes', () => {
     expect(contiguousAxesPlan([0, 5], [0])).toBeUndefined();
   });
 
+  // The last column: whether our column sums run (else the stock kernel); every plan is also
+  // checked through the pooling, the path where our SIMD kernels are not loaded.
   it.each([
-    [[32, 8, 8, 24], [0, 1, 2], false],
-    [[6, 5, 4, 3], [0, 1, 2], true],
-    [[9, 7], [0], false],
-    [[2, 3, 4, 5], [1, 0], false],
-    [[4, 6, 5], [0, 1], true],
-    [[3, 4, 5, 2], [1, 2], false],
-    [[32, 8, 8, 12], [1, 2], true], // global average pooling
-    [[3, 4, 5, 2], [0, 2], false], // not adjacent: the stock kernel
-    [[3, 4, 5], [2], true], // innermost: the stock kernel
-  ] as const)('reduces %j over %j (keepDims %s) as a float64 oracle does', (shape, axes, keepDims) => {
+    [[32, 8, 8, 24], [0, 1, 2], false, true], // 2048 rows: chunks, then their partial sums
+    [[6, 5, 4, 3], [0, 1, 2], true, true],
+    [[9, 7], [0], false, true],
+    [[2, 3, 4, 5], [1, 0], false, true],
+    [[4, 6, 5], [0, 1], true, true],
+    [[3, 4, 5, 2], [1, 2], false, true],
+    [[32, 8, 8, 12], [1, 2], true, true], // global average pooling
+    [[2, 300, 6], [1], false, true], // blocks of two chunks each
+    [[3, 4, 5, 2], [0, 2], false, false], // not adjacent: the stock kernel
+    [[3, 4, 5], [2], true, false], // innermost: the stock kernel
+  ] as const)('reduces %j over %j (keepDims %s) as a float64 oracle does (column sums: %s)', (shape, axes, keepDims, columnSums) => {
     const n = shape.reduce((a: number, b: number) => a * b, 1);
     const values = Array.from({ length: n }, (_, i) => Math.sin(i * 0.7) * 3 + 1);
     const before = tf.memory().numTensors;
-    for (const mean of [false, true]) {
-      const got = tf.tidy(() => {
-        const x = tf.tensor(values, [...shape]);
-        const r = mean ? tf.mean(x, [...axes], keepDims) : tf.sum(x, [...axes], keepDims);
-        const expectedShape = keepDims ? shape.map((d, a) => ((axes as readonly number[]).includes(a) ? 1 : d)) : shape.filter((_, a) => !(axes as readonly number[]).includes(a));
-        expect(r.shape).toEqual(expectedShape);
-        return Array.from(r.dataSync());
-      });
-      const want = reduceOracle(values, [...shape], [...axes], mean);
-      got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[i])) * (mean ? 1 : 10)));
+    const expectedShape = keepDims ? shape.map((d, a) => ((axes as readonly number[]).includes(a) ? 1 : d)) : shape.filter((_, a) => !(axes as readonly number[]).includes(a));
+    const run = jest.spyOn(simdKernelsFor(tf.backend())!, 'run');
+    try {
+      for (const mean of [false, true]) {
+        const want = reduceOracle(values, [...shape], [...axes], mean);
+        const paths = [(x: tf.Tensor) => (mean ? tf.mean(x, [...axes], keepDims) : tf.sum(x, [...axes], keepDims))];
+        if (columnSums) paths.push((x) => reduceByPooling(x, { axis: [...axes], keepDims }, mean));
+        for (const reduce of paths) {
+          const got = tf.tidy(() => {
+            const r = reduce(tf.tensor(values, [...shape]));
+            expect(r.shape).toEqual(expectedShape);
+            return Array.from(r.dataSync());
+          });
+          got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[i])) * (mean ? 1 : 10)));
+        }
+      }
+      expect(run.mock.calls.length > 0).toBe(columnSums);
+    } finally {
+      run.mockRestore();
     }
     expect(tf.memory().numTensors).toBe(before);
   });
