@@ -2,7 +2,8 @@
  * WebAssembly text of our SIMD kernels: a register-blocked GEMM and the im2col / col2im copies
  * that turn convolutions and their gradients into GEMMs, the ReLU gradient
  * (relu-gradient-wat.ts), the Adam update (adam-update-wat.ts), a bias add (bias-add-wat.ts), a
- * broadcast copy (repeat-rows-wat.ts) and column sums (sum-rows-wat.ts). The module imports tfjs's own memory, owns no memory of its own (no
+ * broadcast copy (repeat-rows-wat.ts), column sums (sum-rows-wat.ts) and the filter's packing into
+ * GEMM panels (pack-panels-wat.ts). The module imports tfjs's own memory, owns no memory of its own (no
  * data segments, no stack) and takes every buffer as a pointer, so it reads and writes tensors
  * in place.
  *
@@ -15,6 +16,7 @@ import { ADAM_UPDATE_PARAMS, adamUpdateUnit } from './adam-update-wat';
 import { BIAS_ADD_PARAMS, biasAddUnit } from './bias-add-wat';
 import { REPEAT_ROWS_PARAMS, repeatRowsUnit } from './repeat-rows-wat';
 import { SUM_ROWS_PARAMS, sumRowsUnit } from './sum-rows-wat';
+import { PACK_PANELS_PARAMS, packPanelsUnit } from './pack-panels-wat';
 import { RELU_GRADIENT_PARAMS, reluGradientUnit } from './relu-gradient-wat';
 import { add, get, locals, mul, num, param, set, vectorThenScalar } from './wat';
 
@@ -32,6 +34,7 @@ export enum UnitKind {
   BiasAdd = 5,
   RepeatRows = 6,
   SumRows = 7,
+  PackPanels = 8,
 }
 
 /** Number of i32 params each kind reads (the JS side fills exactly these). */
@@ -44,6 +47,7 @@ export const PARAM_COUNT: Record<UnitKind, number> = {
   [UnitKind.BiasAdd]: BIAS_ADD_PARAMS,
   [UnitKind.RepeatRows]: REPEAT_ROWS_PARAMS,
   [UnitKind.SumRows]: SUM_ROWS_PARAMS,
+  [UnitKind.PackPanels]: PACK_PANELS_PARAMS,
 };
 
 /**
@@ -238,9 +242,10 @@ export function kernelsWat({ shared, madd }: { shared: boolean; madd: boolean })
     ${biasAddUnit()}
     ${repeatRowsUnit()}
     ${sumRowsUnit()}
+    ${packPanelsUnit()}
     (func (export "run_unit") (param $kind i32) (param $u i32) (param $params i32)
-      (block $none (block $sum_rows (block $repeat_rows (block $bias_add (block $adam_update (block $relu_gradient (block $col2im (block $im2col (block $gemm
-        (br_table $gemm $im2col $col2im $relu_gradient $adam_update $bias_add $repeat_rows $sum_rows $none (local.get $kind)))
+      (block $none (block $pack_panels (block $sum_rows (block $repeat_rows (block $bias_add (block $adam_update (block $relu_gradient (block $col2im (block $im2col (block $gemm
+        (br_table $gemm $im2col $col2im $relu_gradient $adam_update $bias_add $repeat_rows $sum_rows $pack_panels $none (local.get $kind)))
         (call $gemm_unit (local.get $u) (local.get $params)) (return))
         (call $im2col_unit (local.get $u) (local.get $params)) (return))
         (call $col2im_unit (local.get $u) (local.get $params)) (return))
@@ -249,5 +254,6 @@ export function kernelsWat({ shared, madd }: { shared: boolean; madd: boolean })
         (call $bias_add_unit (local.get $u) (local.get $params)) (return))
         (call $repeat_rows_unit (local.get $u) (local.get $params)) (return))
         (call $sum_rows_unit (local.get $u) (local.get $params)) (return))
+        (call $pack_panels_unit (local.get $u) (local.get $params)) (return))
       unreachable))`;
 }

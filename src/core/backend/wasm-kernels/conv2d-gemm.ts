@@ -66,27 +66,10 @@ function isPointwise(i: tf.backend_util.Conv2DInfo): boolean {
 /**
  * Copies the filter W[KK, Co] into GEMM panels at `panels` (zero-padded to whole 8-column
  * blocks): as B = W (k = tap, columns = co) or, `transposed`, as B = Wᵀ (k = co, columns = tap).
- * Small (KK·Co values), so done here.
- * @returns the padded column count
  */
-function packFilter(backend: WasmBackendMemory, filterAt: number, taps: number, co: number, panels: number, transposed: boolean): number {
-  const [depth, columns] = transposed ? [co, taps] : [taps, co];
-  const padded = roundUp(columns, GEMM_COLS);
-  const heap = backend.wasm.HEAPF32;
-  const w = heap.subarray(filterAt / 4, filterAt / 4 + taps * co);
-  const out = heap.subarray(panels / 4, panels / 4 + depth * padded);
-  // In output order, no index arithmetic per value: this runs on every forward and input gradient.
-  let o = 0;
-  for (let block = 0; block < padded; block += GEMM_COLS) {
-    const width = Math.min(GEMM_COLS, columns - block);
-    for (let k = 0; k < depth; k++) {
-      if (transposed) for (let j = 0; j < width; j++) out[o + j] = w[(block + j) * co + k];
-      else for (let j = 0, from = k * co + block; j < width; j++) out[o + j] = w[from + j];
-      for (let j = width; j < GEMM_COLS; j++) out[o + j] = 0;
-      o += GEMM_COLS;
-    }
-  }
-  return padded;
+function packFilter(kernels: SimdKernels, filterAt: number, taps: number, co: number, panels: number, transposed: boolean): void {
+  const blocks = Math.ceil((transposed ? taps : co) / GEMM_COLS);
+  kernels.run(UnitKind.PackPanels, blocks, [filterAt, panels, taps, co, transposed ? 1 : 0]);
 }
 
 /** Images [first, first + images) of a batch and the GEMM's A for them: their im2col rows, or x itself for a pointwise convolution. */
@@ -145,7 +128,7 @@ export function gemmConvolution(
   const panels = backend.wasm._malloc(taps * co * 4);
   try {
     const outAt = offsetOf(backend, out);
-    packFilter(backend, offsetOf(backend, filter), taps, co, panels, false);
+    packFilter(kernels, offsetOf(backend, filter), taps, co, panels, false);
     forEachColumnGroup(backend, kernels, info, x, 0, columnBytes, ({ first, images, columns }) => {
       const rows = images * positions;
       kernels.run(UnitKind.Gemm, Math.ceil(rows / FORWARD_ROWS), [
@@ -232,7 +215,7 @@ export function gemmInputGradient(
   const columns = backend.wasm._malloc(group * positions * paddedTaps * 4);
   try {
     const [dyAt, filterAt, outAt] = [offsetOf(backend, dy), offsetOf(backend, filter), offsetOf(backend, out)];
-    packFilter(backend, filterAt, taps, co, transposed, true);
+    packFilter(kernels, filterAt, taps, co, transposed, true);
     for (let n0 = 0; n0 < info.batchSize; n0 += group) {
       const images = Math.min(group, info.batchSize - n0);
       const rows = images * positions;

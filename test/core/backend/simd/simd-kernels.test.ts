@@ -250,3 +250,22 @@ describe('SIMD sum rows', () => {
     expect(results[0]).toEqual(expected);
   });
 });
+
+describe('SIMD pack panels', () => {
+  it.each([[false], [true]])('packs W (transposed: %s) into zero-padded 8-column panels', (transposed) => {
+    const [taps, co] = [5, 11];
+    const w = pseudoRandom(taps * co, 15);
+    const [depth, columns] = transposed ? [co, taps] : [taps, co];
+    const blocks = Math.ceil(columns / 8);
+    const out = host.put(new Float32Array(blocks * depth * 8).fill(9));
+    double.run(UnitKind.PackPanels, blocks, [host.put(w), out, taps, co, transposed ? 1 : 0]);
+    const expected = new Float32Array(blocks * depth * 8);
+    for (let b = 0; b < blocks; b++)
+      for (let k = 0; k < depth; k++)
+        for (let j = 0; j < 8; j++) {
+          const col = b * 8 + j;
+          if (col < columns) expected[(b * depth + k) * 8 + j] = transposed ? w[col * co + k] : w[k * co + col];
+        }
+    expect(host.read(out, blocks * depth * 8)).toEqual(expected);
+  });
+});
