@@ -38,7 +38,7 @@ export function fullSettings(): SuiteSettings {
       backends: ALL_BACKENDS, wasmThreads: benchWasmThreads(), imageSize: 64, referenceBatch: 32, multiLabelBatch: 64, warmup: 2,
       referenceSteps: 10, multiLabelSteps: 4, cpuSteps: 1, torchRounds: 3, torchThreads: 2,
     },
-    lossStep: { imageSize: 64, batchSize: 64, rounds: 8, stepsPerRound: 1 },
+    lossStep: { imageSize: 64, batchSize: 64, rounds: 10, stepsPerRound: 2 },
     detection: { batchSize: 0, rounds: 6, stepsPerRound: 1 },
     pipeline: { trainCount: 512, imageSize: 64, batchSize: 64, rounds: 4, trainStepsPerRound: 2 },
     memory: { imageSize: 64, batchSize: 8, steps: 500, tensorsFromStep: 10, rssFromStep: 100 },

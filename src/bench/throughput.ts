@@ -9,7 +9,7 @@ import { resolveWasmThreads } from '../core/backend/wasm-module';
 import { createContainer, TOKENS } from '../core/container';
 import type { LossRegistry } from '../core/registry/loss-registry';
 import { median, medianRatio, timeCalls } from './timing';
-import { BENCH_CLASSES, buildMultiLabelModel, buildReferenceCnn, multiLabelLoss, softmaxCrossEntropy, syntheticBatch, TrainStep } from './workloads';
+import { BENCH_CLASSES, buildMultiLabelModel, buildReferenceCnn, multiLabelLoss, singleLabelLoss, syntheticBatch, TrainStep } from './workloads';
 import { runTorchReference, torchUnavailableReason } from './torch-reference';
 
 /** Backends that run anywhere Node does (the tfjs/PyTorch ratio uses the best of these). */
@@ -75,9 +75,9 @@ function stepRate(batchSize: number, stepMs: number[]): StepRate {
 }
 
 /** Times `steps` reference-CNN steps (after `warmup`) on the active backend. */
-function timeReferenceCnn(o: ThroughputOptions, warmup: number, steps: number): StepRate {
+function timeReferenceCnn(o: ThroughputOptions, losses: LossRegistry, warmup: number, steps: number): StepRate {
   const batch = syntheticBatch(o.referenceBatch, o.imageSize);
-  const loss = softmaxCrossEntropy(batch);
+  const loss = singleLabelLoss(losses.create('ce'), batch);
   const trainer = new TrainStep(buildReferenceCnn(o.imageSize), batch);
   try {
     return stepRate(o.referenceBatch, timeCalls(() => trainer.run(loss.lossFn), warmup, steps));
@@ -109,7 +109,7 @@ async function tryBackend(name: BackendName, threads?: number): Promise<BackendI
 }
 
 /** Rounds alternating a tfjs burst on `backend` and a PyTorch run of as many steps. */
-async function compareWithTorch(o: ThroughputOptions, backend: BackendName, tfjsThreads?: number): Promise<TorchComparison> {
+async function compareWithTorch(o: ThroughputOptions, losses: LossRegistry, backend: BackendName, tfjsThreads?: number): Promise<TorchComparison> {
   await initBackend(backend, { threads: tfjsThreads });
   const tfjs: number[] = [];
   const torch: number[] = [];
@@ -123,7 +123,7 @@ async function compareWithTorch(o: ThroughputOptions, backend: BackendName, tfjs
     [version, threads] = [run.torchVersion, run.threads];
     torch.push(stepRate(o.referenceBatch, run.stepMs).imagesPerSecond);
   };
-  const runTfjs = () => tfjs.push(timeReferenceCnn(o, o.warmup, o.referenceSteps).imagesPerSecond);
+  const runTfjs = () => tfjs.push(timeReferenceCnn(o, losses, o.warmup, o.referenceSteps).imagesPerSecond);
   for (let round = 0; round < o.torchRounds; round++) {
     const order = round % 2 === 0 ? [runTfjs, runTorch] : [runTorch, runTfjs];
     order.forEach((side) => side());
@@ -159,7 +159,7 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
     }
     log(`throughput: ${info.name} (${info.detail})`);
     const isCpu = info.name === 'cpu';
-    const referenceCnn = isCpu ? timeReferenceCnn(o, 0, o.cpuSteps) : timeReferenceCnn(o, o.warmup, o.referenceSteps);
+    const referenceCnn = isCpu ? timeReferenceCnn(o, losses, 0, o.cpuSteps) : timeReferenceCnn(o, losses, o.warmup, o.referenceSteps);
     const multiLabel = isCpu ? null : timeMultiLabel(o, losses);
     result.backends.push({ backend: info.name, detail: info.detail, threads: info.threads, referenceCnn, multiLabel });
   }
@@ -172,7 +172,7 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
   else {
     const best = portable[0];
     log(`throughput: PyTorch vs ${best.detail}, ${o.torchRounds} alternating rounds`);
-    result.torch = await compareWithTorch(o, best.backend as BackendName, best.threads);
+    result.torch = await compareWithTorch(o, losses, best.backend as BackendName, best.threads);
   }
   return result;
 }

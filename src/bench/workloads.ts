@@ -67,12 +67,16 @@ export function syntheticBatch(batchSize: number, imageSize: number, seed = 0, n
 /** logits [B, C] → scalar loss. */
 export type LossFn = (logits: tf.Tensor2D) => tf.Scalar;
 
-/** Softmax cross-entropy, mean over the batch (torch's F.cross_entropy), against fixed class ids. */
-export function softmaxCrossEntropy(batch: SyntheticBatch, numClasses = BENCH_CLASSES): { lossFn: LossFn; dispose(): void } {
-  const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(batch.classIds, 'int32'), numClasses));
+/**
+ * A registry softmax loss against the batch's fixed class ids — `ce` is torch's
+ * F.cross_entropy (mean over the batch), what PyTorch's reference step uses.
+ */
+export function singleLabelLoss(loss: Loss, batch: SyntheticBatch): { lossFn: LossFn; dispose(): void } {
+  if (loss.kind !== 'softmax') throw new Error(`bench: loss '${loss.name}' is a ${loss.kind} loss; the reference step needs a softmax loss`);
+  const classIds = tf.tensor1d(batch.classIds, 'int32');
   return {
-    lossFn: (logits) => tf.losses.softmaxCrossEntropy(oneHot, logits) as tf.Scalar,
-    dispose: () => oneHot.dispose(),
+    lossFn: (logits) => loss.compute(logits, classIds) as tf.Scalar,
+    dispose: () => classIds.dispose(),
   };
 }
 
