@@ -35,6 +35,9 @@ export enum UnitKind {
   RepeatRows = 6,
   SumRows = 7,
   PackPanels = 8,
+  Im2colGemm = 9,
+  GemmCol2im = 10,
+  Im2colFilterGradient = 11,
 }
 
 /** Number of i32 params each kind reads (the JS side fills exactly these). */
@@ -48,6 +51,9 @@ export const PARAM_COUNT: Record<UnitKind, number> = {
   [UnitKind.RepeatRows]: REPEAT_ROWS_PARAMS,
   [UnitKind.SumRows]: SUM_ROWS_PARAMS,
   [UnitKind.PackPanels]: PACK_PANELS_PARAMS,
+  [UnitKind.Im2colGemm]: 30,
+  [UnitKind.GemmCol2im]: 30,
+  [UnitKind.Im2colFilterGradient]: 26,
 };
 
 /**
@@ -125,29 +131,39 @@ function gemm(madd: boolean): string {
 }
 
 /**
- * Gemm unit: rows [u·rowsPerUnit, …) of one GEMM, K summed in chunks of `kChunk` (so the
- * chunk's slices of A and B stay in cache), in order. Params: a, ars, aks, b, bks, bjs, c, ldc,
- * M, N, K, rowsPerUnit, kChunk, accumulate (whether the first chunk adds to C too).
+ * gemm_chunked(a, ars, aks, b, bks, bjs, c, ldc, M, N, K, kChunk, accumulate): gemm with K summed
+ * in chunks of `kChunk` (so the chunk's slices of A and B stay in cache), in order.
  */
-function gemmUnit(): string {
-  return `(func $gemm_unit (param $u i32) (param $params i32)
-    (local $r0 i32) (local $rows i32) (local $k0 i32) (local $kc i32) (local $K i32) (local $kChunk i32)
-    ${set('r0', mul(get('u'), param(11)))}
-    ${set('rows', `(i32.sub ${param(8)} ${get('r0')})`)}
-    (if (i32.gt_u ${get('rows')} ${param(11)}) (then ${set('rows', param(11))}))
-    ${set('K', param(10))} ${set('kChunk', param(12))} ${set('k0', num(0))}
+function gemmChunked(): string {
+  const chunkArgs = `${add(get('a'), mul(get('k0'), get('aks')))} ${get('ars')} ${get('aks')}
+        ${add(get('b'), mul(get('k0'), get('bks')))} ${get('bks')} ${get('bjs')} ${get('c')} ${get('ldc')}
+        ${get('M')} ${get('N')} ${get('kc')} (i32.or ${get('accumulate')} (i32.ne ${get('k0')} ${num(0)}))`;
+  return `(func $gemm_chunked (param $a i32) (param $ars i32) (param $aks i32) (param $b i32) (param $bks i32) (param $bjs i32)
+    (param $c i32) (param $ldc i32) (param $M i32) (param $N i32) (param $K i32) (param $kChunk i32) (param $accumulate i32)
+    (local $k0 i32) (local $kc i32)
     (block $done (loop $chunks
       (br_if $done (i32.ge_u ${get('k0')} ${get('K')}))
       ${set('kc', `(i32.sub ${get('K')} ${get('k0')})`)}
       (if (i32.gt_u ${get('kc')} ${get('kChunk')}) (then ${set('kc', get('kChunk'))}))
-      (call $gemm
-        ${add(add(param(0), mul(get('r0'), param(1))), mul(get('k0'), param(2)))} ${param(1)} ${param(2)}
-        ${add(param(3), mul(get('k0'), param(4)))} ${param(4)} ${param(5)}
-        ${add(param(6), mul(get('r0'), param(7)))} ${param(7)}
-        ${get('rows')} ${param(9)} ${get('kc')} (i32.or ${param(13)} (i32.ne ${get('k0')} ${num(0)})))
+      (call $gemm ${chunkArgs})
       ${set('k0', add(get('k0'), get('kc')))}
-      (br $chunks)))
-  )`;
+      (br $chunks))))`;
+}
+
+/**
+ * Gemm unit: rows [u·rowsPerUnit, …) of one GEMM, K in chunks (gemm_chunked). Params: a, ars,
+ * aks, b, bks, bjs, c, ldc, M, N, K, rowsPerUnit, kChunk, accumulate (whether the first chunk
+ * adds to C too).
+ */
+function gemmUnit(): string {
+  return `(func $gemm_unit (param $u i32) (param $params i32)
+    (local $r0 i32) (local $rows i32)
+    ${set('r0', mul(get('u'), param(11)))}
+    ${set('rows', `(i32.sub ${param(8)} ${get('r0')})`)}
+    (if (i32.gt_u ${get('rows')} ${param(11)}) (then ${set('rows', param(11))}))
+    (call $gemm_chunked
+      ${add(param(0), mul(get('r0'), param(1)))} ${param(1)} ${param(2)} ${param(3)} ${param(4)} ${param(5)}
+      ${add(param(6), mul(get('r0'), param(7)))} ${param(7)} ${get('rows')} ${param(9)} ${param(10)} ${param(12)} ${param(13)}))`;
 }
 
 /**
@@ -227,6 +243,41 @@ function col2imUnit(): string {
 }
 
 /**
+ * Image-at-a-time convolution units: an image's im2col (or col2im) next to its GEMM, so its
+ * columns are still in cache when the other half reads them (the batch-wide passes write the
+ * whole column buffer, tens of MB, before reading it back).
+ *
+ * im2col_gemm, forward: params 0-15 im2col's, 16-29 gemm_unit's with rowsPerUnit = Ho·Wo.
+ * gemm_col2im, input gradient: params 0-13 gemm_unit's with rowsPerUnit = Ho·Wo, 14-29 col2im's.
+ * im2col_filter_gradient: params 0-15 im2col's, then dy, dy row bytes, partials, partial bytes,
+ * taps, padded Co, Ho·Wo, kChunk, images, units: unit u takes images [u·images/units,
+ * (u+1)·images/units) in order and sums their col_iᵀ · dy_i into partial u (dW[taps, Co]); the
+ * caller sums the partials in unit order. The split depends on `units` alone, not on the threads.
+ */
+function fusedConvolutionUnits(): string {
+  const second = (words: number) => add(get('params'), num(4 * words));
+  const p = (i: number) => param(16 + i);
+  const firstImage = (u: string) => `(i32.div_u ${mul(u, p(8))} ${p(9)})`;
+  return `(func $im2col_gemm_unit (param $u i32) (param $params i32)
+      (call $im2col_unit ${get('u')} ${get('params')})
+      (call $gemm_unit ${get('u')} ${second(16)}))
+    (func $gemm_col2im_unit (param $u i32) (param $params i32)
+      (call $gemm_unit ${get('u')} ${get('params')})
+      (call $col2im_unit ${get('u')} ${second(14)}))
+    (func $im2col_filter_gradient_unit (param $u i32) (param $params i32) (local $image i32) (local $end i32)
+      ${set('image', firstImage(get('u')))}
+      ${set('end', firstImage(add(get('u'), num(1))))}
+      (block $images_end (loop $images (br_if $images_end (i32.ge_u ${get('image')} ${get('end')}))
+        (call $im2col_unit ${get('image')} ${get('params')})
+        (call $gemm_chunked
+          ${add(param(1), mul(mul(get('image'), p(6)), param(13)))} ${num(4)} ${param(13)}
+          ${add(p(0), mul(mul(get('image'), p(6)), p(1)))} ${p(1)} ${num(32)}
+          ${add(p(2), mul(get('u'), p(3)))} ${mul(p(5), num(4))}
+          ${p(4)} ${p(5)} ${p(6)} ${p(7)} (i32.ne ${get('image')} ${firstImage(get('u'))}))
+        ${set('image', add(get('image'), num(1)))} (br $images))))`;
+}
+
+/**
  * The whole module. `shared` must match tfjs's memory (shared in its threaded build); `madd`
  * selects relaxed-SIMD multiply-add.
  */
@@ -234,6 +285,7 @@ export function kernelsWat({ shared, madd }: { shared: boolean; madd: boolean })
   const memory = shared ? '(memory (import "env" "memory") 1 65536 shared)' : '(memory (import "env" "memory") 1)';
   return `(module ${memory}
     ${gemm(madd)}
+    ${gemmChunked()}
     ${gemmUnit()}
     ${im2colUnit()}
     ${col2imUnit()}
@@ -243,9 +295,12 @@ export function kernelsWat({ shared, madd }: { shared: boolean; madd: boolean })
     ${repeatRowsUnit()}
     ${sumRowsUnit()}
     ${packPanelsUnit()}
+    ${fusedConvolutionUnits()}
     (func (export "run_unit") (param $kind i32) (param $u i32) (param $params i32)
-      (block $none (block $pack_panels (block $sum_rows (block $repeat_rows (block $bias_add (block $adam_update (block $relu_gradient (block $col2im (block $im2col (block $gemm
-        (br_table $gemm $im2col $col2im $relu_gradient $adam_update $bias_add $repeat_rows $sum_rows $pack_panels $none (local.get $kind)))
+      (block $none (block $im2col_filter_gradient (block $gemm_col2im (block $im2col_gemm
+      (block $pack_panels (block $sum_rows (block $repeat_rows (block $bias_add (block $adam_update (block $relu_gradient (block $col2im (block $im2col (block $gemm
+        (br_table $gemm $im2col $col2im $relu_gradient $adam_update $bias_add $repeat_rows $sum_rows $pack_panels
+          $im2col_gemm $gemm_col2im $im2col_filter_gradient $none (local.get $kind)))
         (call $gemm_unit (local.get $u) (local.get $params)) (return))
         (call $im2col_unit (local.get $u) (local.get $params)) (return))
         (call $col2im_unit (local.get $u) (local.get $params)) (return))
@@ -255,5 +310,8 @@ export function kernelsWat({ shared, madd }: { shared: boolean; madd: boolean })
         (call $repeat_rows_unit (local.get $u) (local.get $params)) (return))
         (call $sum_rows_unit (local.get $u) (local.get $params)) (return))
         (call $pack_panels_unit (local.get $u) (local.get $params)) (return))
+        (call $im2col_gemm_unit (local.get $u) (local.get $params)) (return))
+        (call $gemm_col2im_unit (local.get $u) (local.get $params)) (return))
+        (call $im2col_filter_gradient_unit (local.get $u) (local.get $params)) (return))
       unreachable))`;
 }

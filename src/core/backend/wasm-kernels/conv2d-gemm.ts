@@ -6,10 +6,13 @@
  *   input gradient   dx = col2im(dy[P, Co] · Wᵀ[Co, KK])
  * with P = N·Ho·Wo output positions and KK = fh·fw·Ci filter taps. Images are processed in groups
  * so the column buffer stays under COLUMN_BYTES; the filter gradient sums the groups in order.
+ * A group of at least MIN_IMAGES_PER_IMAGE images runs one unit per image (its im2col or col2im
+ * beside its GEMM, the columns still in cache; the filter gradient in a fixed number of partial
+ * sums); smaller groups run each pass over the whole group, split by rows.
  */
 import { tf } from '../../tf';
 import { GEMM_COLS, UnitKind } from '../simd/kernels-wat';
-import { simdKernelsFor, type SimdKernels } from '../simd/simd-kernels';
+import { floatParam, simdKernelsFor, type SimdKernels } from '../simd/simd-kernels';
 
 /** The part of tfjs's BackendWasm these kernels use. */
 export interface WasmBackendMemory {
@@ -25,6 +28,9 @@ const FILTER_GRADIENT_ROWS = 16;
 const FILTER_GRADIENT_K_CHUNK = 64;
 const INPUT_GRADIENT_ROWS = 64;
 const FORWARD_ROWS = 64;
+/** Smallest group run one unit per image, and the partial sums of such a filter gradient. */
+const MIN_IMAGES_PER_IMAGE = 4;
+const FILTER_GRADIENT_PARTIALS = 8;
 
 const roundUp = (n: number, multiple: number) => Math.ceil(n / multiple) * multiple;
 
@@ -72,16 +78,27 @@ function packFilter(kernels: SimdKernels, filterAt: number, taps: number, co: nu
   kernels.run(UnitKind.PackPanels, blocks, [filterAt, panels, taps, co, transposed ? 1 : 0]);
 }
 
-/** Images [first, first + images) of a batch and the GEMM's A for them: their im2col rows, or x itself for a pointwise convolution. */
+/** Images [first, first + images) of a batch, and how to give the GEMM its A for them. */
 interface ColumnGroup {
   first: number;
   images: number;
+  /** The GEMM's A: the column buffer, or x itself for a pointwise convolution. */
   columns: number;
+  /** im2col's params for the group; undefined for a pointwise convolution (nothing to copy). */
+  im2col?: number[];
+  /** Whether to run one unit per image (see perImage). */
+  perImage: boolean;
 }
 
 /**
+ * Whether a group of `images` runs one unit per image: enough units to share among threads. A
+ * constant, not the thread count: the filter gradient's summation order depends on the choice.
+ */
+const perImage = (images: number) => images >= MIN_IMAGES_PER_IMAGE;
+
+/**
  * Visits the batch in groups of images whose columns (plus `extraBytesPerImage` the visitor
- * needs) stay under `columnBytes`, each group's im2col done.
+ * needs) stay under `columnBytes`; the visitor runs im2col itself, alone or beside its GEMM.
  */
 function forEachColumnGroup(
   backend: WasmBackendMemory,
@@ -101,8 +118,8 @@ function forEachColumnGroup(
     for (let first = 0; first < info.batchSize; first += group) {
       const images = Math.min(group, info.batchSize - first);
       const image = xAt + first * info.inHeight * info.inWidth * info.inChannels * 4;
-      if (!pointwise) kernels.run(UnitKind.Im2col, images, patchParams(info, image, columns, taps * 4));
-      visit({ first, images, columns: pointwise ? image : columns });
+      const im2col = pointwise ? undefined : patchParams(info, image, columns, taps * 4);
+      visit({ first, images, columns: pointwise ? image : columns, im2col, perImage: perImage(images) });
     }
   } finally {
     if (!pointwise) backend.wasm._free(columns);
@@ -129,12 +146,18 @@ export function gemmConvolution(
   try {
     const outAt = offsetOf(backend, out);
     packFilter(kernels, offsetOf(backend, filter), taps, co, panels, false);
-    forEachColumnGroup(backend, kernels, info, x, 0, columnBytes, ({ first, images, columns }) => {
+    forEachColumnGroup(backend, kernels, info, x, 0, columnBytes, ({ first, images, columns, im2col, perImage }) => {
       const rows = images * positions;
-      kernels.run(UnitKind.Gemm, Math.ceil(rows / FORWARD_ROWS), [
+      const gemm = (rowsPerUnit: number) => [
         columns, taps * 4, 4, panels, GEMM_COLS * 4, taps * GEMM_COLS * 4, outAt + first * positions * co * 4, co * 4,
-        rows, co, taps, FORWARD_ROWS, taps, 0,
-      ]);
+        rows, co, taps, rowsPerUnit, taps, 0,
+      ];
+      if (im2col && perImage) {
+        kernels.run(UnitKind.Im2colGemm, images, [...im2col, ...gemm(positions)]);
+        return;
+      }
+      if (im2col) kernels.run(UnitKind.Im2col, images, im2col);
+      kernels.run(UnitKind.Gemm, Math.ceil(rows / FORWARD_ROWS), gemm(FORWARD_ROWS));
     });
   } finally {
     backend.wasm._free(panels);
@@ -160,11 +183,15 @@ export function gemmFilterGradient(
   const { taps, positions, co } = gemmSizes(info);
   const paddedCo = roundUp(co, GEMM_COLS);
   const padded = paddedCo !== co;
+  const partialBytes = taps * paddedCo * 4;
   const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, co], 'float32');
-  const paddedOut = padded ? backend.wasm._malloc(taps * paddedCo * 4) : 0;
+  const paddedOut = padded ? backend.wasm._malloc(partialBytes) : 0;
+  // Slot 0: the groups so far; then one per partial sum.
+  const partials = backend.wasm._malloc((FILTER_GRADIENT_PARTIALS + 1) * partialBytes);
   try {
     const [dyAt, outAt] = [offsetOf(backend, dy), offsetOf(backend, out)];
-    forEachColumnGroup(backend, kernels, info, x, padded ? positions * paddedCo * 4 : 0, columnBytes, ({ first, images, columns }) => {
+    const total = padded ? paddedOut : outAt;
+    forEachColumnGroup(backend, kernels, info, x, padded ? positions * paddedCo * 4 : 0, columnBytes, ({ first, images, columns, im2col, perImage }) => {
       let b = dyAt + first * positions * co * 4;
       const paddedDy = padded ? backend.wasm._malloc(images * positions * paddedCo * 4) : 0;
       try {
@@ -174,9 +201,20 @@ export function gemmFilterGradient(
           kernels.run(UnitKind.Im2col, images, rowCopy);
           b = paddedDy;
         }
+        if (im2col && perImage) {
+          const units = Math.min(images, FILTER_GRADIENT_PARTIALS);
+          kernels.run(UnitKind.Im2colFilterGradient, units, [
+            ...im2col, b, paddedCo * 4, partials + partialBytes, partialBytes, taps, paddedCo, positions, FILTER_GRADIENT_K_CHUNK, images, units,
+          ]);
+          if (first > 0) backend.wasm.HEAPF32.copyWithin(partials / 4, total / 4, (total + partialBytes) / 4);
+          const [from, count] = first > 0 ? [partials, units + 1] : [partials + partialBytes, units];
+          kernels.run(UnitKind.SumRows, 1, [from, total, count, taps * paddedCo, count, floatParam(1)]);
+          return;
+        }
+        if (im2col) kernels.run(UnitKind.Im2col, images, im2col);
         // A = colᵀ: A[tap, p] sits at col + p·taps·4 + tap·4.
         kernels.run(UnitKind.Gemm, Math.ceil(taps / FILTER_GRADIENT_ROWS), [
-          columns, 4, taps * 4, b, paddedCo * 4, GEMM_COLS * 4, padded ? paddedOut : outAt, paddedCo * 4,
+          columns, 4, taps * 4, b, paddedCo * 4, GEMM_COLS * 4, total, paddedCo * 4,
           taps, paddedCo, images * positions, FILTER_GRADIENT_ROWS, FILTER_GRADIENT_K_CHUNK, first > 0 ? 1 : 0,
         ]);
       } finally {
@@ -188,6 +226,7 @@ export function gemmFilterGradient(
       for (let tap = 0; tap < taps; tap++) heap.copyWithin(outAt / 4 + tap * co, paddedOut / 4 + tap * paddedCo, paddedOut / 4 + tap * paddedCo + co);
     }
   } finally {
+    backend.wasm._free(partials);
     if (padded) backend.wasm._free(paddedOut);
   }
   return out;
@@ -219,12 +258,17 @@ export function gemmInputGradient(
     for (let n0 = 0; n0 < info.batchSize; n0 += group) {
       const images = Math.min(group, info.batchSize - n0);
       const rows = images * positions;
-      kernels.run(UnitKind.Gemm, Math.ceil(rows / INPUT_GRADIENT_ROWS), [
+      const gemm = (rowsPerUnit: number) => [
         dyAt + n0 * positions * co * 4, co * 4, 4, transposed, GEMM_COLS * 4, co * GEMM_COLS * 4, columns, paddedTaps * 4,
-        rows, paddedTaps, co, INPUT_GRADIENT_ROWS, co, 0,
-      ]);
-      const image = outAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4;
-      kernels.run(UnitKind.Col2im, images, patchParams(info, image, columns, paddedTaps * 4));
+        rows, paddedTaps, co, rowsPerUnit, co, 0,
+      ];
+      const col2im = patchParams(info, outAt + n0 * info.inHeight * info.inWidth * info.inChannels * 4, columns, paddedTaps * 4);
+      if (perImage(images)) {
+        kernels.run(UnitKind.GemmCol2im, images, [...gemm(positions), ...col2im]);
+        continue;
+      }
+      kernels.run(UnitKind.Gemm, Math.ceil(rows / INPUT_GRADIENT_ROWS), gemm(INPUT_GRADIENT_ROWS));
+      kernels.run(UnitKind.Col2im, images, col2im);
     }
   } finally {
     backend.wasm._free(columns);

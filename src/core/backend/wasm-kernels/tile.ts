@@ -86,7 +86,8 @@ function simdRepeatRows(backend: WasmBackendMemory, x: tf.TensorInfo, outShape: 
 /**
  * Float32 and int32 go through our SIMD row copy where the plan repeats whole rows and our
  * kernels are loaded, else through the broadcast multiply when its rank fits XNNPACK; other dtypes
- * (bool, string) and higher ranks keep the stock kernel, captured before it is replaced.
+ * (bool, string), empty outputs and higher ranks keep the stock kernel, captured before it is
+ * replaced.
  */
 export function tileKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig {
   const composed = composedKernel<TileAttrs>('Tile', ({ x }, { reps }) => tileByBroadcast(x, reps));
@@ -96,13 +97,14 @@ export function tileKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig 
       const x = args.inputs.x as tf.TensorInfo;
       const { reps } = args.attrs as unknown as TileAttrs;
       const plan = simdKernelsFor(args.backend) && repeatRowsPlan(broadcastPlan(x.shape, reps));
-      if (!plan || x.shape.some((d) => d === 0)) return composed.kernelFunc(args);
+      if (!plan) return composed.kernelFunc(args);
       return simdRepeatRows(args.backend as unknown as WasmBackendMemory, x, x.shape.map((d, i) => d * reps[i]), plan);
     },
   };
   return withStockFallback(stock, tile, ({ inputs, attrs }) => {
     const x = inputs.x as tf.TensorInfo;
-    const fits = broadcastPlan(x.shape, (attrs as unknown as TileAttrs).reps).broadcast.length <= MAX_BROADCAST_RANK;
-    return (x.dtype === 'float32' || x.dtype === 'int32') && fits;
+    const { reps } = attrs as unknown as TileAttrs;
+    const empty = x.shape.some((d, i) => d * reps[i] === 0);
+    return (x.dtype === 'float32' || x.dtype === 'int32') && !empty && broadcastPlan(x.shape, reps).broadcast.length <= MAX_BROADCAST_RANK;
   });
 }

@@ -17,6 +17,7 @@ interface ForwardCase {
 const CASES: ForwardCase[] = [
   // The GEMM path: output channels in whole GEMM columns, at least 64 filter taps.
   { x: [2, 9, 9, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same', gemm: true },
+  { x: [6, 9, 9, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same', gemm: true }, // one unit per image
   { x: [3, 7, 6, 16], filter: [3, 3, 16, 8], strides: 1, pad: 'valid', gemm: true },
   { x: [1, 11, 10, 8], filter: [3, 3, 8, 24], strides: [2, 1], pad: 1, dilations: 1, gemm: true },
   { x: [2, 12, 12, 8], filter: [3, 3, 8, 8], strides: 1, pad: 'same', dilations: [2, 3], gemm: true },

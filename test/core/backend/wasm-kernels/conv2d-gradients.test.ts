@@ -2,6 +2,7 @@ import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
 import { conv2dFilterGradient, conv2dInputGradient } from '../../../../src/core/backend/wasm-kernels/conv2d-gradients';
 import { gemmFilterGradient, gemmInputGradient, type WasmBackendMemory } from '../../../../src/core/backend/wasm-kernels/conv2d-gemm';
+import { UnitKind } from '../../../../src/core/backend/simd/kernels-wat';
 import { simdKernelsFor } from '../../../../src/core/backend/simd/simd-kernels';
 import { expectWasmMatches, expectWasmMatchesCpu, randomTensor } from './cpu-oracle';
 
@@ -31,6 +32,10 @@ const CASES: ConvCase[] = [
   { x: [1, 8, 8, 2], filter: [3, 3, 2, 2], strides: 2, pad: [[0, 0], [4, 0], [0, 3], [0, 0]] },
   { x: [2, 9, 9, 3], filter: [3, 3, 3, 4], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
   { x: [4, 16, 16, 8], filter: [3, 3, 8, 16], strides: 2, pad: 'same' },
+  // Batches of 4 and more run one unit per image; 11 images make partial sums of several images.
+  { x: [4, 7, 7, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
+  { x: [11, 6, 6, 3], filter: [3, 3, 3, 8], strides: 2, pad: 'same' },
+  { x: [6, 9, 8, 4], filter: [2, 3, 4, 3], strides: [2, 1], pad: 'valid' },
   // Output channels in whole GEMM columns (8): the filter gradient's GEMM path too.
   { x: [2, 9, 9, 5], filter: [3, 3, 5, 8], strides: 2, pad: 'same' },
   { x: [2, 6, 6, 16], filter: [1, 1, 16, 8], strides: 1, pad: 'valid' },
@@ -87,11 +92,19 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu kernels'
     );
   });
 
-  it.each([[8], [5]])('cuts a batch into groups of images when the column buffer would exceed its bound (Co %i)', async (co) => {
-    const c = { x: [5, 9, 8, 4], filter: [3, 3, 4, co], strides: 2, pad: 'same' } as ConvCase;
+  // Groups of one image (each pass over the group) and of four (one unit per image; the second
+  // group adds to the first's sum, the last image alone runs the passes).
+  it.each([
+    [8, 1],
+    [5, 1],
+    [8, 4],
+    [5, 4],
+  ])('cuts a batch into groups of images when the column buffer would exceed its bound (Co %i, %i per group)', async (co, perGroup) => {
+    const c = { x: [9, 9, 8, 4], filter: [3, 3, 4, co], strides: 2, pad: 'same' } as ConvCase;
     const info = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
     const inputs = () => [randomTensor(c.x, 1), randomTensor(info.outShape, 2), randomTensor(c.filter, 3)] as tf.Tensor4D[];
-    const oneImageBytes = info.outHeight * info.outWidth * 40 * 4; // two images' columns do not fit
+    // Per image: 36 taps of columns (40 padded for the input gradient), 8 of padded dy for Co 5.
+    const groupBytes = perGroup * info.outHeight * info.outWidth * 48 * 4;
     await expectWasmMatches(
       () => {
         const [x, dy, filter] = inputs();
@@ -105,10 +118,18 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu kernels'
         const kernels = simdKernelsFor(backend)!;
         expect(kernels).toBeDefined();
         const engine = tf.engine();
-        return [
-          engine.makeTensorFromTensorInfo(gemmFilterGradient(backend, kernels, x, dy, info, oneImageBytes)),
-          engine.makeTensorFromTensorInfo(gemmInputGradient(backend, kernels, dy, filter, info, oneImageBytes)),
-        ];
+        const run = jest.spyOn(kernels, 'run');
+        try {
+          const gradients = [
+            engine.makeTensorFromTensorInfo(gemmFilterGradient(backend, kernels, x, dy, info, groupBytes)),
+            engine.makeTensorFromTensorInfo(gemmInputGradient(backend, kernels, dy, filter, info, groupBytes)),
+          ];
+          const kinds = run.mock.calls.map(([kind]) => kind);
+          expect([UnitKind.Im2colFilterGradient, UnitKind.GemmCol2im].map((kind) => kinds.includes(kind))).toEqual([perGroup >= 4, perGroup >= 4]);
+          return gradients;
+        } finally {
+          run.mockRestore();
+        }
       },
     );
   });

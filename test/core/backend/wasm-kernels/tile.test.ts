@@ -60,6 +60,7 @@ describe('wasm Tile', () => {
     [[2, 3], [3, 1], 'int32', 0],
     [[2, 4], [3, 1], 'int32', 1],
     [[2, 2], [2, 3], 'bool', 0],
+    [[2, 8], [0, 1], 'float32', 0], // empty: the stock kernel
   ] as const)('tiles %j by %j (%s) exactly', (shape, reps, dtype, simdCalls) => {
     const n = shape.reduce((a: number, b: number) => a * b, 1);
     const values = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? i % 2 : dtype === 'int32' ? i - 3 : i * 0.5 - 1));
