@@ -186,8 +186,8 @@ export function gemmFilterGradient(
   const partialBytes = taps * paddedCo * 4;
   const out = backend.makeOutput([info.filterHeight, info.filterWidth, info.inChannels, co], 'float32');
   const paddedOut = padded ? backend.wasm._malloc(partialBytes) : 0;
-  // Slot 0: the groups so far; then one per partial sum.
-  const partials = backend.wasm._malloc((FILTER_GRADIENT_PARTIALS + 1) * partialBytes);
+  // One unit per image: slot 0 holds the groups so far, then one slot per partial sum.
+  let partials = 0;
   try {
     const [dyAt, outAt] = [offsetOf(backend, dy), offsetOf(backend, out)];
     const total = padded ? paddedOut : outAt;
@@ -202,6 +202,7 @@ export function gemmFilterGradient(
           b = paddedDy;
         }
         if (im2col && perImage) {
+          partials ||= backend.wasm._malloc((FILTER_GRADIENT_PARTIALS + 1) * partialBytes);
           const units = Math.min(images, FILTER_GRADIENT_PARTIALS);
           kernels.run(UnitKind.Im2colFilterGradient, units, [
             ...im2col, b, paddedCo * 4, partials + partialBytes, partialBytes, taps, paddedCo, positions, FILTER_GRADIENT_K_CHUNK, images, units,
@@ -226,7 +227,7 @@ export function gemmFilterGradient(
       for (let tap = 0; tap < taps; tap++) heap.copyWithin(outAt / 4 + tap * co, paddedOut / 4 + tap * paddedCo, paddedOut / 4 + tap * paddedCo + co);
     }
   } finally {
-    backend.wasm._free(partials);
+    if (partials) backend.wasm._free(partials);
     if (padded) backend.wasm._free(paddedOut);
   }
   return out;
