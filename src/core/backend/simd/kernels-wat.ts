@@ -296,22 +296,35 @@ export function kernelsWat({ shared, madd }: { shared: boolean; madd: boolean })
     ${sumRowsUnit()}
     ${packPanelsUnit()}
     ${fusedConvolutionUnits()}
-    (func (export "run_unit") (param $kind i32) (param $u i32) (param $params i32)
-      (block $none (block $im2col_filter_gradient (block $gemm_col2im (block $im2col_gemm
-      (block $pack_panels (block $sum_rows (block $repeat_rows (block $bias_add (block $adam_update (block $relu_gradient (block $col2im (block $im2col (block $gemm
-        (br_table $gemm $im2col $col2im $relu_gradient $adam_update $bias_add $repeat_rows $sum_rows $pack_panels
-          $im2col_gemm $gemm_col2im $im2col_filter_gradient $none (local.get $kind)))
-        (call $gemm_unit (local.get $u) (local.get $params)) (return))
-        (call $im2col_unit (local.get $u) (local.get $params)) (return))
-        (call $col2im_unit (local.get $u) (local.get $params)) (return))
-        (call $relu_gradient_unit (local.get $u) (local.get $params)) (return))
-        (call $adam_update_unit (local.get $u) (local.get $params)) (return))
-        (call $bias_add_unit (local.get $u) (local.get $params)) (return))
-        (call $repeat_rows_unit (local.get $u) (local.get $params)) (return))
-        (call $sum_rows_unit (local.get $u) (local.get $params)) (return))
-        (call $pack_panels_unit (local.get $u) (local.get $params)) (return))
-        (call $im2col_gemm_unit (local.get $u) (local.get $params)) (return))
-        (call $gemm_col2im_unit (local.get $u) (local.get $params)) (return))
-        (call $im2col_filter_gradient_unit (local.get $u) (local.get $params)) (return))
-      unreachable))`;
+    ${dispatch()}
+  )`;
+}
+
+/** Each UnitKind's function (a Record, so a new kind without one does not compile). */
+const UNIT_FUNCTIONS: Record<UnitKind, string> = {
+  [UnitKind.Gemm]: 'gemm_unit',
+  [UnitKind.Im2col]: 'im2col_unit',
+  [UnitKind.Col2im]: 'col2im_unit',
+  [UnitKind.ReluGradient]: 'relu_gradient_unit',
+  [UnitKind.AdamUpdate]: 'adam_update_unit',
+  [UnitKind.BiasAdd]: 'bias_add_unit',
+  [UnitKind.RepeatRows]: 'repeat_rows_unit',
+  [UnitKind.SumRows]: 'sum_rows_unit',
+  [UnitKind.PackPanels]: 'pack_panels_unit',
+  [UnitKind.Im2colGemm]: 'im2col_gemm_unit',
+  [UnitKind.GemmCol2im]: 'gemm_col2im_unit',
+  [UnitKind.Im2colFilterGradient]: 'im2col_filter_gradient_unit',
+};
+
+/** run_unit(kind, u, params): a br_table over nested blocks, one per kind, innermost first. */
+function dispatch(): string {
+  const functions = Object.entries(UNIT_FUNCTIONS).sort(([a], [b]) => Number(a) - Number(b)).map(([, name]) => name);
+  const labels = functions.map((_, kind) => `$kind${kind}`);
+  const open = [...labels].reverse().map((label) => `(block ${label}`).join(' ');
+  const calls = functions.map((name) => `(call $${name} (local.get $u) (local.get $params)) (return))`).join('\n      ');
+  return `(func (export "run_unit") (param $kind i32) (param $u i32) (param $params i32)
+      (block $none ${open}
+        (br_table ${labels.join(' ')} $none (local.get $kind)))
+      ${calls}
+      unreachable)`;
 }
