@@ -7,7 +7,7 @@
  */
 
 /** FNV-1a over UTF-16 code units: turns a string label into 32 bits. */
-function hashString(text: string): number {
+export function fnv1a32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -33,7 +33,7 @@ function labelBits(label: string | number): number {
     // Split into two 32-bit halves so labels beyond 2^32 (still safe integers) stay distinct.
     return mix32((label >>> 0) ^ mix32(Math.floor(label / 0x100000000) >>> 0));
   }
-  return hashString(label) ^ 0x9e3779b9;
+  return fnv1a32(label) ^ 0x9e3779b9;
 }
 
 /** SplitMix32 expansion of a 32-bit seed into a non-zero 128-bit xoshiro state. */

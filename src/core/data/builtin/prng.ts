@@ -2,24 +2,18 @@
  * The seeded random numbers of the built-in datasets: mulberry32 (a 32-bit state generator, good
  * enough for synthetic data and the same on every platform), keyed by a seed and a stream name so
  * that each image draws from its own stream (image i is the same whatever the dataset size).
+ * Training's generator (core/random.ts, xoshiro128** with a checkpointable state) is a different
+ * one on purpose: this one is frozen, since the built-in datasets' bytes (their cache version)
+ * and every table measured on them depend on its exact sequence.
  */
-
-/** 32-bit FNV-1a hash of a string: turns (seed, stream name) into a generator state. */
-export function hash32(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+import { fnv1a32 } from '../../random';
 
 export class Rng {
   private state: number;
 
   /** A generator for `stream` under `seed`, e.g. new Rng(0, 'train:17'). */
   constructor(seed: number, stream: string) {
-    this.state = hash32(`${seed}:${stream}`);
+    this.state = fnv1a32(`${seed}:${stream}`);
   }
 
   /** Uniform in [0, 1). */
