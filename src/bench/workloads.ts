@@ -13,6 +13,7 @@ import type { TrainConfig } from '../core/engine/trainer';
 import { createBackbone, buildClassifier } from '../backbones';
 import { multilabelTask } from '../tasks/multilabel';
 import type { Loss } from '../losses/loss-plugin';
+import { requireLossKind } from '../tasks/common/loss-kind';
 import { Rng } from '../core/random';
 
 /** Classes of both benchmark networks (the ten digits of mnist-multilabel). */
@@ -72,7 +73,7 @@ export type LossFn = (logits: tf.Tensor2D) => tf.Scalar;
  * F.cross_entropy (mean over the batch), what PyTorch's reference step uses.
  */
 export function singleLabelLoss(loss: Loss, batch: SyntheticBatch): { lossFn: LossFn; dispose(): void } {
-  if (loss.kind !== 'softmax') throw new Error(`bench: loss '${loss.name}' is a ${loss.kind} loss; the reference step needs a softmax loss`);
+  requireLossKind(loss, 'softmax', 'bench: loss', 'the reference step');
   const classIds = tf.tensor1d(batch.classIds, 'int32');
   return {
     lossFn: (logits) => loss.compute(logits, classIds) as tf.Scalar,
@@ -82,7 +83,7 @@ export function singleLabelLoss(loss: Loss, batch: SyntheticBatch): { lossFn: Lo
 
 /** A registry loss (e.g. asl, bce) against the batch's fixed multi-hot targets. */
 export function multiLabelLoss(loss: Loss, batch: SyntheticBatch, numClasses = BENCH_CLASSES): { lossFn: LossFn; dispose(): void } {
-  if (loss.kind !== 'sigmoid') throw new Error(`bench: loss '${loss.name}' is a ${loss.kind} loss; the multi-label step needs a sigmoid loss`);
+  requireLossKind(loss, 'sigmoid', 'bench: loss', 'the multi-label step');
   const targets = tf.tensor2d(batch.multiHot, [batch.shape[0], numClasses]);
   return {
     lossFn: (logits) => loss.compute(logits, targets) as tf.Scalar,
