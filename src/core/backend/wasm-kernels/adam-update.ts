@@ -14,7 +14,7 @@ import { offsetOf, type WasmBackendMemory } from './conv2d-gemm';
 const CHUNK = 1 << 14;
 
 function simdAdamUpdate(backend: WasmBackendMemory, inputs: tf.TensorInfo[], a: AdamUpdateAttrs): tf.TensorInfo[] {
-  const count = inputs[0].shape.reduce((n, d) => n * d, 1);
+  const count = tf.util.sizeFromShape(inputs[0].shape);
   const outputs = [0, 1, 2].map(() => backend.makeOutput(inputs[0].shape, 'float32'));
   const flags = (a.decay !== 1 ? ADAM_FLAG_DECAY : 0) | (a.l2 !== 0 ? ADAM_FLAG_L2 : 0);
   // As the composed update's scalar tensors: each value rounded once, from double precision.

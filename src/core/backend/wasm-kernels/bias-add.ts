@@ -13,20 +13,18 @@ import { offsetOf, type WasmBackendMemory } from './conv2d-gemm';
 /** Values per unit of work, in whole rows; smaller adds keep the stock kernel. */
 const CHUNK = 1 << 15;
 
-const size = (t: tf.TensorInfo) => t.shape.reduce((n, d) => n * d, 1);
-
 /** [x, bias] when one input is a float32 [.., C] of at least CHUNK values and the other a float32 [C]. */
 function biasOperands(a: tf.TensorInfo, b: tf.TensorInfo): [tf.TensorInfo, tf.TensorInfo] | undefined {
   if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
   const [x, bias] = a.shape.length >= b.shape.length ? [a, b] : [b, a];
   const channels = x.shape[x.shape.length - 1];
-  return bias.shape.length === 1 && bias.shape[0] === channels && x.shape.length >= 2 && size(x) >= CHUNK ? [x, bias] : undefined;
+  return bias.shape.length === 1 && bias.shape[0] === channels && x.shape.length >= 2 && tf.util.sizeFromShape(x.shape) >= CHUNK ? [x, bias] : undefined;
 }
 
 function simdBiasAdd(backend: WasmBackendMemory, x: tf.TensorInfo, bias: tf.TensorInfo): tf.TensorInfo {
   const out = backend.makeOutput(x.shape, 'float32');
   const channels = bias.shape[0];
-  const rows = size(x) / channels;
+  const rows = tf.util.sizeFromShape(x.shape) / channels;
   const rowsPerUnit = Math.max(1, Math.floor(CHUNK / channels));
   simdKernelsFor(backend)!.run(UnitKind.BiasAdd, Math.ceil(rows / rowsPerUnit), [
     offsetOf(backend, x), offsetOf(backend, bias), offsetOf(backend, out), rows, channels, rowsPerUnit,
@@ -36,15 +34,10 @@ function simdBiasAdd(backend: WasmBackendMemory, x: tf.TensorInfo, bias: tf.Tens
 
 /** Wraps the stock Add (captured before it is replaced), which runs every other add. */
 export function biasAddKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig {
-  const biasAdd: tf.KernelConfig = {
-    kernelName: 'Add',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const [x, bias] = biasOperands(inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo)!;
-      return simdBiasAdd(backend as unknown as WasmBackendMemory, x, bias);
-    },
-  };
-  return withStockFallback(stock, biasAdd, ({ inputs, backend }) =>
-    simdKernelsFor(backend) !== undefined && biasOperands(inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo) !== undefined,
+  return withStockFallback(
+    'Add',
+    stock,
+    ({ inputs, backend }) => (simdKernelsFor(backend) ? biasOperands(inputs.a as tf.TensorInfo, inputs.b as tf.TensorInfo) : undefined),
+    ({ backend }, [x, bias]) => simdBiasAdd(backend as unknown as WasmBackendMemory, x, bias),
   );
 }

@@ -34,18 +34,25 @@ export function composedKernel<Attrs>(
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
 /**
- * Runs `replacement` where `applies` holds and the stock kernel (captured before it is replaced;
- * its setup, which binds its wasm function, kept) everywhere else — or always `replacement` when
- * there is no stock kernel.
+ * A wasm kernel that runs `replacement` where `plan` finds a plan for the call, handing it over
+ * (so the replacement does not redo the checks that chose it), and the stock kernel (captured
+ * before it is replaced; its setup, which binds its wasm function, kept) everywhere else.
  */
-export function withStockFallback(
+export function withStockFallback<Plan>(
+  kernelName: string,
   stock: tf.KernelConfig | undefined,
-  replacement: tf.KernelConfig,
-  applies: (args: KernelArgs) => boolean,
+  plan: (args: KernelArgs) => Plan | undefined,
+  replacement: (args: KernelArgs, plan: Plan) => tf.TensorInfo | tf.TensorInfo[],
 ): tf.KernelConfig {
   return {
-    ...replacement,
+    kernelName,
+    backendName: 'wasm',
     setupFunc: stock?.setupFunc,
-    kernelFunc: (args) => (!stock || applies(args) ? replacement.kernelFunc(args) : stock.kernelFunc(args)),
+    kernelFunc: (args) => {
+      const chosen = plan(args);
+      if (chosen !== undefined) return replacement(args, chosen);
+      if (!stock) throw new Error(`${kernelName}: tfjs's wasm backend has no kernel for this case`);
+      return stock.kernelFunc(args);
+    },
   };
 }

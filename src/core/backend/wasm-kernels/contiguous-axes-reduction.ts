@@ -22,8 +22,6 @@ interface ReductionAttrs {
   keepDims: boolean;
 }
 
-const product = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
-
 /**
  * The pooled images' geometry when `axis` is a run of adjacent axes of a non-empty tensor that
  * leaves some axis after it; undefined otherwise (the stock kernel then runs).
@@ -33,7 +31,8 @@ export function contiguousAxesPlan(shape: number[], axis: number | number[]): { 
   if (axes.length === 0) return undefined;
   const [first, last] = [axes[0], axes[axes.length - 1]];
   if (last - first + 1 !== axes.length || last === shape.length - 1) return undefined;
-  const plan = { outer: product(shape.slice(0, first)), rows: product(shape.slice(first, last + 1)), cols: product(shape.slice(last + 1)) };
+  const size = tf.util.sizeFromShape;
+  const plan = { outer: size(shape.slice(0, first)), rows: size(shape.slice(first, last + 1)), cols: size(shape.slice(last + 1)) };
   return plan.outer > 0 && plan.rows > 0 && plan.cols > 0 ? plan : undefined;
 }
 
@@ -53,8 +52,9 @@ export function reduceByPooling(x: tf.Tensor, attrs: ReductionAttrs, mean: boole
 /** Rows summed in order into one partial sum; longer reductions sum the partials in a second pass. */
 const CHUNK_ROWS = 256;
 
-function reduceByColumnSums(backend: WasmBackendMemory, x: tf.TensorInfo, attrs: ReductionAttrs, mean: boolean): tf.TensorInfo {
-  const { outer, rows, cols } = contiguousAxesPlan(x.shape, attrs.axis)!;
+type ReductionPlan = NonNullable<ReturnType<typeof contiguousAxesPlan>>;
+
+function reduceByColumnSums(backend: WasmBackendMemory, x: tf.TensorInfo, attrs: ReductionAttrs, mean: boolean, { outer, rows, cols }: ReductionPlan): tf.TensorInfo {
   const kernels = simdKernelsFor(backend)!;
   const out = backend.makeOutput(reducedShape(x.shape, attrs), 'float32');
   const [xAt, outAt, divisor] = [offsetOf(backend, x), offsetOf(backend, out), floatParam(mean ? rows : 1)];
@@ -80,16 +80,16 @@ function reduceByColumnSums(backend: WasmBackendMemory, x: tf.TensorInfo, attrs:
 export function contiguousAxesReductionKernel(kernelName: 'Sum' | 'Mean', stock: tf.KernelConfig | undefined): tf.KernelConfig {
   const mean = kernelName === 'Mean';
   const pooled = composedKernel<ReductionAttrs>(kernelName, ({ x }, attrs) => reduceByPooling(x, attrs, mean));
-  const reduction: tf.KernelConfig = {
-    ...pooled,
-    kernelFunc: (args) => {
-      if (!simdKernelsFor(args.backend)) return pooled.kernelFunc(args);
-      const attrs = args.attrs as unknown as ReductionAttrs;
-      return reduceByColumnSums(args.backend as unknown as WasmBackendMemory, args.inputs.x as tf.TensorInfo, attrs, mean);
+  return withStockFallback(
+    kernelName,
+    stock,
+    ({ inputs, attrs }) => {
+      const x = inputs.x as tf.TensorInfo;
+      return x.dtype === 'float32' ? contiguousAxesPlan(x.shape, (attrs as unknown as ReductionAttrs).axis) : undefined;
     },
-  };
-  return withStockFallback(stock, reduction, ({ inputs, attrs }) => {
-    const x = inputs.x as tf.TensorInfo;
-    return x.dtype === 'float32' && contiguousAxesPlan(x.shape, (attrs as unknown as ReductionAttrs).axis) !== undefined;
-  });
+    (args, plan) => {
+      if (!simdKernelsFor(args.backend)) return pooled.kernelFunc(args);
+      return reduceByColumnSums(args.backend as unknown as WasmBackendMemory, args.inputs.x as tf.TensorInfo, args.attrs as unknown as ReductionAttrs, mean, plan);
+    },
+  );
 }

@@ -9,6 +9,7 @@ import { tf } from '../../tf';
 import { GEMM_COLS } from '../simd/kernels-wat';
 import { withStockFallback } from './composed-kernel';
 import { gemmConvolution, gemmKernelsFor, type WasmBackendMemory } from './conv2d-gemm';
+import type { SimdKernels } from '../simd/simd-kernels';
 
 /** Fewest filter taps (fh·fw·Ci) for which the GEMM path is taken. */
 const MIN_GEMM_TAPS = 64;
@@ -30,24 +31,17 @@ function convolutionInfo({ inputs, attrs }: KernelArgs): tf.backend_util.Conv2DI
   );
 }
 
+/** The convolution's geometry and our kernels, where the GEMM path applies. */
+function gemmPlan(args: KernelArgs): { info: tf.backend_util.Conv2DInfo; kernels: SimdKernels } | undefined {
+  const info = convolutionInfo(args);
+  const taps = info.filterHeight * info.filterWidth * info.inChannels;
+  if (args.inputs.x!.dtype !== 'float32' || info.outChannels % GEMM_COLS !== 0 || taps < MIN_GEMM_TAPS) return undefined;
+  const kernels = gemmKernelsFor(args.backend, info);
+  return kernels && { info, kernels };
+}
+
 export function conv2dForwardKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig {
-  const replacement: tf.KernelConfig = {
-    kernelName: tf.Conv2D,
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const info = convolutionInfo(args);
-      const kernels = gemmKernelsFor(args.backend, info)!;
-      return gemmConvolution(args.backend as unknown as WasmBackendMemory, kernels, args.inputs.x!, args.inputs.filter!, info);
-    },
-  };
-  return withStockFallback(stock, replacement, (args) => {
-    const info = convolutionInfo(args);
-    const taps = info.filterHeight * info.filterWidth * info.inChannels;
-    return (
-      args.inputs.x!.dtype === 'float32' &&
-      info.outChannels % GEMM_COLS === 0 &&
-      taps >= MIN_GEMM_TAPS &&
-      gemmKernelsFor(args.backend, info) !== undefined
-    );
-  });
+  return withStockFallback(tf.Conv2D, stock, gemmPlan, ({ backend, inputs }, { info, kernels }) =>
+    gemmConvolution(backend as unknown as WasmBackendMemory, kernels, inputs.x!, inputs.filter!, info),
+  );
 }

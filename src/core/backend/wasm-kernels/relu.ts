@@ -18,14 +18,14 @@ const CHUNK = 1 << 15;
 
 function simdReluGradient(backend: WasmBackendMemory, dy: tf.TensorInfo, x: tf.TensorInfo): tf.TensorInfo {
   const out = backend.makeOutput(dy.shape, 'float32');
-  const count = dy.shape.reduce((p, d) => p * d, 1);
+  const count = tf.util.sizeFromShape(dy.shape);
   const at = (t: tf.TensorInfo) => offsetOf(backend, t);
   simdKernelsFor(backend)!.run(UnitKind.ReluGradient, Math.ceil(count / CHUNK), [at(dy), at(x), at(out), count, CHUNK]);
   return out;
 }
 
 const usesSimd = (backend: object, t: tf.TensorInfo) =>
-  t.dtype === 'float32' && t.shape.reduce((p, d) => p * d, 1) >= CHUNK && simdKernelsFor(backend) !== undefined;
+  t.dtype === 'float32' && tf.util.sizeFromShape(t.shape) >= CHUNK && simdKernelsFor(backend) !== undefined;
 
 /** tfjs's own dy · cast(step(x)): equal to ours except that a non-finite dy at x ≤ 0 gives NaN there. */
 function composedReluGradient(dy: tf.Tensor, x: tf.Tensor): tf.Tensor {

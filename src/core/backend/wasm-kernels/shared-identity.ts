@@ -14,14 +14,13 @@ interface RefCountingBackend {
 
 /** Wraps the stock Identity, kept for strings, whose bytes live outside the wasm heap. */
 export function sharedIdentityKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig {
-  const shared: tf.KernelConfig = {
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const x = inputs.x as tf.TensorInfo;
+  return withStockFallback(
+    'Identity',
+    stock,
+    ({ inputs }) => ((inputs.x as tf.TensorInfo).dtype !== 'string' ? (inputs.x as tf.TensorInfo) : undefined),
+    ({ backend }, x) => {
       (backend as unknown as RefCountingBackend).incRef(x.dataId);
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
-  };
-  return withStockFallback(stock, shared, ({ inputs }) => (inputs.x as tf.TensorInfo).dtype !== 'string');
+  );
 }

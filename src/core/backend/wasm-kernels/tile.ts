@@ -91,20 +91,22 @@ function simdRepeatRows(backend: WasmBackendMemory, x: tf.TensorInfo, outShape: 
  */
 export function tileKernel(stock: tf.KernelConfig | undefined): tf.KernelConfig {
   const composed = composedKernel<TileAttrs>('Tile', ({ x }, { reps }) => tileByBroadcast(x, reps));
-  const tile: tf.KernelConfig = {
-    ...composed,
-    kernelFunc: (args) => {
+  return withStockFallback(
+    'Tile',
+    stock,
+    ({ inputs, attrs }) => {
+      const x = inputs.x as tf.TensorInfo;
+      const { reps } = attrs as unknown as TileAttrs;
+      const empty = x.shape.some((d, i) => d * reps[i] === 0);
+      const plan = broadcastPlan(x.shape, reps);
+      return (x.dtype === 'float32' || x.dtype === 'int32') && !empty && plan.broadcast.length <= MAX_BROADCAST_RANK ? plan : undefined;
+    },
+    (args, plan) => {
+      const rows = simdKernelsFor(args.backend) && repeatRowsPlan(plan);
+      if (!rows) return composed.kernelFunc(args);
       const x = args.inputs.x as tf.TensorInfo;
       const { reps } = args.attrs as unknown as TileAttrs;
-      const plan = simdKernelsFor(args.backend) && repeatRowsPlan(broadcastPlan(x.shape, reps));
-      if (!plan) return composed.kernelFunc(args);
-      return simdRepeatRows(args.backend as unknown as WasmBackendMemory, x, x.shape.map((d, i) => d * reps[i]), plan);
+      return simdRepeatRows(args.backend as unknown as WasmBackendMemory, x, x.shape.map((d, i) => d * reps[i]), rows);
     },
-  };
-  return withStockFallback(stock, tile, ({ inputs, attrs }) => {
-    const x = inputs.x as tf.TensorInfo;
-    const { reps } = attrs as unknown as TileAttrs;
-    const empty = x.shape.some((d, i) => d * reps[i] === 0);
-    return (x.dtype === 'float32' || x.dtype === 'int32') && !empty && broadcastPlan(x.shape, reps).broadcast.length <= MAX_BROADCAST_RANK;
-  });
+  );
 }
