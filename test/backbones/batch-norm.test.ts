@@ -25,7 +25,7 @@ function trainOnce(layer: tf.layers.Layer, shape: number[], seed: number): Outco
     tf.tensor1d(seededValues(channels, seed + 3, 0.1)), // moving mean
     tf.tensor1d(seededValues(channels, seed + 4, 0.2, 1)), // moving variance
   ]));
-  const [gamma, beta] = layer.trainableWeights.map((w) => w.read());
+  const [gamma, beta] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
   const x = tf.tensor(seededValues(shape.reduce((a, b) => a * b), seed, 2, 0.3), shape);
   const w = tf.tensor(seededValues(shape.reduce((a, b) => a * b), seed + 5), shape);
   let y: Float32Array | undefined;
@@ -34,7 +34,7 @@ function trainOnce(layer: tf.layers.Layer, shape: number[], seed: number): Outco
       const out = layer.apply(x, { training: true }) as tf.Tensor;
       y = out.dataSync() as Float32Array;
       return tf.sum(tf.mul(out, w)) as tf.Scalar;
-    }, [gamma as tf.Variable, beta as tf.Variable]);
+    }, [gamma, beta]);
     const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, w)))(x);
     return [dx, g[gamma.name], g[beta.name]].map((t) => t.dataSync() as Float32Array);
   });

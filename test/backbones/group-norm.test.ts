@@ -63,7 +63,7 @@ describe('GroupNormalization', () => {
     const beta = seededValues(4, 6, 1, 0);
     const w = seededValues(16, 7, 1, 0); // loss = Σ w ⊙ GN(x)
     const layer = layerWithWeights(shape, groups, gamma, beta);
-    const [gammaVar, betaVar] = layer.trainableWeights.map((v) => v.read());
+    const [gammaVar, betaVar] = layer.trainableWeights.map((v) => v.read() as tf.Variable);
     const before = tf.memory().numTensors;
     const { dx, dGamma, dBeta } = tf.tidy(() => {
       const xt = tf.tensor(x, shape);

@@ -87,7 +87,7 @@ describe.each(names)('backbone %s', (name) => {
     const before = tf.memory().numTensors;
     const x = tf.tensor(seededValues(4 * 16 * 16 * 3, 2), [4, 16, 16, 3]);
     const y = tf.tensor([1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 0], [4, 3]);
-    const vars = model.trainableWeights.map((v) => v.read());
+    const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
     // Training mode: batch-norm uses batch statistics, so the loss depends only on the weights.
     const loss = () => tf.losses.sigmoidCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
     const lossBefore = tf.tidy(() => loss().dataSync()[0]);
@@ -116,7 +116,7 @@ describe.each(names)('backbone %s', (name) => {
   it('round-trips a classifier through save/load with identical logits', async () => {
     const model = buildClassifier(createBackbone(name, { inputShape: [32, 32, 3] }), 5, { dropout: 0.2 });
     // A training-mode pass moves the batch-norm statistics away from their initial 0/1, so they must be saved too.
-    tf.tidy(() => model.apply(tf.tensor(seededValues(2 * 32 * 32 * 3, 4, 3, 1), [2, 32, 32, 3]), { training: true }));
+    tf.tidy(() => model.apply(tf.tensor(seededValues(2 * 32 * 32 * 3, 4, 3, 1), [2, 32, 32, 3]), { training: true }) as tf.Tensor);
     const movingMean = model.weights.find((w) => /moving_mean$/.test(w.originalName))!;
     expect(tf.tidy(() => tf.max(tf.abs(movingMean.read())).dataSync()[0])).toBeGreaterThan(1e-3);
     const loaded = await roundTrip(model);

@@ -22,7 +22,7 @@ describe('pthreadpool spin shortening', () => {
     const changed = Array.from(bytes.keys()).filter((i) => bytes[i] !== original[i]);
     expect(changed.every((i) => KNOWN_THREADED_BUILD.spinConstants.some((at) => i > at && i <= at + 3))).toBe(true);
     expect(bytes.length).toBe(original.length);
-    expect(WebAssembly.validate(bytes)).toBe(true);
+    expect(WebAssembly.validate(new Uint8Array(bytes))).toBe(true);
     expect(constantAt(read('tfjs-backend-wasm-threaded-simd.wasm'), KNOWN_THREADED_BUILD.spinConstants[0])).toBe(1e6); // the file is untouched
   });
 

@@ -51,7 +51,7 @@ function trainFixedCnn(): { losses: number[]; weights: Float32Array[] } {
     tf.tidy(() => {
       let x = images as tf.Tensor4D;
       filters.forEach((filter, i) => {
-        x = tf.relu(tf.add(tf.conv2d(x, filter as tf.Tensor4D, 2, 'same'), biases[i]));
+        x = tf.relu(tf.add(tf.conv2d(x, filter as tf.Tensor4D, 2, 'same'), biases[i])) as tf.Tensor4D;
       });
       return tf.losses.softmaxCrossEntropy(labels, tf.matMul(tf.mean(x, [1, 2]), dense)) as tf.Scalar;
     });
@@ -104,10 +104,10 @@ describe('the wasm backend with several threads', () => {
     await initBackend('wasm', { threads: 2 });
     // Our module is the only small binary compiled when a backend is created.
     const { Module } = WebAssembly;
-    const compile = jest.spyOn(WebAssembly, 'Module').mockImplementation(((bytes: Uint8Array) => {
-      if (bytes.length < 100_000) throw new Error('CompileError: relaxed SIMD unsupported');
+    const compile = jest.spyOn(WebAssembly, 'Module').mockImplementation((bytes: BufferSource) => {
+      if (bytes.byteLength < 100_000) throw new Error('CompileError: relaxed SIMD unsupported');
       return new Module(bytes);
-    }) as unknown as typeof WebAssembly.Module);
+    });
     try {
       const info = await initBackend('wasm', { threads: 1 });
       expect(info.detail).toMatch(/1 thread, conv GEMM not used: CompileError: relaxed SIMD unsupported\)$/);
@@ -124,10 +124,10 @@ describe('the wasm backend with several threads', () => {
     // The threaded binary, recognised by its size, fails to compile.
     const threadedBytes = fs.statSync(require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm')).size;
     const { Module } = WebAssembly;
-    const compile = jest.spyOn(WebAssembly, 'Module').mockImplementation(((bytes: Uint8Array) => {
-      if (bytes.length === threadedBytes) throw new Error('EACCES: permission denied');
+    const compile = jest.spyOn(WebAssembly, 'Module').mockImplementation((bytes: BufferSource) => {
+      if (bytes.byteLength === threadedBytes) throw new Error('EACCES: permission denied');
       return new Module(bytes);
-    }) as unknown as typeof WebAssembly.Module);
+    });
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       const info = await initBackend('wasm', { threads: 2 });

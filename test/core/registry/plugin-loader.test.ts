@@ -4,6 +4,7 @@ import * as path from 'path';
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
 import { LossRegistry } from '../../../src/core/registry/loss-registry';
+import type { LossParams } from '../../../src/losses/loss-plugin';
 import { loadPluginFile, PluginError } from '../../../src/core/registry/plugin-loader';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugins-'));
@@ -73,8 +74,8 @@ describe('loadPluginFile', () => {
 describe('LossRegistry', () => {
   it('lists known names for an unknown one', () => {
     const registry = new LossRegistry();
-    registry.register({ name: 'b', kind: 'sigmoid', defaults: {}, validate: (p) => p, create: () => ({}) as never });
-    registry.register({ name: 'a', kind: 'softmax', defaults: {}, validate: (p) => p, create: () => ({}) as never });
+    registry.register({ name: 'b', kind: 'sigmoid', defaults: {}, validate: (p) => p as LossParams, create: () => ({}) as never });
+    registry.register({ name: 'a', kind: 'softmax', defaults: {}, validate: (p) => p as LossParams, create: () => ({}) as never });
     expect(registry.names()).toEqual(['a', 'b']);
     expect(() => registry.get('c')).toThrow("unknown loss 'c' (known: a, b)");
   });

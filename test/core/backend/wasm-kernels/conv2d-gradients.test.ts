@@ -8,6 +8,9 @@ import { expectWasmMatches, expectWasmMatchesCpu, randomTensor } from './cpu-ora
 
 type Pad = tf.Conv2DBackpropFilterAttrs['pad'];
 
+/** Typed convolution attributes as runKernel takes them (tfjs's own ops cast the same way: explicit padding is no `Attribute`). */
+const kernelAttrs = (attrs: tf.Conv2DBackpropFilterAttrs | tf.Conv2DBackpropInputAttrs): tf.NamedAttrMap => attrs as unknown as tf.NamedAttrMap;
+
 interface ConvCase {
   x: [number, number, number, number];
   filter: [number, number, number, number];
@@ -58,7 +61,7 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu kernels'
       tf.engine().runKernel(
         tf.Conv2DBackpropFilter,
         { x: randomTensor(c.x, 1), dy: randomTensor(forwardOutputShape(c), 2) },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.filter },
+        kernelAttrs({ strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.filter }),
       ) as tf.Tensor,
     );
   });
@@ -68,7 +71,7 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu kernels'
       tf.engine().runKernel(
         tf.Conv2DBackpropInput,
         { dy: randomTensor(forwardOutputShape(c), 3), filter: randomTensor(c.filter, 4) },
-        { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x },
+        kernelAttrs({ strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x }),
       ) as tf.Tensor,
     );
   });
@@ -83,7 +86,7 @@ describe('wasm Conv2DBackpropFilter / Conv2DBackpropInput match the cpu kernels'
     await expectWasmMatches(
       () => {
         const [x, dy, filter] = inputs();
-        return [tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, filterAttrs), tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, inputAttrs)] as tf.Tensor[];
+        return [tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, kernelAttrs(filterAttrs)), tf.engine().runKernel(tf.Conv2DBackpropInput, { dy, filter }, kernelAttrs(inputAttrs))] as tf.Tensor[];
       },
       () => {
         const [x, dy, filter] = inputs();

@@ -1,6 +1,6 @@
 import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
-import { pseudoRandom, randomTensor, relativeError, runOn } from './cpu-oracle';
+import { pseudoRandom, randomTensor, relativeError, runOn, type Result } from './cpu-oracle';
 
 /**
  * Plain-JS oracle with TensorFlow's semantics (ids outside [0, numSegments) are dropped). The tfjs
@@ -31,12 +31,15 @@ async function expectSegmentSum({ shape, ids, idsShape, numSegments, dtype = 'fl
   const values = Array.from(pseudoRandom(ids.length * innerSize, shape.length + numSegments), (v, i) =>
     Math.floor(i / innerSize) === nanRow ? NaN : dtype === 'int32' ? Math.round(v * 50) : v,
   );
-  const [actual] = await runOn('wasm', () =>
-    tf.unsortedSegmentSum(tf.tensor(values, shape, dtype), tf.tensor(ids, idsShape, 'int32'), numSegments),
-  );
+  const [actual] = await runOn('wasm', () => {
+    // tfjs types the ids as 1-D; the op takes ids of any leading shape, which these cases exercise.
+    const segmentIds: tf.Tensor = tf.tensor(ids, idsShape, 'int32');
+    return tf.unsortedSegmentSum(tf.tensor(values, shape, dtype), segmentIds as tf.Tensor1D, numSegments);
+  });
   expect(actual.shape).toEqual([numSegments, ...innerShape]);
   const expected = referenceSegmentSum(values, ids, innerSize, numSegments);
-  expect(relativeError([actual], [{ shape: actual.shape, values: Float32Array.from(expected) }])).toBeLessThan(1e-6);
+  const reference: Result = { shape: actual.shape, values: Float32Array.from(expected) };
+  expect(relativeError([actual], [reference])).toBeLessThan(1e-6);
 }
 
 describe('wasm UnsortedSegmentSum', () => {
