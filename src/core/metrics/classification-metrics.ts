@@ -48,17 +48,47 @@ function argmaxFirst(s: FlatMatrix, i: number): number {
 }
 
 /**
+ * The scores as a flat matrix, after checking them and the targets.
+ * @param who names the caller in errors, e.g. "classificationMetrics"
+ */
+function checkedScores(scores: MatrixInput, targets: ArrayLike<number>, who: string): FlatMatrix {
+  const s = toFlatMatrix(scores, `${who}: scores`);
+  const { rows: n, cols: c } = s;
+  if (n === 0 || c === 0) throw new Error(`${who}: scores must be [N, C] with N, C >= 1, got [${n}, ${c}]`);
+  if (targets.length !== n) {
+    throw new Error(`${who}: targets has ${targets.length} entries, expected one per score row (${n})`);
+  }
+  assertFinite(s, `${who}: scores`);
+  for (let i = 0; i < n; i++) {
+    const target = targets[i];
+    if (!Number.isInteger(target) || target < 0 || target >= c) {
+      throw new Error(`${who}: targets[${i}] must be an integer class index in [0, ${c}), got ${target}`);
+    }
+  }
+  return s;
+}
+
+/**
+ * Percent of samples whose target is among the k highest scores (ties ordered by class index, as above).
+ * @param scores [N, C] class scores (rows or a flat { data, rows, cols })
+ * @param targets [N] integer class indices in [0, C)
+ * @param k an integer >= 1 (k >= C gives 100)
+ */
+export function topKAccuracy(scores: MatrixInput, targets: ArrayLike<number>, k: number): number {
+  if (!Number.isInteger(k) || k < 1) throw new Error(`topKAccuracy: k must be an integer >= 1, got ${k}`);
+  const s = checkedScores(scores, targets, 'topKAccuracy');
+  let hits = 0;
+  for (let i = 0; i < s.rows; i++) if (rankOfTarget(s, i, targets[i]) < k) hits += 1;
+  return (100 * hits) / s.rows;
+}
+
+/**
  * @param scores [N, C] class scores, N >= 1, C >= 1 (rows or a flat { data, rows, cols })
  * @param targets [N] integer class indices in [0, C)
  */
 export function classificationMetrics(scores: MatrixInput, targets: ArrayLike<number>): ClassificationMetrics {
-  const s = toFlatMatrix(scores, 'classificationMetrics: scores');
+  const s = checkedScores(scores, targets, 'classificationMetrics');
   const { rows: n, cols: c } = s;
-  if (n === 0 || c === 0) throw new Error(`classificationMetrics: scores must be [N, C] with N, C >= 1, got [${n}, ${c}]`);
-  if (targets.length !== n) {
-    throw new Error(`classificationMetrics: targets has ${targets.length} entries, expected one per score row (${n})`);
-  }
-  assertFinite(s, 'classificationMetrics: scores');
 
   const confusion = Array.from({ length: c }, () => new Array<number>(c).fill(0));
   const classCount = new Array<number>(c).fill(0);
@@ -66,9 +96,6 @@ export function classificationMetrics(scores: MatrixInput, targets: ArrayLike<nu
   let top5Hits = 0;
   for (let i = 0; i < n; i++) {
     const target = targets[i];
-    if (!Number.isInteger(target) || target < 0 || target >= c) {
-      throw new Error(`classificationMetrics: targets[${i}] must be an integer class index in [0, ${c}), got ${target}`);
-    }
     const predicted = argmaxFirst(s, i);
     confusion[target][predicted] += 1;
     classCount[target] += 1;

@@ -1,4 +1,4 @@
-import { classificationMetrics } from '../../../src/core/metrics/classification-metrics';
+import { classificationMetrics, topKAccuracy } from '../../../src/core/metrics/classification-metrics';
 
 /** Independent top-k: stable sort of class indices by descending score. */
 function inTopK(row: number[], target: number, k: number): boolean {
@@ -65,5 +65,27 @@ describe('classificationMetrics', () => {
     expect(() => classificationMetrics([[1, 2]], [0.5])).toThrow('targets[0] must be an integer class index');
     expect(() => classificationMetrics([[1, 2]], [0, 1])).toThrow('targets has 2 entries, expected one per score row (1)');
     expect(() => classificationMetrics([[NaN, 2]], [0])).toThrow('classificationMetrics: scores[0][0] must be a finite number, got NaN');
+  });
+});
+
+describe('topKAccuracy', () => {
+  it('agrees with an independent sort-based top-k for every k on tie-rich scores', () => {
+    let state = 11;
+    const rand = () => (state = (state * 48271) % 2147483647) / 2147483647;
+    const n = 200;
+    const c = 7;
+    const scores = Array.from({ length: n }, () => Array.from({ length: c }, () => Math.floor(rand() * 3)));
+    const targets = scores.map(() => Math.floor(rand() * c));
+    for (let k = 1; k <= c + 1; k++) {
+      const hits = targets.filter((t, i) => inTopK(scores[i], t, k)).length;
+      expect(topKAccuracy(scores, targets, k)).toBe((100 * hits) / n);
+    }
+    expect(topKAccuracy(scores, targets, c)).toBe(100);
+  });
+
+  it('rejects a k that is not a positive integer and targets outside the classes, naming them', () => {
+    expect(() => topKAccuracy([[1, 2]], [0], 0)).toThrow('topKAccuracy: k must be an integer >= 1, got 0');
+    expect(() => topKAccuracy([[1, 2]], [0], 1.5)).toThrow('topKAccuracy: k must be an integer >= 1, got 1.5');
+    expect(() => topKAccuracy([[1, 2]], [2], 1)).toThrow('topKAccuracy: targets[0] must be an integer class index in [0, 2), got 2');
   });
 });
