@@ -5,6 +5,10 @@
  *   await initBackend('wasm');
  *   const loss = createLoss('asl', { gammaNeg: 4, gammaPos: 0, clip: 0.05 });
  *   const value = loss.compute(logits, targets); // tf.Scalar
+ *
+ *   import { multilabelMAP, cocoEvaluate } from 'asl-run';
+ *   multilabelMAP(scores, targets).mAP;         // as the ASL reference
+ *   cocoEvaluate(gt, detections).stats;         // as pycocotools' COCOeval
  */
 import type { Container } from 'inversify';
 import { createContainer, TOKENS } from './core/container';
@@ -18,6 +22,28 @@ export type { BackendName, BackendInfo } from './core/backend/init';
 export type { Loss, LossKind, LossParams, LossPlugin, LossComputeOptions, Reduction } from './losses/loss-plugin';
 export { createContainer, TOKENS } from './core/container';
 export { LossRegistry } from './core/registry/loss-registry';
+
+// Metrics on your own predictions: each matches its reference implementation (see the README's API section).
+export { multilabelMAP } from './core/metrics/multilabel-map';
+export type { MultilabelMAP } from './core/metrics/multilabel-map';
+export { multilabelMetrics } from './core/metrics/multilabel-metrics';
+export type { MultilabelMetrics, MultilabelMetricsOptions } from './core/metrics/multilabel-metrics';
+export { classificationMetrics, topKAccuracy } from './core/metrics/classification-metrics';
+export type { ClassificationMetrics } from './core/metrics/classification-metrics';
+export { cocoEvaluate } from './core/metrics/coco-eval';
+export { COCO_STAT_NAMES, namedCocoStats } from './core/metrics/coco-types';
+export type {
+  CocoAnnotation,
+  CocoBox,
+  CocoCategory,
+  CocoDataset,
+  CocoDetection,
+  CocoEvalOptions,
+  CocoEvalResult,
+  CocoImage,
+  CocoStatName,
+} from './core/metrics/coco-types';
+export type { FlatMatrix, MatrixInput } from './core/metrics/score-matrix';
 
 let defaultContainer: Container | undefined;
 
