@@ -5,7 +5,7 @@
  * it with Atomics.wait, take units from a shared counter, and the caller waits until all are done.
  */
 import * as v8 from 'v8';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'worker_threads';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { kernelsWat, PARAM_COUNT, UnitKind } from './kernels-wat';
 
 type WasmMemory = { buffer: ArrayBufferLike };
@@ -24,15 +24,18 @@ const enum Ctl {
   Kind = 1,
   Units = 2,
   NextUnit = 3,
+  /** Workers still running the current dispatch, with DEAD_BIT set once one of them has died. */
   PendingWorkers = 4,
   Stop = 5,
   /** Set by a worker whose unit threw; its message is posted, the caller throws. */
   Failed = 6,
+  /** Set by the supervisor when a worker thread has exited or crashed; the pool is then unusable. */
+  Dead = 7,
   Words = 8,
 }
+/** Or-ed into PendingWorkers by the supervisor: changes the word the caller sleeps on, so it wakes. */
+const DEAD_BIT = 1 << 30;
 const MAX_PARAMS = Math.max(...Object.values(PARAM_COUNT));
-/** How long a silent worker is waited for before the pool is declared broken. */
-const WORKER_TIMEOUT_MS = 60_000;
 
 export interface SimdKernels {
   /** Threads that run units (the caller included). */
@@ -100,52 +103,108 @@ for (;;) {
   if (Atomics.sub(ctl, ${Ctl.PendingWorkers}, 1) === 1) Atomics.notify(ctl, ${Ctl.PendingWorkers});
 }`;
 
-export async function loadSimdKernels(host: SimdHost, threads: number): Promise<SimdKernels> {
+/**
+ * Supervisor body: starts the compute workers and watches their exit and error events. The
+ * caller sleeps in Atomics.wait during a dispatch, so its own event loop cannot see a worker die;
+ * this thread's can. A death is posted as one line, marked in the control block, and wakes the
+ * caller. A message { terminate, afterMs } ends one worker as a crash would (the pool's tests).
+ */
+const SUPERVISOR_SOURCE = `
+const { Worker, workerData, parentPort } = require('worker_threads');
+const { module, memory, block, deaths, unitPorts, source } = workerData;
+const ctl = new Int32Array(memory.buffer, block, ${Ctl.Words});
+const count = unitPorts.length;
+let running = count;
+const workers = unitPorts.map((errors, i) => {
+  // A unit's failure goes straight to the caller's port, posted before the worker reports done.
+  const worker = new Worker(source, { eval: true, workerData: { module, memory, block, errors }, transferList: [errors] });
+  let reason;
+  worker.on('error', (err) => { reason = String((err && err.message) || err).split('\\n')[0]; });
+  worker.on('exit', (code) => {
+    if (!Atomics.load(ctl, ${Ctl.Stop})) {
+      deaths.postMessage({ death: 'worker thread ' + (i + 1) + ' of ' + count + ' ' + (reason ? 'crashed: ' + reason : 'exited (code ' + code + ')') });
+      Atomics.store(ctl, ${Ctl.Dead}, 1);
+      Atomics.or(ctl, ${Ctl.PendingWorkers}, ${DEAD_BIT});
+      Atomics.notify(ctl, ${Ctl.PendingWorkers});
+    }
+    if (--running === 0) { parentPort.close(); deaths.close(); }
+  });
+  return worker;
+});
+parentPort.on('message', ({ terminate, afterMs }) => setTimeout(() => workers[terminate].terminate(), afterMs));
+`;
+
+/** The pool's test hook: ends worker `index` (0-based) after `afterMs`, as a crash would. */
+export interface SimdKernelsForTests extends SimdKernels {
+  terminateWorker(index: number, afterMs: number): void;
+}
+
+export async function loadSimdKernels(host: SimdHost, threads: number): Promise<SimdKernelsForTests> {
   if (threads > 1 && !host.shared) throw new Error(`SIMD kernels: ${threads} threads need shared wasm memory`);
   const { module, madd } = await compile(host.shared);
   const instance = new wasm.Instance(module, { env: { memory: host.memory } });
   const block = host.malloc(4 * (Ctl.Words + MAX_PARAMS));
   const control = () => new Int32Array(host.memory.buffer, block, Ctl.Words + MAX_PARAMS);
   control().fill(0);
-  const workers = Array.from({ length: threads - 1 }, () => {
-    // Failures come back on a port the blocked caller can read synchronously.
-    const { port1, port2 } = new MessageChannel();
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory: host.memory, block, errors: port2 }, transferList: [port2] });
-    // Workers sleep on atomics, not on the event loop; they must not keep the process alive.
-    worker.unref();
-    port1.unref();
-    return { worker, errors: port1 };
-  });
+  const workerCount = threads - 1;
+  // Unit failures and deaths come back on ports the blocked caller can read synchronously.
+  const deathChannel = new MessageChannel();
+  const unitChannels = Array.from({ length: workerCount }, () => new MessageChannel());
+  const supervisor =
+    workerCount > 0
+      ? new Worker(SUPERVISOR_SOURCE, {
+          eval: true,
+          workerData: { module, memory: host.memory, block, deaths: deathChannel.port2, unitPorts: unitChannels.map((c) => c.port2), source: WORKER_SOURCE },
+          transferList: [deathChannel.port2, ...unitChannels.map((c) => c.port2)],
+        })
+      : undefined;
+  let deathNote: string | undefined;
+  // Without a listener, an error event of the supervisor itself would throw in this thread.
+  supervisor?.on('error', (err) => (deathNote ??= `the worker pool's supervisor crashed: ${err.message.split('\n')[0]}`));
+  // Workers sleep on atomics, not on the event loop; they must not keep the process alive.
+  supervisor?.unref();
+  [deathChannel.port1, ...unitChannels.map((c) => c.port1)].forEach((port) => port.unref());
 
-  let stalled: string | undefined;
+  const drain = (port: MessagePort) => {
+    const received: string[] = [];
+    for (let m; (m = receiveMessageOnPort(port)); ) received.push(m.message as string);
+    return received;
+  };
+  const drainDeaths = () => {
+    for (let m; (m = receiveMessageOnPort(deathChannel.port1)); ) deathNote ??= (m.message as { death: string }).death;
+  };
 
-  /**
-   * Waits until every worker has reported. A unit takes milliseconds; a worker silent for
-   * WORKER_TIMEOUT_MS is gone, and waiting longer would hang the process for good.
-   */
+  /** The pool's death, as one line, once the supervisor has seen a worker exit. */
+  function deathOf(ctl: Int32Array): string | undefined {
+    if (!Atomics.load(ctl, Ctl.Dead) && deathNote === undefined) return undefined;
+    drainDeaths();
+    return deathNote ?? `a worker thread of ${workerCount} exited`;
+  }
+
+  /** Waits until every worker has reported, however long a busy machine makes them take, or one dies. */
   function waitForWorkers(ctl: Int32Array, kind: UnitKind): void {
     for (let pending; (pending = Atomics.load(ctl, Ctl.PendingWorkers)) !== 0; ) {
-      if (Atomics.wait(ctl, Ctl.PendingWorkers, pending, WORKER_TIMEOUT_MS) === 'timed-out' && Atomics.load(ctl, Ctl.PendingWorkers) === pending) {
-        stalled = `${pending} worker thread(s) did not finish unit kind ${kind} within ${WORKER_TIMEOUT_MS / 1000} s`;
-        throw new Error(`SIMD kernels: ${stalled}`);
-      }
+      const death = deathOf(ctl);
+      if (death) throw new Error(`SIMD kernels: ${death} during unit kind ${kind}; restart the process (or use --threads 1)`);
+      Atomics.wait(ctl, Ctl.PendingWorkers, pending);
     }
   }
 
   function run(kind: UnitKind, units: number, params: number[]): void {
-    if (stalled) throw new Error(`SIMD kernels: unusable since ${stalled}; restart the process (or use --threads 1)`);
-    if (params.length !== PARAM_COUNT[kind]) throw new Error(`SIMD kernels: unit kind ${kind} takes ${PARAM_COUNT[kind]} params, got ${params.length}`);
     const ctl = control(); // memory growth replaces the buffer, so the view is made per call
+    const death = deathOf(ctl);
+    if (death) throw new Error(`SIMD kernels: unusable since ${death}; restart the process (or use --threads 1)`);
+    if (params.length !== PARAM_COUNT[kind]) throw new Error(`SIMD kernels: unit kind ${kind} takes ${PARAM_COUNT[kind]} params, got ${params.length}`);
     ctl.set(params, Ctl.Words);
     const paramsPointer = block + 4 * Ctl.Words;
-    if (workers.length === 0 || units === 1) {
+    if (workerCount === 0 || units === 1) {
       for (let unit = 0; unit < units; unit++) instance.exports.run_unit(kind, unit, paramsPointer);
       return;
     }
     ctl[Ctl.Kind] = kind;
     ctl[Ctl.Units] = units;
     Atomics.store(ctl, Ctl.NextUnit, 0);
-    Atomics.store(ctl, Ctl.PendingWorkers, workers.length);
+    Atomics.store(ctl, Ctl.PendingWorkers, workerCount);
     Atomics.add(ctl, Ctl.Generation, 1);
     Atomics.notify(ctl, Ctl.Generation);
     let failure: unknown;
@@ -158,11 +217,7 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
     waitForWorkers(ctl, kind);
     // Clear this dispatch's failure state before throwing, so the next one starts clean.
     const workerFailed = Atomics.exchange(ctl, Ctl.Failed, 0) === 1;
-    const messages = workers.flatMap(({ errors }) => {
-      const received: unknown[] = [];
-      for (let m; (m = receiveMessageOnPort(errors)); ) received.push(m.message);
-      return received;
-    });
+    const messages = unitChannels.flatMap(({ port1 }) => drain(port1));
     if (failure !== undefined) throw failure;
     if (workerFailed) throw new Error(`SIMD kernels: a worker thread failed in unit kind ${kind}: ${messages[0] ?? 'unknown error'}`);
   }
@@ -174,7 +229,12 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
     Atomics.notify(ctl, Ctl.Generation);
   }
 
-  return { threads, madd, run, dispose };
+  function terminateWorker(index: number, afterMs: number): void {
+    if (!supervisor || index < 0 || index >= workerCount) throw new Error(`SIMD kernels: no worker thread ${index} in a pool of ${workerCount}`);
+    supervisor.postMessage({ terminate: index, afterMs });
+  }
+
+  return { threads, madd, run, dispose, terminateWorker };
 }
 
 /** A float32 param, as the bit pattern the i32 params block carries. */

@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'child_process';
 import { loadSimdKernels, type SimdKernels } from '../../../../src/core/backend/simd/simd-kernels';
 import { UnitKind } from '../../../../src/core/backend/simd/kernels-wat';
 import { pseudoRandom } from '../wasm-kernels/cpu-oracle';
@@ -267,5 +268,70 @@ describe('SIMD pack panels', () => {
           if (col < columns) expected[(b * depth + k) * 8 + j] = transposed ? w[col * co + k] : w[k * co + col];
         }
     expect(host.read(out, blocks * depth * 8)).toEqual(expected);
+  });
+});
+
+describe('SIMD worker pool', () => {
+  /** One ReLU-gradient dispatch of `units` units of 256 elements; returns the output pointer and the exact expected values. */
+  function reluJob(units: number, seed: number) {
+    const count = units * 256;
+    const x = pseudoRandom(count, seed);
+    const dy = pseudoRandom(count, seed + 1);
+    const params = [host.put(dy), host.put(x), host.put(new Float32Array(count)), count, 256];
+    return { params, count, expected: x.map((v, i) => (v > 0 ? dy[i] : 0)) };
+  }
+
+  it('finishes every dispatch, with exact results, while busy processes oversubscribe the cores', async () => {
+    const pool = await loadSimdKernels({ memory: host.memory, shared: true, malloc: host.malloc }, 3);
+    pools.push(pool);
+    const jobs = Array.from({ length: 4 }, (_, i) => reluJob(64, 100 + 2 * i));
+    // Five busy-looping processes on a machine of a few cores: pool threads are descheduled for
+    // whole time slices in the middle of dispatches.
+    const busy: ChildProcess[] = Array.from({ length: 5 }, () => spawn(process.execPath, ['-e', 'const end = Date.now() + 6000; while (Date.now() < end);'], { stdio: 'ignore' }));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const end = Date.now() + 2000;
+      let [dispatches, wrong] = [0, 0];
+      while (Date.now() < end) {
+        const job = jobs[dispatches++ % jobs.length];
+        const out = new Float32Array(host.memory.buffer, job.params[2], job.count).fill(NaN);
+        pool.run(UnitKind.ReluGradient, 64, job.params);
+        if (!Buffer.from(out.buffer, out.byteOffset, out.byteLength).equals(Buffer.from(job.expected.buffer))) wrong++;
+      }
+      expect(wrong).toBe(0);
+      expect(dispatches).toBeGreaterThan(50);
+    } finally {
+      busy.forEach((child) => child.kill());
+    }
+  });
+
+  it('fails the dispatch during which a worker thread dies, in one line, and refuses the ones after', async () => {
+    const pool = await loadSimdKernels({ memory: host.memory, shared: true, malloc: host.malloc }, 3);
+    pools.push(pool);
+    const job = reluJob(256, 200);
+    pool.run(UnitKind.ReluGradient, 256, job.params);
+    // The supervisor ends worker 2 while this thread is blocked in back-to-back dispatches.
+    pool.terminateWorker(1, 50);
+    const end = Date.now() + 10_000;
+    let failure: Error | undefined;
+    while (!failure && Date.now() < end) {
+      try {
+        pool.run(UnitKind.ReluGradient, 256, job.params);
+      } catch (err) {
+        failure = err as Error;
+      }
+    }
+    expect(failure?.message).toMatch(/^SIMD kernels: worker thread 2 of 2 exited \(code 1\) during unit kind 3; restart the process \(or use --threads 1\)$/);
+    expect(() => pool.run(UnitKind.ReluGradient, 1, job.params)).toThrow(/^SIMD kernels: unusable since worker thread 2 of 2 exited \(code 1\);/);
+  });
+
+  it('refuses to dispatch after a worker thread died between dispatches', async () => {
+    const pool = await loadSimdKernels({ memory: host.memory, shared: true, malloc: host.malloc }, 2);
+    pools.push(pool);
+    const job = reluJob(8, 300);
+    pool.run(UnitKind.ReluGradient, 8, job.params);
+    pool.terminateWorker(0, 0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(() => pool.run(UnitKind.ReluGradient, 8, job.params)).toThrow('SIMD kernels: unusable since worker thread 1 of 1 exited (code 1); restart the process (or use --threads 1)');
   });
 });
