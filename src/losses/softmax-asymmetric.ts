@@ -40,8 +40,9 @@ export function softmaxAsymmetricLossOp(
     (x) => {
       const logP = tf.logSoftmax(x);
       const p = tf.exp(logP);
-      // int32 one-hot then cast: on wasm (tfjs 4.22) oneHot with dtype float32 returns zeros.
-      const oneHot = tf.cast(tf.oneHot(classIds, numClasses), 'float32');
+      // One-hot by comparison with the class range: tf.oneHot rejects depth 1, a single class
+      // (loss and gradient 0, as torch).
+      const oneHot = tf.cast(tf.equal(tf.reshape(classIds, [-1, 1]), tf.range(0, numClasses, 1, 'int32')), 'float32');
       const smoothed = smoothing > 0 ? tf.add(tf.mul(oneHot, 1 - smoothing), smoothing / numClasses) : oneHot;
       let weight: tf.Tensor | undefined;
       let u: tf.Tensor | undefined;

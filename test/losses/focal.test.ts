@@ -1,72 +1,50 @@
 /**
- * focal against torchvision.ops.sigmoid_focal_loss's formula in float64 with finite-difference
- * gradients (alpha on and off, gamma 0 / fractional / 2, soft targets, saturated logits), the
- * identity focal(gamma 0, alpha -1) = bce, and focal-softmax against the multi-class formula.
+ * focal against torchvision's sigmoid_focal_loss (float64 fixture: value, gradient and
+ * elementwise loss; gamma 0 / 0.5 / 1 / 2 / 3 / 5, alpha 0.25 / 0.5 / 0.75 / 1 / -1, logits ±30
+ * and ±100, all-zero and soft targets, a single class), and focal-softmax against the official
+ * ASLSingleLabel with gamma_neg 0 and no smoothing, which is the same loss.
  */
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
-import { bcePlugin } from '../../src/losses/bce';
 import { focalPlugin, softmaxFocalPlugin } from '../../src/losses/focal';
+import { readFixture } from '../fixtures/read-fixture';
 import { BACKENDS, expectNoLeak, lossValueAndGrad } from './harness';
-import { derivative, expectClose, finiteDifferenceGrad, flat, focalElement, softmaxAslPerSample, sum, type Matrix } from './oracle';
+import { expectClose, flat, type Matrix } from './oracle';
+import { expectTorchCase, GRAD_TOLERANCE, torchCases, VALUE_TOLERANCE } from './torch-reference';
 
-const logits: Matrix = [[-3.2, -0.4, 0, 0.7, 2.9], [40, -40, 15, -15, 1e-3], [-1.1, 4.4, -7.5, 8.2, 0.3]];
-const targets: Matrix = [[1, 0, 1, 0, 1], [1, 0, 0, 1, 0.5], [0.25, 0.9, 0, 1, 0]];
+interface SingleLabelCase {
+  id: string;
+  params: { gamma_pos: number; gamma_neg: number; eps: number; reduction: 'mean' | 'none' };
+  logits: Matrix;
+  targets: number[];
+  loss: number | number[];
+  grad: Matrix;
+}
+
+const softmaxFocalCases = (readFixture('asl_reference.json').singlelabel as SingleLabelCase[])
+  .filter((c) => c.params.gamma_neg === 0 && c.params.eps === 0);
+
+it('focal and focal-softmax have the torchvision defaults', () => {
+  expect(focalPlugin.defaults).toEqual({ gamma: 2, alpha: 0.25, reduction: 'sum' });
+  expect(softmaxFocalPlugin.defaults).toEqual({ gamma: 2, reduction: 'mean' });
+  expect(softmaxFocalCases.length).toBeGreaterThan(0);
+});
 
 describe.each(BACKENDS)('focal on %s', (backend) => {
   beforeAll(async () => {
     await initBackend(backend);
   });
 
-  it('has the torchvision defaults', () => {
-    expect(focalPlugin.defaults).toEqual({ gamma: 2, alpha: 0.25, reduction: 'sum' });
-  });
+  it.each(torchCases('focal'))('%s: value, gradient and elementwise loss match torchvision', (_, c) => expectTorchCase(focalPlugin, c));
 
-  it.each([
-    [2, 0.25],
-    [2, -1],
-    [0.5, 0.75],
-    [0, 0.25],
-    [3, 1],
-  ])('gamma %s, alpha %s: matches the float64 oracle and its finite differences', (gamma, alpha) => {
-    const loss = focalPlugin.create(focalPlugin.validate({ gamma, alpha }));
-    const element = (x: number, i: number, j: number) => focalElement(x, targets[i][j], gamma, alpha);
+  it.each(softmaxFocalCases.map((c) => [c.id, c] as const))('focal-softmax as %s: loss and gradient match the reference', (_, c) => {
+    const loss = softmaxFocalPlugin.create(softmaxFocalPlugin.validate({ gamma: c.params.gamma_pos, reduction: c.params.reduction }));
     expectNoLeak(() => {
-      const y = tf.tensor2d(targets);
-      const none = lossValueAndGrad(loss, logits, y, { reduction: 'none' });
-      expectClose(none.value, flat(logits.map((r, i) => r.map((v, j) => element(v, i, j)))), 1e-6, 1e-5, 'elementwise');
-      const grad = flat(logits.map((r, i) => r.map((v, j) => derivative((t) => element(t, i, j), v))));
-      expectClose(none.grad, grad, 1e-6, 1e-4, 'grad');
-      const summed = lossValueAndGrad(loss, logits, y);
-      expectClose(summed.value, [sum(flat(logits.map((r, i) => r.map((v, j) => element(v, i, j)))))], 1e-6, 1e-5, 'sum');
-      expectClose(summed.grad, grad, 1e-6, 1e-4, 'grad of sum');
-      y.dispose();
-    });
-  });
-
-  it('with gamma 0 and alpha -1 equals bce', () => {
-    const focal = focalPlugin.create(focalPlugin.validate({ gamma: 0, alpha: -1 }));
-    const bce = bcePlugin.create(bcePlugin.validate({}));
-    expectNoLeak(() => {
-      const y = tf.tensor2d(targets);
-      const [a, b] = [lossValueAndGrad(focal, logits, y, { reduction: 'none' }), lossValueAndGrad(bce, logits, y, { reduction: 'none' })];
-      expectClose(a.value, b.value, 1e-7, 1e-6, 'elementwise');
-      expectClose(a.grad, b.grad, 1e-7, 1e-6, 'grad');
-      y.dispose();
-    });
-  });
-
-  it('focal-softmax matches -(1 - p_t)^gamma log p_t and its finite differences', () => {
-    expect(softmaxFocalPlugin.defaults).toEqual({ gamma: 2, reduction: 'mean' });
-    const loss = softmaxFocalPlugin.create(softmaxFocalPlugin.validate({ gamma: 1.5 }));
-    const ids = [4, 0, 2];
-    const oracle = (x: Matrix) => softmaxAslPerSample(x, ids, 1.5, 0, 0);
-    expectNoLeak(() => {
-      const y = tf.tensor1d(ids, 'int32');
-      const { value, grad } = lossValueAndGrad(loss, logits, y);
-      expectClose(value, [sum(oracle(logits)) / ids.length], 1e-6, 1e-5, 'mean');
-      expectClose(grad, flat(finiteDifferenceGrad((x) => sum(oracle(x)) / ids.length, logits)), 1e-6, 1e-4, 'grad');
-      y.dispose();
+      const ids = tf.tensor1d(c.targets, 'int32');
+      const { value, grad } = lossValueAndGrad(loss, c.logits, ids);
+      expectClose(value, typeof c.loss === 'number' ? [c.loss] : c.loss, VALUE_TOLERANCE.abs, VALUE_TOLERANCE.rel, `${c.id} loss`);
+      expectClose(grad, flat(c.grad), GRAD_TOLERANCE.abs, GRAD_TOLERANCE.rel, `${c.id} grad`);
+      ids.dispose();
     });
   });
 });

@@ -1,22 +1,11 @@
 /**
- * Test oracles in plain float64 JavaScript, written from the formulas of the torch / torchvision
- * docs and the ASL reference (not from src/losses), plus comparison and finite-difference helpers.
+ * Test oracles in plain float64 JavaScript, written from the formulas of the torch docs and the
+ * ASL reference (not from src/losses), for what the fixtures of test/fixtures do not cover; plus
+ * comparison and finite-difference helpers.
  */
-import * as path from 'path';
-import * as fs from 'fs';
-
 export type Matrix = number[][];
 
-export const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/asl_reference.json');
-
-export function readFixtures(): any {
-  return JSON.parse(fs.readFileSync(FIXTURES, 'utf8'));
-}
-
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-
-/** log(1 + e^x) without overflow. */
-export const softplus = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
 
 export function logSoftmax(row: number[]): number[] {
   const m = Math.max(...row);
@@ -58,7 +47,7 @@ export interface AslOracleParams {
 }
 
 /**
- * The ASL reference per element (README of shared/): returns -B·w, with the weight w computed
+ * The ASL reference per element (test/fixtures/README.md): returns -B·w, with the weight w computed
  * from `weightLogit` (the same logit unless a detached weight is being differentiated).
  */
 export function aslElement(x: number, y: number, o: AslOracleParams, weightLogit = x): number {
@@ -84,7 +73,7 @@ export function derivative(f: (x: number) => number, x: number, h = 1e-6): numbe
 }
 
 /**
- * ASLSingleLabel per sample (README of shared/): -Σ_c s_c·w_c·log p_c with s the smoothed one-hot
+ * ASLSingleLabel per sample (test/fixtures/README.md): -Σ_c s_c·w_c·log p_c with s the smoothed one-hot
  * and w = (1 - p)^γ+ at the target, p^γ- elsewhere. Gammas 0 and smoothing s give torch's
  * CrossEntropyLoss(label_smoothing = s).
  */
@@ -109,19 +98,6 @@ export function crossEntropyPerSample(x: Matrix, ids: number[], smoothing: numbe
     const uniform = -logP.reduce((a, b) => a + b, 0) / row.length;
     return (1 - smoothing) * nll + smoothing * uniform;
   });
-}
-
-/** torch's BCEWithLogitsLoss per element: max(x, 0) - x·y + log(1 + e^-|x|). */
-export const bceElement = (x: number, y: number): number => Math.max(x, 0) - x * y + Math.log1p(Math.exp(-Math.abs(x)));
-
-/** torchvision.ops.sigmoid_focal_loss per element. */
-export function focalElement(x: number, y: number, gamma: number, alpha: number): number {
-  const p = sigmoid(x);
-  const ce = bceElement(x, y);
-  const pt = p * y + (1 - p) * (1 - y);
-  let loss = ce * Math.pow(1 - pt, gamma);
-  if (alpha >= 0) loss *= alpha * y + (1 - alpha) * (1 - y);
-  return loss;
 }
 
 export const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);

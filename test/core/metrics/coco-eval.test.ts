@@ -1,5 +1,3 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { cocoEvaluate } from '../../../src/core/metrics/coco-eval';
 import {
   COCO_IOU_THRESHOLDS,
@@ -9,6 +7,7 @@ import {
   CocoDetection,
   namedCocoStats,
 } from '../../../src/core/metrics/coco-types';
+import { readFixture } from '../../fixtures/read-fixture';
 
 interface FixtureCase {
   id: string;
@@ -17,8 +16,7 @@ interface FixtureCase {
   stats: number[];
   per_category_ap: Record<string, number>;
 }
-const fixturePath = path.resolve(__dirname, '../../../../shared/fixtures/cocoeval_reference.json');
-const fixture = JSON.parse(fs.readFileSync(fixturePath, 'utf8'));
+const fixture = readFixture('cocoeval_reference.json');
 const cases: FixtureCase[] = fixture.cases;
 
 /** One large (area 10000) regular ground-truth box. */

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { multilabelMAP } from '../../../src/core/metrics/multilabel-map';
+import { readFixture } from '../../fixtures/read-fixture';
 import oracle from './numpy-oracle.json';
 
 interface MapCase {
@@ -10,8 +9,7 @@ interface MapCase {
   per_class_ap: number[];
   mAP: number;
 }
-const fixturePath = path.resolve(__dirname, '../../../../shared/fixtures/asl_reference.json');
-const aslCases: MapCase[] = JSON.parse(fs.readFileSync(fixturePath, 'utf8')).map;
+const aslCases: MapCase[] = readFixture('asl_reference.json').map;
 
 describe('multilabelMAP against the ASL reference', () => {
   it.each(aslCases.map((c) => [c.id, c] as const))('%s: per-class AP and mAP equal the reference bit for bit', (_id, c) => {
