@@ -12,10 +12,12 @@
  *
  * The layer is tfjs-layers' own BatchNormalization (same class name, config and weights, so saved
  * models load either way) with only the training branch replaced, for channels-last inputs with
- * both γ and β; everything else goes to the original.
+ * both γ and β; everything else goes to the original, as does everything on a tfjs-layers the
+ * compatibility guard has not checked (the branch reads the original's private fields).
  */
 import type { BatchNormalization as TfjsBatchNormalization } from '@tensorflow/tfjs-layers/dist/layers/normalization';
 import { tf } from '../core/tf';
+import { tfjsInternalsUsable } from '../core/backend/compat';
 
 /**
  * Normalises x over every axis but the last, with batch statistics, and applies γ, β.
@@ -78,7 +80,7 @@ export class BatchNormalization extends TfjsBatchNormalizationClass {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     const self = this as unknown as BatchNormState;
     const channelsLast = self.axis === -1 || self.axis === x.rank - 1;
-    if (!kwargs['training'] || inputs instanceof Array || !channelsLast || !self.center || !self.scale) return super.call(inputs, kwargs);
+    if (!tfjsInternalsUsable() || !kwargs['training'] || inputs instanceof Array || !channelsLast || !self.center || !self.scale) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const { y, mean, variance } = batchNormTraining(x, self.gamma.read() as tf.Tensor1D, self.beta.read() as tf.Tensor1D, self.epsilon);
       // The moving averages as tfjs-layers keeps them: v ← v − (v − batch value)·(1 − momentum).

@@ -2,6 +2,7 @@ import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { BatchNormalization } from '../../src/backbones/batch-norm';
 import { registerCustomLayers } from '../../src/backbones/custom-layers';
+import { runTfjsCheck, TESTED_TFJS } from '../../src/core/backend/compat';
 import { expectClose, roundTrip, seededValues } from './helpers';
 
 interface Outcome {
@@ -88,5 +89,21 @@ describe('BatchNormalization with the closed-form training gradient', () => {
     const x = tf.ones([1, 4, 4, 3]);
     expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from((stock.predict(x) as tf.Tensor).dataSync()));
     tf.dispose(x);
+  });
+
+  it('trains exactly as tfjs-layers does when the compatibility guard finds an untested tfjs-layers', async () => {
+    await initBackend('cpu');
+    const args = { momentum: 0.9, epsilon: 1e-3 };
+    const shape = [4, 5, 6, 8];
+    const bits = (outcome: Outcome) => [outcome.y, ...outcome.grads, outcome.movingMean, outcome.movingVariance].map((a) => Buffer.from(a.buffer).toString('hex'));
+    const reference = bits(trainOnce(tf.layers.batchNormalization(args), shape, 7));
+    // The closed form's rounding differs from autodiff's, so bit equality shows which branch ran.
+    expect(bits(trainOnce(new BatchNormalization(args), shape, 7))).not.toEqual(reference);
+    try {
+      runTfjsCheck({ ...TESTED_TFJS, versions: { ...TESTED_TFJS.versions, 'tfjs-layers': '4.23.0' } });
+      expect(bits(trainOnce(new BatchNormalization(args), shape, 7))).toEqual(reference);
+    } finally {
+      runTfjsCheck();
+    }
   });
 });

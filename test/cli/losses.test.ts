@@ -35,7 +35,7 @@ describe('asl-run losses', () => {
   it('runs the wasm backend with the threads asked for, exits when done, and rejects a bad count', () => {
     const threaded = cli(['losses', '--backend', 'wasm', '--threads', '2']);
     expect(threaded.status).toBe(0);
-    expect(threaded.stderr).toMatch(/asl-run: backend wasm \(@tensorflow\/tfjs-backend-wasm \(SIMD, 2 threads, conv GEMM (FMA|mul\+add)\)\)/);
+    expect(threaded.stderr).toMatch(/asl-run: backend wasm \(@tensorflow\/tfjs-backend-wasm \(SIMD, 2 threads, conv GEMM (FMA|mul\+add); tfjs 4\.22\.0 checked\)\)/);
     const bad = cli(['losses', '--backend', 'wasm', '--threads', '0']);
     expect(bad.status).toBe(2);
     expect(bad.stderr.trim()).toBe("asl-run: --threads: expected 'auto' or an integer from 1 to 8, got '0'");

@@ -3,8 +3,10 @@
  * to the portable wasm backend, whose missing training kernels we register ourselves.
  */
 import { tf } from '../tf';
-import { registerWasmTrainingKernels } from './wasm-kernels';
-import { activateWasm, resolveWasmThreads, type WasmThreads } from './wasm-module';
+import { registerWasmTrainingKernels, useStockWasmKernels } from './wasm-kernels';
+import { activateStockWasm, activateWasm, resolveWasmThreads, type WasmThreads } from './wasm-module';
+import { runTfjsCheck, type TfjsCheck, type TfjsInstall } from './compat';
+import { describeRuntime, loadInstalledTfjsNode, tensorflowRuntime } from './tensorflow-setup/installed';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -21,6 +23,11 @@ export interface BackendInfo {
 export interface BackendOptions {
   /** Compute threads of the wasm backend; default $ASL_RUN_THREADS, else `auto` (every core, at most 8). */
   threads?: WasmThreads | string;
+  /**
+   * What the compatibility guard takes as installed (default: what is). Tests pass a different
+   * set to force the untested-tfjs path.
+   */
+  installedTfjs?: TfjsInstall;
 }
 
 /** Loads a native binding; any failure (absent module, broken binding, missing CUDA) is reported, not thrown. */
@@ -33,26 +40,42 @@ function tryLoadNative(moduleName: string): string | undefined {
   }
 }
 
-async function useWasm(threads: number): Promise<BackendInfo> {
+const threadCount = (threads: number) => `${threads} thread${threads === 1 ? '' : 's'}`;
+
+async function useWasm(threads: number, check: TfjsCheck): Promise<BackendInfo> {
+  if (!check.passed) {
+    // Only tfjs's own kernels, loader and binary, plus gradients composed of public ops.
+    useStockWasmKernels();
+    const state = await activateStockWasm();
+    const loaderNote = threads > 1 ? ` (tfjs's own loader; ${threads} requested)` : '';
+    return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${state.simd ? 'SIMD' : 'no SIMD'}, ${threadCount(state.threads)}${loaderNote}; ${check.note})`, threads: state.threads };
+  }
   registerWasmTrainingKernels();
   const state = await activateWasm(threads);
-  const threadNote = `${state.threads} thread${state.threads === 1 ? '' : 's'}${state.fallback ? ` (${state.fallback})` : ''}`;
-  return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${state.simd ? 'SIMD' : 'no SIMD'}, ${threadNote}, conv GEMM ${state.simdKernels})`, threads: state.threads };
+  const threadNote = `${threadCount(state.threads)}${state.fallback ? ` (${state.fallback})` : ''}`;
+  return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${state.simd ? 'SIMD' : 'no SIMD'}, ${threadNote}, conv GEMM ${state.simdKernels}; ${check.note})`, threads: state.threads };
 }
 
-async function useTensorflow(): Promise<BackendInfo | string> {
+async function useTensorflow(check: TfjsCheck): Promise<BackendInfo | string> {
   const failures: string[] = [];
   for (const moduleName of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     const failure = tryLoadNative(moduleName);
-    if (failure === undefined && (await tf.setBackend('tensorflow'))) return { name: 'tensorflow', detail: moduleName };
+    if (failure === undefined && (await tf.setBackend('tensorflow'))) return { name: 'tensorflow', detail: `${moduleName} (${describeRuntime(tensorflowRuntime())}; ${check.note})` };
     failures.push(failure ?? `${moduleName}: backend failed to initialise`);
   }
+  // The tfjs-node that `asl-run setup tensorflow` built against a TensorFlow wheel.
+  const installed = loadInstalledTfjsNode();
+  if (typeof installed !== 'string' && (await tf.setBackend('tensorflow'))) {
+    return { name: 'tensorflow', detail: `${installed.packageDir} (${describeRuntime(tensorflowRuntime())}; ${check.note})` };
+  }
+  failures.push(typeof installed === 'string' ? `setup tensorflow: ${installed}` : `${installed.packageDir}: backend failed to initialise`);
   return failures.join('; ');
 }
 
 let active: BackendInfo | undefined;
 let activeRequest: BackendName | undefined;
 let activeThreads: number | undefined;
+let activeCheckPassed: boolean | undefined;
 
 /**
  * Selects and initialises a backend. Idempotent for the same request.
@@ -64,12 +87,17 @@ export async function initBackend(requested: BackendName = 'auto', options: Back
     throw new Error(`--backend: unknown backend '${requested}' (choose one of ${BACKEND_NAMES.join(', ')})`);
   }
   const threads = resolveWasmThreads(options.threads);
+  const check = runTfjsCheck(options.installedTfjs);
   // Reuse the active backend only if nobody switched away from it, and `auto` only what `auto` chose.
-  const unchanged = active !== undefined && tf.getBackend() === active.name && (active.name !== 'wasm' || activeThreads === threads);
+  const unchanged =
+    active !== undefined && tf.getBackend() === active.name && (active.name !== 'wasm' || activeThreads === threads) && activeCheckPassed === check.passed;
   if (unchanged && (requested === active!.name || (requested === 'auto' && activeRequest === 'auto'))) return active!;
   activeRequest = requested;
+  activeCheckPassed = check.passed;
+  // Gradient overrides are global: an untested tfjs gets its own back whichever backend runs.
+  if (!check.passed) useStockWasmKernels();
   if (requested === 'tensorflow' || requested === 'auto') {
-    const native = await useTensorflow();
+    const native = await useTensorflow(check);
     if (typeof native !== 'string') return (active = native);
     if (requested === 'tensorflow') throw new Error(`--backend tensorflow: not available (${native})`);
   }
@@ -77,9 +105,9 @@ export async function initBackend(requested: BackendName = 'auto', options: Back
     await tf.setBackend('cpu');
     // The cpu backend nags once about tfjs-node; the user chose it, and `auto` already tried tfjs-node.
     (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
-    return (active = { name: 'cpu', detail: '@tensorflow/tfjs-backend-cpu (pure JS)' });
+    return (active = { name: 'cpu', detail: `@tensorflow/tfjs-backend-cpu (pure JS; ${check.note})` });
   }
-  active = await useWasm(threads);
+  active = await useWasm(threads, check);
   activeThreads = threads;
   return active;
 }

@@ -180,6 +180,48 @@ async function bindSimdKernels(backend: object, { module, memory, shared }: Load
   }
 }
 
+type WasmPackage = typeof import('@tensorflow/tfjs-backend-wasm');
+
+/** tfjs's own factory for 'wasm' (its loader), captured before ours replaces it. */
+let stockFactory: (() => tf.KernelBackend | Promise<tf.KernelBackend>) | undefined;
+
+function loadWasmPackage(): WasmPackage {
+  const wasmPackage = require('@tensorflow/tfjs-backend-wasm') as WasmPackage;
+  stockFactory ??= tf.findBackendFactory('wasm');
+  return wasmPackage;
+}
+
+/**
+ * Re-creating the backend frees its memory: refuses while tensors live there (ours or tfjs's own
+ * backend's). The engine's registry holds only initialised backends; tf.findBackend would start one.
+ */
+function assertNoLiveTensors(option: string, change: string): void {
+  const initialised = (tf.engine() as unknown as { registry: Record<string, tf.KernelBackend | undefined> }).registry.wasm;
+  const live = initialised?.numDataIds() ?? 0;
+  if (live > 0) {
+    const running = current ? `runs with ${current.threads} thread(s)` : 'was started by tfjs';
+    throw new Error(`${option}: the wasm backend already ${running} and holds ${live} tensors; ${change} before creating any`);
+  }
+}
+
+/**
+ * Makes 'wasm' the active backend as tfjs's own loader makes it (one thread under Node, no SIMD
+ * kernels of ours, no patched bytes): the compatibility guard's fallback on an untested tfjs.
+ * @returns the thread count and SIMD support of the active backend
+ */
+export async function activateStockWasm(): Promise<{ threads: number; simd: boolean }> {
+  const wasmPackage = loadWasmPackage();
+  if (tf.findBackendFactory('wasm') !== stockFactory) {
+    assertNoLiveTensors('backend wasm', 'switch to the stock backend');
+    setActiveSimdKernels({}, undefined);
+    tf.removeBackend('wasm');
+    tf.registerBackend('wasm', stockFactory!, 2);
+    current = undefined;
+  }
+  if (!(await tf.setBackend('wasm'))) throw new Error('backend wasm: failed to initialise');
+  return { threads: wasmPackage.getThreadsCount(), simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) };
+}
+
 /**
  * Makes 'wasm' the active tfjs backend with `threads` compute threads (fewer without SIMD, for
  * which no threaded build exists). Re-creates the backend when the count changes, which is only
@@ -187,18 +229,11 @@ async function bindSimdKernels(backend: object, { module, memory, shared }: Load
  * @returns the thread count and SIMD support of the active backend
  */
 export async function activateWasm(threads: number): Promise<WasmBackendState> {
-  const wasmPackage = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  const wasmPackage = loadWasmPackage();
   const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
   const wanted = simd ? threads : 1;
   if (current?.requested !== threads || !tf.findBackendFactory('wasm')) {
-    // Re-creating the backend frees its memory: refuse while tensors live there (ours or tfjs's own
-    // backend's). The engine's registry holds only initialised backends; tf.findBackend would start one.
-    const initialised = (tf.engine() as unknown as { registry: Record<string, tf.KernelBackend | undefined> }).registry.wasm;
-    const live = initialised?.numDataIds() ?? 0;
-    if (live > 0) {
-      const running = current ? `runs with ${current.threads} thread(s)` : 'was started by tfjs';
-      throw new Error(`--threads: the wasm backend already ${running} and holds ${live} tensors; choose the thread count before creating any`);
-    }
+    assertNoLiveTensors('--threads', 'choose the thread count');
     let fallback = simd ? undefined : 'no SIMD, for which tfjs has no threaded build';
     let loaded: LoadedModule;
     try {

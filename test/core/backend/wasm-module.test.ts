@@ -70,7 +70,7 @@ function trainFixedCnn(): { losses: number[]; weights: Float32Array[] } {
 describe('the wasm backend with several threads', () => {
   it('trains bit-identically with 1 and 2 threads, and says how many it runs', async () => {
     const single = await initBackend('wasm', { threads: 1 });
-    expect(single.detail).toMatch(/1 thread, conv GEMM (FMA|mul\+add)\)$/);
+    expect(single.detail).toMatch(/1 thread, conv GEMM (FMA|mul\+add); tfjs 4\.22\.0 checked\)$/);
     const before = tf.memory().numTensors;
     const reference = trainFixedCnn();
     expect(tf.memory().numTensors).toBe(before);
@@ -80,7 +80,7 @@ describe('the wasm backend with several threads', () => {
     const threaded = await initBackend('wasm', { threads: 2 });
     expect(errorListeners()).toEqual(listenersBefore); // Emscripten's rethrowing listeners are removed
     expect(threaded).toMatchObject({ name: 'wasm', threads: 2 });
-    expect(threaded.detail).toMatch(/SIMD, 2 threads, conv GEMM (FMA|mul\+add)\)$/);
+    expect(threaded.detail).toMatch(/SIMD, 2 threads, conv GEMM (FMA|mul\+add); tfjs 4\.22\.0 checked\)$/);
     const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
     expect(wasm.getThreadsCount()).toBe(2);
     const result = trainFixedCnn();
@@ -110,7 +110,7 @@ describe('the wasm backend with several threads', () => {
     });
     try {
       const info = await initBackend('wasm', { threads: 1 });
-      expect(info.detail).toMatch(/1 thread, conv GEMM not used: CompileError: relaxed SIMD unsupported\)$/);
+      expect(info.detail).toMatch(/1 thread, conv GEMM not used: CompileError: relaxed SIMD unsupported; tfjs 4\.22\.0 checked\)$/);
       const before = tf.memory().numTensors;
       const reference = trainFixedCnn();
       expect(reference.losses[2]).toBeLessThan(reference.losses[0]);
@@ -132,7 +132,7 @@ describe('the wasm backend with several threads', () => {
     try {
       const info = await initBackend('wasm', { threads: 2 });
       expect(info.threads).toBe(1);
-      expect(info.detail).toMatch(/SIMD, 1 thread \(threaded build failed: .*EACCES: permission denied.*\), conv GEMM (FMA|mul\+add)\)$/);
+      expect(info.detail).toMatch(/SIMD, 1 thread \(threaded build failed: .*EACCES: permission denied.*\), conv GEMM (FMA|mul\+add); tfjs 4\.22\.0 checked\)$/);
       const x = tf.tensor1d([1, 2, 3]);
       expect(Array.from(tf.sum(x).dataSync())).toEqual([6]);
       x.dispose();

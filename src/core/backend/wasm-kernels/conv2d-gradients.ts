@@ -74,7 +74,8 @@ export function assertDyShape(kernelName: string, dyShape: number[], outShape: n
   }
 }
 
-const composedFilterGradient = composedKernel<tf.Conv2DBackpropFilterAttrs>(
+/** The filter gradient from public tf ops only (the guard's fallback, and ours without SIMD kernels). */
+export const composedFilterGradient = composedKernel<tf.Conv2DBackpropFilterAttrs>(
   tf.Conv2DBackpropFilter,
   ({ x, dy }, attrs) => conv2dFilterGradient(x as tf.Tensor4D, dy as tf.Tensor4D, attrs),
 );

@@ -7,7 +7,7 @@
  * composed from ordinary ops or left to the stock kernels.
  */
 import { tf } from '../../tf';
-import { conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-gradients';
+import { composedFilterGradient, conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-gradients';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-gradients';
 import { maxPoolGradKernel } from './max-pool-grad';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
@@ -31,30 +31,77 @@ const TRAINING_KERNELS: readonly tf.KernelConfig[] = [
   adamUpdateKernel,
 ];
 
-/**
- * Registers (or replaces) the training kernels for backend 'wasm'. Idempotent. Loads the wasm
- * backend package first, since loading it later would re-register its stock kernels over ours.
- */
-let stockWrappers: tf.KernelConfig[] | undefined;
+/** Kernels built from public tf ops only, for what the stock backend lacks or gets wrong (MaxPoolGrad in 4.22). */
+const COMPOSED_KERNELS: readonly tf.KernelConfig[] = [
+  composedFilterGradient,
+  depthwiseBackpropFilterKernel,
+  depthwiseBackpropInputKernel,
+  unsortedSegmentSumKernel,
+  maxPoolGradKernel,
+];
 
-export function registerWasmTrainingKernels(): void {
+const STOCK_WRAPPED = ['Tile', 'Sum', 'Mean', 'Identity', 'Conv2D', 'Add'] as const;
+const OVERRIDDEN_GRADIENTS = [reluGradientConfig, sumGradientConfig, meanGradientConfig];
+
+/** tfjs's own wasm kernels and gradients for every name we register, captured before any is replaced. */
+let stock: { kernels: Map<string, tf.KernelConfig | undefined>; gradients: tf.GradConfig[] } | undefined;
+
+/** Loads the wasm backend package (loading it later would re-register its stock kernels over ours) and captures its kernels. */
+function stockConfigs(): NonNullable<typeof stock> {
   require('@tensorflow/tfjs-backend-wasm');
-  // Wrappers that keep the stock kernel for the cases they do not speed up, captured once.
-  stockWrappers ??= [
-    tileKernel(tf.getKernel('Tile', 'wasm')),
-    contiguousAxesReductionKernel('Sum', tf.getKernel('Sum', 'wasm')),
-    contiguousAxesReductionKernel('Mean', tf.getKernel('Mean', 'wasm')),
-    sharedIdentityKernel(tf.getKernel('Identity', 'wasm')),
-    conv2dForwardKernel(tf.getKernel('Conv2D', 'wasm')),
-    biasAddKernel(tf.getKernel('Add', 'wasm')),
-  ];
-  // Relu's gradient uses our kernel where the backend has it (and tfjs's composition elsewhere);
-  // Sum's and Mean's broadcast dy instead of multiplying by ones (same values, any backend).
-  [reluGradientConfig, sumGradientConfig, meanGradientConfig].forEach((config) => tf.registerGradient(config));
-  for (const config of [...TRAINING_KERNELS, ...stockWrappers]) {
+  if (stock) return stock;
+  const names = [...TRAINING_KERNELS.map((config) => config.kernelName), ...STOCK_WRAPPED];
+  stock = {
+    kernels: new Map(names.map((name) => [name, tf.getKernel(name, 'wasm')])),
+    gradients: OVERRIDDEN_GRADIENTS.map((config) => tf.getGradient(config.kernelName)!),
+  };
+  return stock;
+}
+
+/** Registers `configs` for wasm, replacing what is registered under their names unless it is already them. */
+function registerAll(configs: readonly tf.KernelConfig[]): void {
+  for (const config of configs) {
     const current = tf.getKernel(config.kernelName, 'wasm');
     if (current?.kernelFunc === config.kernelFunc) continue;
     if (current) tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);
   }
+}
+
+/** Wrappers that keep the stock kernel for the cases they do not speed up, made once. */
+let stockWrappers: tf.KernelConfig[] | undefined;
+
+/** Registers (or replaces) the training kernels and gradient overrides for backend 'wasm'. Idempotent. */
+export function registerWasmTrainingKernels(): void {
+  const { kernels } = stockConfigs();
+  const stockKernel = (name: (typeof STOCK_WRAPPED)[number]) => kernels.get(name);
+  stockWrappers ??= [
+    tileKernel(stockKernel('Tile')),
+    contiguousAxesReductionKernel('Sum', stockKernel('Sum')),
+    contiguousAxesReductionKernel('Mean', stockKernel('Mean')),
+    sharedIdentityKernel(stockKernel('Identity')),
+    conv2dForwardKernel(stockKernel('Conv2D')),
+    biasAddKernel(stockKernel('Add')),
+  ];
+  // Relu's gradient uses our kernel where the backend has it (and tfjs's composition elsewhere);
+  // Sum's and Mean's broadcast dy instead of multiplying by ones (same values, any backend).
+  OVERRIDDEN_GRADIENTS.forEach((config) => tf.registerGradient(config));
+  registerAll([...TRAINING_KERNELS, ...stockWrappers]);
+}
+
+/**
+ * What the compatibility guard leaves on an untested tfjs: tfjs's own kernels and gradients
+ * (restored where ours replaced them earlier in the process), plus COMPOSED_KERNELS, which touch
+ * no tfjs internals, for the training kernels the stock backend lacks.
+ */
+export function useStockWasmKernels(): void {
+  const { kernels, gradients } = stockConfigs();
+  for (const [name, config] of kernels) {
+    const current = tf.getKernel(name, 'wasm');
+    if (current?.kernelFunc === config?.kernelFunc) continue;
+    if (current) tf.unregisterKernel(name, 'wasm');
+    if (config) tf.registerKernel(config);
+  }
+  gradients.forEach((config) => tf.registerGradient(config));
+  registerAll(COMPOSED_KERNELS);
 }
