@@ -10,6 +10,7 @@ import { readRunConfig, RunSummary, trainRun } from '../../core/engine/run';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
 import { ConfigError } from '../../core/config';
+import { describeSkips } from '../../core/data/skips';
 
 interface TrainArgs extends GlobalOptions {
   task?: string;
@@ -29,9 +30,10 @@ export function formatSummary(summary: RunSummary): string {
   const scalars = Object.entries(summary.metrics)
     .filter(([, v]) => typeof v === 'number')
     .map(([k, v]) => `${k} ${(v as number).toFixed(Math.abs(v as number) > 1.5 ? 2 : 4)}`);
+  const skipped = describeSkips(summary.skipped);
   return (
     `${summary.task}/${summary.loss}: ${scalars.join('  ')}  ` +
-    `(${summary.usedEma ? 'EMA' : 'live'} weights, ${summary.wallSeconds.toFixed(0)} s, peak RSS ${summary.peakRssMiB.toFixed(0)} MiB)`
+    `(${summary.usedEma ? 'EMA' : 'live'} weights, ${summary.wallSeconds.toFixed(0)} s, peak RSS ${summary.peakRssMiB.toFixed(0)} MiB${skipped ? `, ${skipped}` : ''})`
   );
 }
 

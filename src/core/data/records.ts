@@ -3,6 +3,7 @@
  * absolute file path and the task's annotation. Readers never decode pixels; the pipeline does,
  * lazily, batch by batch.
  */
+import type { Skip } from './skips';
 
 /** A box in absolute pixel coordinates of the original image, COCO convention [x, y, width, height]. */
 export type BoxXYWH = [number, number, number, number];
@@ -40,8 +41,8 @@ export interface Dataset<R extends ImageRecord> {
   /** Class names; a record's label is an index into this list. */
   classes: string[];
   records: R[];
-  /** Records dropped under `--skip-bad`, each with the one-line reason. */
-  skipped: string[];
+  /** Records dropped under `--skip-bad`, each with its kind and one-line reason. */
+  skipped: Skip[];
   /** Where the data came from (a file or folder), for messages and the run config. */
   source: string;
 }

@@ -18,6 +18,7 @@ import { Trainer, TrainResult } from './trainer';
 import { disposeModel, saveLayersModel } from './model-io';
 import { activeBackend } from '../backend/init';
 import { formatProfile, Profiler, type ProfileReport } from './profiler';
+import { describeSkips, type SkipCounts } from '../data/skips';
 
 export const RUN_FILES = {
   config: 'config.json',
@@ -40,7 +41,8 @@ export interface RunSummary {
   epochs: number;
   wallSeconds: number;
   trainImagesPerSecond: number;
-  skipped: number;
+  /** Images left out under --skip-bad, by kind and split (a decode failure counts once, however many epochs). */
+  skipped: SkipCounts;
   history: TrainResult['history'];
   /** The process's peak resident set size so far (process.resourceUsage().maxRSS); in-process sweeps include earlier runs. */
   peakRssMiB: number;
@@ -92,7 +94,8 @@ export async function trainRun(
   if (!prepared.train) throw new Error(`task ${task.name}: prepared without training data`);
   // Only now: bad options or data leave no empty run folder behind.
   fs.mkdirSync(runDir, { recursive: true });
-  if (prepared.skipped.length > 0) env.log(`skipped ${prepared.skipped.length} bad records (--skip-bad); first: ${prepared.skipped[0]}`);
+  const readerSkips = prepared.skips.counts();
+  if (readerSkips.total > 0) env.log(`${describeSkips(readerSkips)} while reading the data (--skip-bad); first: ${readerSkips.first}`);
   writeJson(path.join(runDir, RUN_FILES.config), { ...config, classes: prepared.classes });
   const logFile = path.join(runDir, RUN_FILES.log);
   const trainer = new Trainer(prepared.adapter, prepared.train, config.train, path.join(runDir, RUN_FILES.checkpoint), {
@@ -126,7 +129,7 @@ export async function trainRun(
     epochs: result.history.length,
     wallSeconds: (performance.now() - started) / 1000,
     trainImagesPerSecond: images / Math.max(seconds, 1e-9),
-    skipped: prepared.skipped.length,
+    skipped: prepared.skips.counts(),
     history: result.history,
     peakRssMiB: peakRssMiB(),
   };

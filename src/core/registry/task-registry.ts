@@ -7,6 +7,7 @@ import type { RunConfig } from '../run-config';
 import type { LossRegistry } from './loss-registry';
 import type { tf } from '../tf';
 import type { JsonObject } from '../config';
+import type { SkipLedger } from '../data/skips';
 
 export interface TaskEnvironment {
   losses: LossRegistry;
@@ -19,8 +20,8 @@ export interface PreparedTask {
   /** The training batches; absent when prepared for evaluation only. */
   train?: BatchSource<unknown>;
   classes: string[];
-  /** Records skipped under --skip-bad, with reasons. */
-  skipped: string[];
+  /** Images skipped under --skip-bad: the readers' now, the loaders' as they meet them. */
+  skips: SkipLedger;
 }
 
 export interface PrepareOptions {

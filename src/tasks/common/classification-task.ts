@@ -13,9 +13,10 @@ import { buildClassificationModel } from './classification-model';
 import { classificationAugment, evalLoader, limitRecords, trainLoader } from './loaders';
 import { forEachPrediction } from './predict';
 import type { BatchLoader } from '../../core/data/pipeline/loader';
+import type { RunSkips } from '../../core/data/skips';
 
 export interface ClassificationRecipe<R extends ImageRecord, Item> {
-  readSplits(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): { train?: Dataset<R>; val: Dataset<R> };
+  readSplits(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): { train?: Dataset<R>; val: Dataset<R>; skips: RunSkips };
   toItem(record: R): Item;
   makeAdapter(model: tf.LayersModel, criterion: Loss, classes: string[], val: BatchLoader<R, Item>): TaskAdapter<Item>;
 }
@@ -30,14 +31,14 @@ export async function prepareClassification<R extends ImageRecord, Item>(
   const splits = recipe.readSplits(config, env, options.model ? options.classes : undefined);
   const classes = splits.val.classes;
   const model = options.model ?? buildClassificationModel(config, classes.length);
-  const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), recipe.toItem);
+  const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), recipe.toItem, splits.skips.val);
   const adapter = recipe.makeAdapter(model, criterion, classes, val);
-  const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), recipe.toItem, classificationAugment(config));
+  const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), recipe.toItem, classificationAugment(config), splits.skips.train);
   return {
     adapter: adapter as PreparedTask['adapter'],
     train: train as PreparedTask['train'],
     classes,
-    skipped: [...(splits.train?.skipped ?? []), ...splits.val.skipped],
+    skips: splits.skips.ledger,
   };
 }
 

@@ -6,6 +6,7 @@ import type { RunConfig } from '../../core/run-config';
 import type { ImageRecord } from '../../core/data/records';
 import { BatchLoader, TargetFn } from '../../core/data/pipeline/loader';
 import type { AugmentOptions, Normalization, TransformOptions } from '../../core/data/pipeline/transform';
+import type { SplitSkips } from '../../core/data/skips';
 
 export function normalizationOf(config: RunConfig): Normalization {
   const { mean, std } = config.input;
@@ -43,7 +44,10 @@ export function limitRecords<R>(records: R[], max: number): R[] {
   return Array.from({ length: max }, (_, i) => records[Math.floor((i * records.length) / max)]);
 }
 
-export function trainLoader<R extends ImageRecord, T>(config: RunConfig, records: R[], target: TargetFn<R, T>, augment: AugmentOptions): BatchLoader<R, T> {
+/** @param skips where images that fail to decode under --skip-bad are counted (the split's SkipLedger entry). */
+export function trainLoader<R extends ImageRecord, T>(
+  config: RunConfig, records: R[], target: TargetFn<R, T>, augment: AugmentOptions, skips?: SplitSkips,
+): BatchLoader<R, T> {
   const size = config.model.imageSize;
   return new BatchLoader(records, target, {
     width: size,
@@ -56,10 +60,11 @@ export function trainLoader<R extends ImageRecord, T>(config: RunConfig, records
     ...fitOf(config),
     augment,
     skipBad: config.data.skipBad,
+    skips,
   });
 }
 
-export function evalLoader<R extends ImageRecord, T>(config: RunConfig, records: R[], target: TargetFn<R, T>): BatchLoader<R, T> {
+export function evalLoader<R extends ImageRecord, T>(config: RunConfig, records: R[], target: TargetFn<R, T>, skips?: SplitSkips): BatchLoader<R, T> {
   const size = config.model.imageSize;
   return new BatchLoader(records, target, {
     width: size,
@@ -72,5 +77,6 @@ export function evalLoader<R extends ImageRecord, T>(config: RunConfig, records:
     ...fitOf(config),
     cacheMB: config.input.cacheMB,
     skipBad: config.data.skipBad,
+    skips,
   });
 }

@@ -95,25 +95,25 @@ export const detectionTask: TaskDefinition = {
     const grid = gridOf(config, options);
     const model = prepareOptions.model ?? HEADS[options.head].build(config, classes.length, options);
     const toEvalItem = (record: DetectionRecord, info: TransformInfo): DetectionEvalItem => ({ imageId: record.imageId, geometry: geometryOf(info) });
-    const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), toEvalItem);
+    const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), toEvalItem, splits.skips.val);
     const trainRecords = splits.train && limitRecords(splits.train.records, config.data.maxTrainImages);
     const augment = detectionAugment(config, options);
     const prepared = (adapter: unknown, train: unknown): PreparedTask => ({
       adapter: adapter as PreparedTask['adapter'],
       train: train as PreparedTask['train'],
       classes,
-      skipped: [...(splits.train?.skipped ?? []), ...splits.val.skipped],
+      skips: splits.skips.ledger,
     });
     // FCOS assigns targets in the loader; YOLOX's loader passes the boxes on to the assignment in its loss.
     if (objCriterion) {
       return prepared(
         new YoloxTask(model, criterion, objCriterion, classes, grid, options, val, splits.val.coco),
-        trainRecords && trainLoader(config, trainRecords, boxesOf, augment),
+        trainRecords && trainLoader(config, trainRecords, boxesOf, augment, splits.skips.train),
       );
     }
     return prepared(
       new DetectionTask(model, criterion, classes, grid, options, val, splits.val.coco),
-      trainRecords && trainLoader(config, trainRecords, fcosTargetFn(grid, options), augment),
+      trainRecords && trainLoader(config, trainRecords, fcosTargetFn(grid, options), augment, splits.skips.train),
     );
   },
 

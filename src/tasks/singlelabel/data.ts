@@ -4,10 +4,12 @@ import { DataError, Dataset, SingleLabelRecord } from '../../core/data/records';
 import { readCsvSingleLabel, readImageFolder } from '../../core/data/formats';
 import type { TaskEnvironment } from '../../core/registry/task-registry';
 import { locateData } from '../common/locate-data';
+import { requireImages, runSkips, type RunSkips } from '../../core/data/skips';
 
 export interface SingleLabelSplits {
   train?: Dataset<SingleLabelRecord>;
   val: Dataset<SingleLabelRecord>;
+  skips: RunSkips;
 }
 
 /**
@@ -22,8 +24,8 @@ export function readSingleLabelSplits(config: RunConfig, env: TaskEnvironment, t
     if (splits.format === 'csv') return readCsvSingleLabel(splits[which].csvFile, opts, classes);
     throw new DataError(`${splits.format} data cannot feed the singlelabel task`);
   };
-  const train = trainedClasses === undefined ? read('train') : undefined;
-  const val = read('val', train?.classes ?? trainedClasses);
+  const train = trainedClasses === undefined ? requireImages('train', read('train')) : undefined;
+  const val = requireImages('val', read('val', train?.classes ?? trainedClasses));
   // A val split may lack some training classes; the model's outputs follow the training classes.
-  return { train, val: { ...val, classes: train?.classes ?? trainedClasses ?? val.classes } };
+  return { train, val: { ...val, classes: train?.classes ?? trainedClasses ?? val.classes }, skips: runSkips(train, val) };
 }

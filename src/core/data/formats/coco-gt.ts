@@ -7,7 +7,8 @@
 import * as path from 'path';
 import { BoxXYWH, DataError, DetectionRecord } from '../records';
 import { checkBox } from './box-check';
-import { BadRecords, isFile } from './reader-support';
+import { BadRecords, declaredSizeProblem, isFile } from './reader-support';
+import type { SkipKind } from '../skips';
 
 export interface CocoImage {
   id: number;
@@ -102,7 +103,7 @@ function isPositive(value: unknown): value is number {
 
 /**
  * Validates the image entries: integer unique id, string file_name (relative to `imageDir`) naming
- * an existing file, and positive width/height when `needSize` (detection).
+ * an existing file, and when `needSize` (detection) positive width/height that match the file's header.
  */
 export function parseImages(list: unknown[], file: string, imageDir: string, bad: BadRecords, needSize: boolean): ParsedImages {
   const byId = new Map<number, CocoImageEntry>();
@@ -114,15 +115,17 @@ export function parseImages(list: unknown[], file: string, imageDir: string, bad
     const name = `${file}: image ${id}`;
     if (firstIndex.has(id)) return bad.report(`${name}: duplicate image id (images[${firstIndex.get(id)}] and images[${i}]); the later entry is dropped`);
     firstIndex.set(id, i);
-    const reject = (problem: string): void => {
+    const reject = (problem: string, kind: SkipKind = 'record'): void => {
       rejectedIds.add(id);
-      bad.report(`${name}: ${problem}`);
+      bad.report(`${name}: ${problem}`, kind);
     };
     if (typeof entry.file_name !== 'string' || entry.file_name === '') return reject('missing or empty "file_name"');
     const hasSize = isPositive(entry.width) && isPositive(entry.height);
     if (needSize && !hasSize) return reject(`width/height unknown: "width" and "height" must be positive numbers`);
     const imageFile = path.resolve(imageDir, entry.file_name);
     if (!isFile(imageFile)) return reject(`image file not found: ${imageFile}`);
+    const mismatch = needSize ? declaredSizeProblem(imageFile, entry.width as number, entry.height as number) : undefined;
+    if (mismatch) return reject(mismatch.problem, mismatch.kind);
     byId.set(id, {
       id,
       fileName: entry.file_name,

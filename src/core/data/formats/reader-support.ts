@@ -4,6 +4,9 @@
  */
 import * as fs from 'fs';
 import { DataError } from '../records';
+import type { Skip, SkipKind } from '../skips';
+import { ImageDecodeError } from '../image/codec';
+import { readImageSize } from '../image/header';
 
 export interface ReadOptions {
   /** Skip bad records (each reason goes to `Dataset.skipped`) instead of failing on the first. */
@@ -27,14 +30,14 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.png', '.jpeg'];
  * reason is kept and `report` returns so that the caller drops the record.
  */
 export class BadRecords {
-  readonly skipped: string[] = [];
+  readonly skipped: Skip[] = [];
 
   constructor(private readonly skipBad: boolean) {}
 
   /** Throws a DataError with `message` unless skipBad; otherwise records it (the caller then skips). */
-  report(message: string): void {
+  report(message: string, kind: SkipKind = 'record'): void {
     if (!this.skipBad) throw new DataError(message);
-    this.skipped.push(message);
+    this.skipped.push({ kind, reason: message });
   }
 }
 
@@ -56,6 +59,23 @@ export function findImageFile(base: string): string | undefined {
     if (isFile(base + ext)) return base + ext;
   }
   return undefined;
+}
+
+/**
+ * What is wrong when an image file's header does not match the size its annotation declares
+ * (boxes are in declared pixels, predictions in the file's): a `size` problem, or a `decode` one
+ * when the header cannot be read; undefined when they agree.
+ */
+export function declaredSizeProblem(file: string, width: number, height: number): { kind: SkipKind; problem: string } | undefined {
+  let actual;
+  try {
+    actual = readImageSize(file);
+  } catch (err) {
+    if (!(err instanceof ImageDecodeError)) throw err;
+    return { kind: 'decode', problem: err.message };
+  }
+  if (actual.width === width && actual.height === height) return undefined;
+  return { kind: 'size', problem: `declared size ${width}x${height}, but the image file ${file} is ${actual.width}x${actual.height}` };
 }
 
 /** Reads a text file, dropping a UTF-8 byte-order mark; a missing or unreadable file is a DataError. */

@@ -1,7 +1,8 @@
 /**
  * Pascal VOC detection: `<root>/ImageSets/Main/<split>.txt` lists image ids; each has
  * `Annotations/<id>.xml` (size, objects with name, difficult, bndbox) and an image in
- * `JPEGImages/` (`<id>.jpg`, `.png` or `.jpeg`, else the XML's `filename`).
+ * `JPEGImages/` (`<id>.jpg`, `.png` or `.jpeg`, else the XML's `filename`) whose header must
+ * match the declared size (boxes are in its pixels).
  *
  * Coordinates: VOC corners are 1-based inclusive pixel indices (xmin = 1, xmax = W spans the whole
  * width). Like detectron2, a box covering pixels xmin..xmax becomes the continuous COCO box
@@ -14,7 +15,7 @@ import { DataError, DetectionRecord } from '../records';
 import { checkBox } from './box-check';
 import { CocoDetectionDataset } from './coco';
 import { cocoGroundTruthFromRecords } from './coco-gt';
-import { BadRecords, findImageFile, isFile, readTextFile, ReadOptions, sortedUnique } from './reader-support';
+import { BadRecords, declaredSizeProblem, findImageFile, isFile, readTextFile, ReadOptions, sortedUnique } from './reader-support';
 import { childElement, childElements, parseXml, XmlElement } from './xml';
 
 /** The 20 Pascal VOC classes in their standard order. */
@@ -63,6 +64,11 @@ function readVocAnnotation(xmlFile: string, id: string, imageDir: string, bad: B
   const file = findImageFile(path.join(imageDir, id)) ?? (fileTag && isFile(path.join(imageDir, fileTag)) ? path.join(imageDir, fileTag) : undefined);
   if (!file) {
     bad.report(`${xmlFile}: image file not found: ${path.join(imageDir, id)}.jpg${fileTag ? ` (nor ${fileTag})` : ''}`);
+    return null;
+  }
+  const mismatch = declaredSizeProblem(file, width, height);
+  if (mismatch) {
+    bad.report(`${xmlFile}: ${mismatch.problem}`, mismatch.kind);
     return null;
   }
   const objects: VocObject[] = [];

@@ -23,6 +23,13 @@ function startsWith(buf: Uint8Array, magic: number[]): boolean {
   return buf.length >= magic.length && magic.every((b, i) => buf[i] === b);
 }
 
+/** The format of image bytes by magic number (not by file name); undefined for neither. */
+export function imageFormatOf(bytes: Uint8Array): 'png' | 'jpeg' | undefined {
+  if (startsWith(bytes, PNG_MAGIC)) return 'png';
+  if (startsWith(bytes, JPEG_MAGIC)) return 'jpeg';
+  return undefined;
+}
+
 /** RGBA (4 bytes per pixel) → RGB, dropping alpha. */
 function rgbaToRgb(rgba: Uint8Array, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height * 3);
@@ -41,12 +48,13 @@ function rgbaToRgb(rgba: Uint8Array, width: number, height: number): Uint8Array 
 export function decodeImage(bytes: Uint8Array, source = 'image'): RawImage {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    if (startsWith(bytes, PNG_MAGIC)) {
+    const format = imageFormatOf(bytes);
+    if (format === 'png') {
       // pngjs normalises every colour type and bit depth to 8-bit RGBA.
       const png = PNG.sync.read(buf);
       return { width: png.width, height: png.height, channels: 3, data: rgbaToRgb(png.data, png.width, png.height) };
     }
-    if (startsWith(bytes, JPEG_MAGIC)) {
+    if (format === 'jpeg') {
       const img = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
       return { width: img.width, height: img.height, channels: 3, data: rgbaToRgb(img.data, img.width, img.height) };
     }

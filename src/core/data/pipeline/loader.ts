@@ -9,6 +9,7 @@
  */
 import { promises as fs } from 'fs';
 import { DataError, type BoxXYWH, type ImageRecord } from '../records';
+import type { SplitSkips } from '../skips';
 import { decodeImage, type RawImage } from '../image/codec';
 import { Rng } from '../../random';
 import { ByteLruCache } from './lru-cache';
@@ -41,6 +42,8 @@ export interface LoaderOptions extends TransformOptions {
   prefetch: number;
   /** Undecodable or unreadable images are left out of their batch and listed in `skipped`, instead of throwing. */
   skipBad: boolean;
+  /** Where images left out under skipBad are counted (kind `decode`), and how errors name the split. */
+  skips?: SplitSkips;
 }
 
 export type LoaderSettings = Pick<LoaderOptions, 'width' | 'height' | 'batchSize'> & Partial<LoaderOptions>;
@@ -137,6 +140,7 @@ export class BatchLoader<R extends ImageRecord, T> {
       throw new Error(`startBatch must be an integer in [0, ${total}], got ${startBatch}`);
     }
     const order = this.epochOrder(epoch);
+    let yielded = 0;
     const pending: Promise<Batch<R, T> | undefined>[] = [];
     let next = startBatch;
     const launch = (): void => {
@@ -151,11 +155,22 @@ export class BatchLoader<R extends ImageRecord, T> {
       while (pending.length > 0) {
         const batch = await pending.shift()!;
         launch();
-        if (batch) yield batch;
+        if (batch) {
+          yielded++;
+          yield batch;
+        }
       }
     } finally {
       pending.length = 0;
     }
+    // Only skipBad empties a whole epoch: stop rather than train or evaluate on nothing.
+    if (yielded === 0 && startBatch === 0 && total > 0) throw new DataError(this.noUsableImages());
+  }
+
+  private noUsableImages(): string {
+    const where = this.options.skips?.label ?? 'data';
+    const [first] = this.bad.values();
+    return `${where}: no usable images: ${this.bad.size} of its ${this.records.length} images could not be read or decoded (skipped by --skip-bad); first: ${first}`;
   }
 
   private async loadBatch(epoch: number, index: number, order: number[]): Promise<Batch<R, T> | undefined> {
@@ -193,6 +208,7 @@ export class BatchLoader<R extends ImageRecord, T> {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (!this.options.skipBad) throw new DataError(message);
+      if (!this.bad.has(record.file)) this.options.skips?.add({ kind: 'decode', reason: message });
       this.bad.set(record.file, message);
       return undefined;
     }

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { readCocoDetection, readCocoMultiLabel } from '../../../../src/core/data/formats/coco';
-import { expectDataError, makeTmpDir, removeDir, writeImage, writeJson, writeText } from './fixtures';
+import { expectDataError, reasonsOf, makeTmpDir, removeDir, writeImage, writeJson, writeText } from './fixtures';
 
 /** A small valid COCO instances dict: categories listed out of id order, one image without annotations. */
 function validGt(): any {
@@ -62,7 +62,7 @@ describe('COCO readers', () => {
     expectDataError(() => readCocoMultiLabel(file, imageDir, { skipBad: false }), message);
     const ds = readCocoMultiLabel(file, imageDir, { skipBad: true });
     expect(ds.records.map((r) => path.basename(r.file))).toEqual(['a.png', 'b.jpg']);
-    expect(ds.skipped).toEqual([message]);
+    expect(reasonsOf(ds)).toEqual([message]);
   });
 
   it('reads detection records: boxes clipped within tolerance, crowd ignored, areas, negatives', () => {
@@ -110,7 +110,7 @@ describe('COCO readers', () => {
     const file = variant(mutate);
     expectDataError(() => readCocoDetection(file, imageDir, { skipBad: false }), expected(file));
     const ds = readCocoDetection(file, imageDir, { skipBad: true });
-    expect(ds.skipped).toEqual([expected(file)]);
+    expect(reasonsOf(ds)).toEqual([expected(file)]);
     // The accepted annotations are the valid ones, and the ground truth holds exactly them.
     expect(ds.coco.annotations.length).toBe(ds.records.reduce((n, r) => n + r.boxes.length, 0));
     expect(ds.coco.images.map((im) => im.id)).toEqual(ds.records.map((r) => r.imageId));
@@ -122,11 +122,39 @@ describe('COCO readers', () => {
       gt.annotations[2].category_id = 3;
     });
     const ds = readCocoDetection(file, imageDir, { skipBad: true });
-    expect(ds.skipped).toEqual([
+    expect(reasonsOf(ds)).toEqual([
       `${file}: image 10: image file not found: ${path.join(imageDir, 'gone.png')}`,
       `${file}: annotation 3 (image 11): unknown category_id 3`,
     ]);
     expect(ds.records.map((r) => [r.imageId, r.boxes.length])).toEqual([[11, 0], [12, 0]]);
+  });
+
+  it('detection checks the declared size against the image file: an error naming both, or a counted size skip', () => {
+    const file = variant((gt) => {
+      gt.images[0].width = 16; // a.png is 8x6
+      gt.images[1].height = 5; // b.jpg is 8x6
+    });
+    const a = path.join(imageDir, 'a.png');
+    const b = path.join(imageDir, 'sub', 'b.jpg');
+    const reasons = [
+      `${file}: image 10: declared size 16x6, but the image file ${a} is 8x6`,
+      `${file}: image 11: declared size 8x5, but the image file ${b} is 8x6`,
+    ];
+    expectDataError(() => readCocoDetection(file, imageDir, { skipBad: false }), reasons[0]);
+    const ds = readCocoDetection(file, imageDir, { skipBad: true });
+    expect(ds.skipped).toEqual(reasons.map((reason) => ({ kind: 'size', reason })));
+    // Dropped from the records and from the ground truth evaluation reads, annotations included.
+    expect(ds.records.map((r) => r.imageId)).toEqual([12]);
+    expect(ds.coco.images.map((im) => im.id)).toEqual([12]);
+    expect(ds.coco.annotations).toEqual([]);
+  });
+
+  it('detection counts an image whose header cannot be read as a decode skip', () => {
+    const broken = writeText(path.join(imageDir, 'broken.png'), 'not a png');
+    const file = variant((gt) => (gt.images[2].file_name = 'broken.png'));
+    const reason = `${file}: image 12: ${broken}: not a PNG or JPEG file`;
+    expectDataError(() => readCocoDetection(file, imageDir, { skipBad: false }), reason);
+    expect(readCocoDetection(file, imageDir, { skipBad: true }).skipped).toEqual([{ kind: 'decode', reason }]);
   });
 
   it('multi-label reading ignores boxes and image sizes', () => {

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { readCsvMultiLabel, readCsvSingleLabel } from '../../../../src/core/data/formats/csv';
 import { parseCsv } from '../../../../src/core/data/formats/csv-parse';
-import { expectDataError, makeTmpDir, removeDir, writeImage, writeText } from './fixtures';
+import { expectDataError, reasonsOf, makeTmpDir, removeDir, writeImage, writeText } from './fixtures';
 
 describe('parseCsv', () => {
   it('handles quotes, doubled quotes, line breaks in quotes, CRLF, BOM and blank lines', () => {
@@ -44,7 +44,7 @@ describe('CSV readers', () => {
       { file: path.join(dir, 'p3.jpeg'), labels: [0] },
       { file: path.join(dir, 'sub', 'p4.png'), labels: [1] },
     ]);
-    expect(ds.skipped).toEqual([]);
+    expect(reasonsOf(ds)).toEqual([]);
   });
 
   it('maps a validation split onto the training classes', () => {
@@ -72,7 +72,7 @@ describe('CSV readers', () => {
     ];
     expectDataError(() => readCsvMultiLabel(file, { skipBad: false }), reasons[0]);
     const ds = readCsvMultiLabel(file, { skipBad: true });
-    expect(ds.skipped).toEqual(reasons);
+    expect(reasonsOf(ds)).toEqual(reasons);
     expect(ds.records.map((r) => path.basename(r.file))).toEqual(['p1.jpg', 'p3.jpeg']);
     expect(ds.classes).toEqual(['a', 'f']);
     // allowEmpty keeps the untagged row as an empty label set.
@@ -94,7 +94,7 @@ describe('CSV readers', () => {
     expect(ds.records.map((r) => [path.basename(r.file), r.label])).toEqual([['p1.jpg', 0], ['p2.png', 1], ['p4.png', 0]]);
     const val = readCsvSingleLabel(file, { skipBad: true }, ['ant', 'dog']);
     expect(val.records.map((r) => r.label)).toEqual([1]);
-    expect(val.skipped).toEqual([`${file}:2: label 'cat' is not among the training classes`, `${file}:4: label 'cat' is not among the training classes`]);
+    expect(reasonsOf(val)).toEqual([`${file}:2: label 'cat' is not among the training classes`, `${file}:4: label 'cat' is not among the training classes`]);
     const blank = csv('blank.csv', 'image,label\np1,\n');
     expectDataError(() => readCsvSingleLabel(blank, { skipBad: false }), `${blank}:2: empty label`);
   });

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { encodeJpeg, encodePng } from '../../../../src/core/data/image/codec';
 import { DataError } from '../../../../src/core/data/records';
+import type { Skip } from '../../../../src/core/data/skips';
 
 export function makeTmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `asl-${prefix}-`));
@@ -46,4 +47,10 @@ export function expectDataError(fn: () => unknown, message: string | RegExp): vo
   if (typeof message === 'string') expect(text).toBe(message);
   else expect(text).toMatch(message);
   expect(text).not.toContain('\n');
+}
+
+/** The reasons of a dataset's skips, after checking that every one is a bad record (the readers' kind). */
+export function reasonsOf(dataset: { skipped: Skip[] }): string[] {
+  expect(dataset.skipped.every((s) => s.kind === 'record')).toBe(true);
+  return dataset.skipped.map((s) => s.reason);
 }

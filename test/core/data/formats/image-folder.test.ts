@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readImageFolder } from '../../../../src/core/data/formats/image-folder';
-import { expectDataError, makeTmpDir, removeDir, writeImage, writeText } from './fixtures';
+import { expectDataError, reasonsOf, makeTmpDir, removeDir, writeImage, writeText } from './fixtures';
 
 describe('readImageFolder', () => {
   let dir: string;
@@ -42,7 +42,7 @@ describe('readImageFolder', () => {
     const ds = readImageFolder(val, { skipBad: true }, classes);
     expect(ds.classes).toEqual(classes);
     expect(ds.records).toEqual([{ file: path.join(val, 'dog', 'v.png'), label: 1 }]);
-    expect(ds.skipped).toEqual([empty, unknown]);
+    expect(reasonsOf(ds)).toEqual([empty, unknown]);
   });
 
   it('fails clearly on a missing folder or one without class folders', () => {

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { readVoc, VOC_CLASSES } from '../../../../src/core/data/formats/voc';
-import { expectDataError, makeTmpDir, removeDir, writeImage, writeText } from './fixtures';
+import { expectDataError, reasonsOf, makeTmpDir, removeDir, writeImage, writeText } from './fixtures';
 
 type VocObject = [name: string, xmin: number | string, ymin: number, xmax: number, ymax: number, difficult?: string];
 
@@ -95,9 +95,26 @@ describe('readVoc', () => {
     ];
     expectDataError(() => readVoc(root, 'bad', { skipBad: false }), reasons[0]);
     const ds = readVoc(root, 'bad', { skipBad: true });
-    expect(ds.skipped).toEqual(reasons);
+    expect(reasonsOf(ds)).toEqual(reasons);
     expect(ds.records.map((r) => [path.basename(r.file), r.boxes])).toEqual([['000007.jpg', [[1, 1, 2, 2]]], ['000010.jpg', [[0, 0, 20, 10]]]]);
     expect(ds.classes).toEqual(VOC_CLASSES);
+  });
+
+  it('checks <size> against the image file: an error naming both sizes, or a counted size skip', () => {
+    writeImage(jpeg('000020.jpg'), 20, 10);
+    ann('000020', vocXml(20, 12, [['dog', 1, 1, 2, 2]]));
+    writeText(jpeg('000021.jpg'), 'not a jpeg');
+    ann('000021', vocXml(20, 10, []));
+    split('sizes', ['000020', '000021', '000002']);
+    const size = `${path.join(root, 'Annotations', '000020.xml')}: declared size 20x12, but the image file ${jpeg('000020.jpg')} is 20x10`;
+    expectDataError(() => readVoc(root, 'sizes', { skipBad: false }), size);
+    const ds = readVoc(root, 'sizes', { skipBad: true });
+    expect(ds.skipped).toEqual([
+      { kind: 'size', reason: size },
+      { kind: 'decode', reason: `${path.join(root, 'Annotations', '000021.xml')}: ${jpeg('000021.jpg')}: not a PNG or JPEG file` },
+    ]);
+    expect(ds.records.map((r) => path.basename(r.file))).toEqual(['000002.png']);
+    expect(ds.coco.images.map((im) => im.file_name)).toEqual(['000002.png']);
   });
 
   it('fails on a missing split file', () => {

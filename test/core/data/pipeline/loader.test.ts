@@ -4,6 +4,7 @@ import { join } from 'path';
 import { encodePng } from '../../../../src/core/data/image/codec';
 import { DataError, type DetectionRecord, type ImageRecord } from '../../../../src/core/data/records';
 import { BatchLoader, type Batch, type LoaderSettings } from '../../../../src/core/data/pipeline/loader';
+import { SkipLedger } from '../../../../src/core/data/skips';
 import type { TransformInfo } from '../../../../src/core/data/pipeline/transform';
 
 let dir: string;
@@ -135,6 +136,28 @@ describe('BatchLoader', () => {
     expect(batches.map((b) => b.images.length)).toEqual([48, 48]);
     expect(lenient.skipped).toHaveLength(2);
     expect(lenient.skipped[0]).toContain(bad);
+  });
+
+  it('counts each undecodable file once as a decode skip, however many epochs visit it', async () => {
+    const bad = join(dir, 'garbage.png');
+    writeFileSync(bad, 'garbage');
+    const skips = new SkipLedger().open('train', '/data/train.csv', []);
+    const loader = new BatchLoader([records[0], { file: bad }, records[1]], byIndex, { width: 4, height: 4, batchSize: 2, shuffle: true, skipBad: true, skips });
+    for (const epoch of [0, 1, 2]) expect((await collect(loader.batches(epoch))).flatMap((b) => b.items).sort()).toEqual([0, 1]);
+    expect(skips.entries).toEqual([{ kind: 'decode', reason: `${bad}: not a PNG or JPEG file` }]);
+  });
+
+  it('stops an epoch in which every image was skipped, naming the split and the first reason', async () => {
+    const bad = [join(dir, 'bad1.png'), join(dir, 'bad2.png')];
+    bad.forEach((file) => writeFileSync(file, Buffer.from([0x89, 0x50, 0x4e, 0x47, 9])));
+    const skips = new SkipLedger().open('val', '/data/val.json', []);
+    const loader = new BatchLoader(bad.map((file) => ({ file })), byIndex, { width: 4, height: 4, batchSize: 1, skipBad: true, skips });
+    const error = await collect(loader.batches(0)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataError);
+    expect((error as Error).message).toMatch(
+      new RegExp(`^val split \\(/data/val\\.json\\): no usable images: 2 of its 2 images could not be read or decoded \\(skipped by --skip-bad\\); first: ${bad[0]}: cannot decode image`),
+    );
+    expect(skips.entries.map((s) => s.kind)).toEqual(['decode', 'decode']);
   });
 
   it('hands the task its transformed boxes and the map back to the original image', async () => {

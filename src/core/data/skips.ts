@@ -1,0 +1,113 @@
+/**
+ * Images left out under `--skip-bad`, counted by kind and split, so that a run says what it did
+ * not train or evaluate on:
+ * - `record`: a bad annotation record (the readers find these before training);
+ * - `decode`: an image file that cannot be read or decoded (the readers find a bad header, the
+ *   loader the rest, lazily, on the image's first visit: each file counts once, however many
+ *   epochs or evaluations pass);
+ * - `size`: an image whose declared width/height differ from the file's (COCO, VOC).
+ */
+import { DataError, type Dataset, type ImageRecord } from './records';
+
+export const SKIP_KINDS = ['record', 'decode', 'size'] as const;
+export type SkipKind = (typeof SKIP_KINDS)[number];
+export type SplitName = 'train' | 'val';
+
+export interface Skip {
+  kind: SkipKind;
+  /** One line naming the file (and record) and what is wrong. */
+  reason: string;
+}
+
+/** What metrics.json holds under `skipped`. */
+export interface SkipCounts {
+  total: number;
+  byKind: Record<SkipKind, number>;
+  bySplit: Record<SplitName, number>;
+  /** The first reason, as an example; absent when nothing was skipped. */
+  first?: string;
+}
+
+/** How messages name a split: `train split (/data/train.csv)`. */
+const splitLabel = (split: SplitName, source: string): string => `${split} split (${source})`;
+
+/** The skips of one split, with the split's source (a file or folder) for messages. */
+export class SplitSkips {
+  readonly entries: Skip[] = [];
+
+  constructor(
+    readonly split: SplitName,
+    readonly source: string,
+  ) {}
+
+  get label(): string {
+    return splitLabel(this.split, this.source);
+  }
+
+  add(skip: Skip): void {
+    this.entries.push(skip);
+  }
+}
+
+/** The skips of a run: one SplitSkips per split read. */
+export class SkipLedger {
+  private readonly splits: SplitSkips[] = [];
+
+  /** Starts the skips of `split` with those its reader found. */
+  open(split: SplitName, source: string, readerSkips: readonly Skip[]): SplitSkips {
+    const skips = new SplitSkips(split, source);
+    readerSkips.forEach((s) => skips.add(s));
+    this.splits.push(skips);
+    return skips;
+  }
+
+  counts(): SkipCounts {
+    const byKind = Object.fromEntries(SKIP_KINDS.map((k) => [k, 0])) as Record<SkipKind, number>;
+    const bySplit: Record<SplitName, number> = { train: 0, val: 0 };
+    let first: string | undefined;
+    for (const { split, entries } of this.splits) {
+      for (const skip of entries) {
+        byKind[skip.kind]++;
+        bySplit[split]++;
+        first ??= skip.reason;
+      }
+    }
+    const total = bySplit.train + bySplit.val;
+    return { total, byKind, bySplit, ...(first === undefined ? {} : { first }) };
+  }
+}
+
+/** `skipped 3 (decode 2, record 1)`; empty when nothing was skipped. */
+export function describeSkips(counts: SkipCounts): string {
+  if (counts.total === 0) return '';
+  const kinds = SKIP_KINDS.filter((k) => counts.byKind[k] > 0).map((k) => `${k} ${counts.byKind[k]}`);
+  return `skipped ${counts.total} (${kinds.join(', ')})`;
+}
+
+/** A run's ledger with the entries of its splits, each started with what its reader skipped. */
+export interface RunSkips {
+  ledger: SkipLedger;
+  /** Absent when only the val split was read (evaluation). */
+  train?: SplitSkips;
+  val: SplitSkips;
+}
+
+export function runSkips(train: Dataset<ImageRecord> | undefined, val: Dataset<ImageRecord>): RunSkips {
+  const ledger = new SkipLedger();
+  return {
+    ledger,
+    train: train && ledger.open('train', train.source, train.skipped),
+    val: ledger.open('val', val.source, val.skipped),
+  };
+}
+
+/**
+ * `dataset`, or a DataError when it has no image left: one line naming the split and its source and, when
+ * --skip-bad removed them all, how many records and the first reason.
+ */
+export function requireImages<D extends Dataset<ImageRecord>>(split: SplitName, dataset: D): D {
+  if (dataset.records.length > 0) return dataset;
+  const { skipped } = dataset;
+  const why = skipped.length === 0 ? 'it lists none' : `--skip-bad skipped ${skipped.length} bad records, leaving none; first: ${skipped[0].reason}`;
+  throw new DataError(`${splitLabel(split, dataset.source)}: no usable images: ${why}`);
+}
