@@ -8,9 +8,9 @@
  * forward convolutions (which follow XNNPACK's bias add and ReLU) 6.2 → 5.4 ms.
  *
  * The spin count is rewritten in place, same length, in the one build whose bytes we know: the
- * SHA-256 of the file and the offsets of its three `i32.const 1000000` were read from the
- * disassembly of tfjs-backend-wasm 4.22.0's tfjs-backend-wasm-threaded-simd.wasm. Any other file
- * is loaded as it is.
+ * SHA-256 of the file and the offsets of its three `i32.const 1000000` (found by
+ * spin-constant-finder.ts, checked against the disassembly) of tfjs-backend-wasm 4.22.0's
+ * tfjs-backend-wasm-threaded-simd.wasm. Any other file is loaded as it is.
  */
 import { createHash } from 'crypto';
 
@@ -26,6 +26,8 @@ export const SPIN_ITERATIONS = 1000;
 const I32_CONST = 0x41;
 /** 1,000,000 as signed LEB128. */
 const ORIGINAL = [0xc0, 0x84, 0x3d];
+/** The bytes of `i32.const 1000000`, the instruction each spin count is (spin-constant-finder.ts looks for it). */
+export const SPIN_COUNT_INSTRUCTION: readonly number[] = [I32_CONST, ...ORIGINAL];
 
 /** `value` as a 3-byte signed LEB128 (padded with continuation bits to the original's length). */
 function leb3(value: number): number[] {
@@ -41,8 +43,7 @@ export function shortenPoolSpin(bytes: Uint8Array, build = KNOWN_THREADED_BUILD)
   if (createHash('sha256').update(bytes).digest('hex') !== build.sha256) return { bytes, patched: false };
   const patched = Uint8Array.from(bytes);
   for (const at of build.spinConstants) {
-    const found = [patched[at], ...patched.subarray(at + 1, at + 4)];
-    if (found.join() !== [I32_CONST, ...ORIGINAL].join()) throw new Error(`pthreadpool spin patch: unexpected bytes at ${at} of a build with the known digest`);
+    if (patched.subarray(at, at + 4).join() !== SPIN_COUNT_INSTRUCTION.join()) throw new Error(`pthreadpool spin patch: unexpected bytes at ${at} of a build with the known digest`);
     patched.set(leb3(SPIN_ITERATIONS), at + 1);
   }
   return { bytes: patched, patched: true };
