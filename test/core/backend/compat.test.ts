@@ -45,7 +45,7 @@ async function trainSmallCnn(steps: number): Promise<number[]> {
   const before = tf.memory().numTensors;
   const model = tf.sequential({
     layers: [
-      tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: 'glorotUniform', seed: 1 } as tf.layers.ConvLayerArgs),
+      tf.layers.conv2d({ inputShape: [12, 12, 3], filters: 8, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }),
       new BatchNormalization({}),
       tf.layers.reLU(),
       tf.layers.maxPooling2d({ poolSize: 2 }),
