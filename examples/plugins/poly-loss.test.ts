@@ -14,9 +14,9 @@ function oracle(x: number, y: number, epsilon: number): number {
 describe('example plugin poly-bce', () => {
   beforeAll(() => initBackend('cpu'));
 
-  it('loads through the plugin loader and matches a float64 oracle, with no leaks', () => {
+  it('loads through the plugin loader and matches a float64 oracle, with no leaks', async () => {
     const registry = new LossRegistry();
-    loadPluginFile(path.join(__dirname, 'poly-loss.js'), registry);
+    await loadPluginFile(path.join(__dirname, 'poly-loss.js'), registry);
     const logits = [[2, -1, 0.5], [-3, 0.25, 4]];
     const targets = [[1, 0, 1], [0, 1, 0]];
     const before = tf.memory().numTensors;

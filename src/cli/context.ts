@@ -8,6 +8,8 @@ import { BACKEND_NAMES, BackendName, BackendInfo, initBackend } from '../core/ba
 import { resolveWasmThreads } from '../core/backend/wasm-module';
 import { UsageError } from './usage-error';
 import type { LossRegistry } from '../core/registry/loss-registry';
+import { loadPluginFile } from '../core/registry/plugin-loader';
+import { pluginsForRun } from '../core/registry/run-plugins';
 
 export interface GlobalOptions {
   backend: BackendName;
@@ -25,7 +27,17 @@ export interface CliContext {
   log: (line: string) => void;
 }
 
-export async function createContext(options: GlobalOptions): Promise<CliContext> {
+/** A command on an existing run: `--resume DIR` (train) or `--run DIR` (eval, predict). */
+export interface RunReference {
+  resume?: string;
+  run?: string;
+}
+
+/**
+ * Initialises the backend and builds the container with the plugins loaded: the `--plugin` files,
+ * or for a command on an existing run, the plugins that run recorded (checked against their hashes).
+ */
+export async function createContext(options: GlobalOptions & RunReference): Promise<CliContext> {
   const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
   if (!(BACKEND_NAMES as readonly string[]).includes(options.backend)) {
     throw new UsageError(`--backend: unknown backend '${options.backend}' (choose one of ${BACKEND_NAMES.join(', ')})`);
@@ -38,7 +50,11 @@ export async function createContext(options: GlobalOptions): Promise<CliContext>
   }
   const backend = await initBackend(options.backend, { threads });
   log(`asl-run: backend ${backend.name} (${backend.detail})`);
-  const container = createContainer({ plugins: options.plugin });
+  const container = createContainer();
   const losses = container.get<LossRegistry>(TOKENS.LossRegistry);
+  const runDir = options.resume ?? options.run;
+  const plugins = runDir ? pluginsForRun(runDir, options.plugin) : options.plugin;
+  // In order: a later file may replace a loss an earlier one registered.
+  for (const file of plugins) await loadPluginFile(file, losses);
   return { container, backend, losses, log };
 }

@@ -12,14 +12,32 @@ import { evalCommand } from './commands/evaluate';
 import { predictCommand } from './commands/predict';
 import { dataCommand } from './commands/data';
 import { compareCommand } from './commands/compare';
+import { setupCommand } from './commands/setup';
+import { pluginBehind } from '../core/registry/plugin-loader';
 
 export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
 /** As a shell reports a process ended by SIGINT: the run was interrupted, its checkpoint saved. */
 export const EXIT_INTERRUPTED = 130;
 
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+
+/**
+ * An error no step awaited (a plugin's floating promise or timer): one line, naming the plugin
+ * whose code it came from, and exit. Checkpoints are written atomically, so the last one is intact.
+ */
+function onStrayError(err: unknown): void {
+  if (process.env.ASL_RUN_DEBUG) console.error(err);
+  const plugin = pluginBehind(err);
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`asl-run: ${plugin ? `plugin ${plugin}: ` : ''}asynchronous error outside any awaited step (${oneLine(message)}); stopped\n`);
+  process.exit(EXIT_FAILURE);
+}
+
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  process.on('unhandledRejection', onStrayError);
+  process.on('uncaughtException', onStrayError);
   const parser = yargs(argv)
     .scriptName('asl-run')
     .usage('$0 <command> [options]\n\nTrain and compare image models with the Asymmetric Loss (ASL) and its baselines.')
@@ -48,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(lossesCommand)
     .command(dataCommand)
     .command(compareCommand)
+    .command(setupCommand)
     .strict()
     .recommendCommands()
     .help()
@@ -70,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (process.env.ASL_RUN_DEBUG) console.error(err);
     // One line, also for yargs' multi-line messages (e.g. invalid choices).
-    process.stderr.write(`asl-run: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}\n`);
+    process.stderr.write(`asl-run: ${oneLine((err as Error).message)}\n`);
     if (err instanceof UsageError) return EXIT_USAGE;
     return err instanceof TrainingInterrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
   }

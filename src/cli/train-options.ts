@@ -3,8 +3,9 @@
  * resolution task defaults ← --config file ← flags.
  */
 import type { Options } from 'yargs';
-import { ConfigError, JsonObject, JsonValue, mergeConfig, parseJsonFlag, readJsonFile, setPath } from '../core/config';
-import { OPEN_CONFIG_KEYS, type RunConfig } from '../core/run-config';
+import { ConfigError, deepMerge, isObject, JsonObject, JsonValue, parseJsonFlag, readJsonFile, setPath } from '../core/config';
+import { runConfigSchema, type RunConfig } from '../core/run-config';
+import { inFile, parseOrThrow, type IssueLabel } from '../core/schema';
 import type { TaskRegistry } from '../core/registry/task-registry';
 import { OPTIMIZER_NAMES } from '../core/engine/optimizers';
 import { SCHEDULE_NAMES } from '../core/engine/schedules';
@@ -84,25 +85,61 @@ export function flagOverrides(args: Record<string, unknown>): { overrides: JsonO
   return { overrides, given };
 }
 
-/** Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. */
+/**
+ * Names the option behind a config key set on the command line: its flag (`--epochs`), the JSON
+ * flag holding it (`--task-options: strides`), or `command line` for a key no flag sets.
+ */
+const flagLabel: IssueLabel = (keyPath, unknownKey) => {
+  const dotted = keyPath.join('.');
+  const flags = Object.entries(TRAIN_FLAGS);
+  const exact = flags.find(([, spec]) => spec.key === dotted);
+  if (exact) return `--${exact[0]}`;
+  const holder = flags.find(([, spec]) => spec.json && dotted.startsWith(`${spec.key}.`));
+  if (holder) return unknownKey ? `--${holder[0]}` : `--${holder[0]}: ${dotted.slice(holder[1].key.length + 1)}`;
+  return unknownKey ? 'command line' : `command line: ${dotted}`;
+};
+
+const objectOr = (v: unknown): JsonObject => (isObject(v) ? v : {});
+
+/**
+ * A built-in dataset and the user's own data (`dir`, `train`/`val`) are two answers to one question.
+ * A config file's built-in dataset gives way to own data given as a flag; everything else that
+ * asks for both (or sets built-in generator options for own data) is refused.
+ */
+function checkDataSource(fileData: JsonObject, flagData: JsonObject, configFile: string | undefined): void {
+  const own = (d: JsonObject) => (['dir', 'train', 'val'] as const).find((k) => typeof d[k] === 'string' && d[k] !== '');
+  const builtin = (d: JsonObject) => (typeof d.builtin === 'string' && d.builtin !== '' ? 'builtin' : Object.keys(objectOr(d.builtinOptions)).length > 0 ? 'builtinOptions' : undefined);
+  const name = (key: string, fromFlags: boolean) => (fromFlags ? flagLabel([`data`, key]) : `${configFile}: data.${key}`);
+  const ownKey = own(flagData) ?? own(fileData);
+  if (!ownKey) return;
+  const ownName = name(ownKey, own(flagData) !== undefined);
+  const fileBuiltin = builtin(fileData);
+  const flagBuiltin = builtin(flagData);
+  if (flagBuiltin) throw new ConfigError(`${name(flagBuiltin === 'builtinOptions' ? 'builtinOptions.missingLabels' : 'builtin', true)}: applies to a built-in dataset, not to your own data (${ownName}); drop one of them`);
+  if (fileBuiltin === 'builtinOptions' || (fileBuiltin && own(flagData) === undefined)) {
+    throw new ConfigError(`${name(fileBuiltin, false)}: applies to a built-in dataset, not to your own data (${ownName}); drop one of them`);
+  }
+}
+
+/** Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. Each layer is checked by the task's schema. */
 export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>): RunConfig {
   const file = configFile ? readJsonFile(configFile) : undefined;
-  if (file !== undefined && (typeof file !== 'object' || file === null || Array.isArray(file))) {
-    throw new ConfigError(`${configFile}: must hold a JSON object`);
-  }
-  const fileTask = (file as JsonObject | undefined)?.task;
-  const taskName = taskFlag ?? (typeof fileTask === 'string' ? fileTask : 'multilabel');
+  if (file !== undefined && !isObject(file)) throw new ConfigError(`${configFile}: must hold a JSON object`);
+  const taskName = taskFlag ?? (typeof file?.task === 'string' ? file.task : 'multilabel');
+  const task = tasks.get(taskName);
+  const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema });
   const { overrides } = flagOverrides(args);
   // Defaults may depend on a variant the user picked in taskOptions (detection's head), by file or flag.
-  const objectOr = (v: unknown): JsonObject => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as JsonObject) : {});
-  const userTaskOptions = { ...objectOr((file as JsonObject | undefined)?.taskOptions), ...objectOr(overrides.taskOptions) };
-  let config = tasks.get(taskName).defaults(userTaskOptions);
-  if (file) config = mergeConfig(config, { ...(file as JsonObject), task: taskName }, configFile!, OPEN_CONFIG_KEYS);
+  const userTaskOptions = { ...objectOr(file?.taskOptions), ...objectOr(overrides.taskOptions) };
+  let config = task.defaults(userTaskOptions);
+  if (file) config = parseOrThrow(schema, deepMerge(config, { ...file, task: taskName }), inFile(configFile!)) as RunConfig;
   // Changing a loss without giving its parameters starts from the new loss's defaults.
   if (overrides.loss !== undefined && overrides.loss !== config.loss && overrides.lossParams === undefined) config = { ...config, lossParams: {} };
   const taskFlags = objectOr(overrides.taskOptions);
   if (taskFlags.objLoss !== undefined && taskFlags.objLoss !== config.taskOptions.objLoss && taskFlags.objLossParams === undefined) {
     config = { ...config, taskOptions: { ...config.taskOptions, objLossParams: {} } };
   }
-  return mergeConfig(config, overrides, 'command line', OPEN_CONFIG_KEYS);
+  const resolved = parseOrThrow(schema, deepMerge(config, overrides), flagLabel) as RunConfig;
+  checkDataSource(objectOr(file?.data), objectOr(overrides.data), configFile);
+  return resolved;
 }

@@ -1,7 +1,7 @@
 /**
  * Run configuration: plain JSON a user can read and diff. A run's config is resolved as
- * task defaults ← `--config FILE` ← command-line flags, checked key by key against the defaults
- * (which therefore document every option), and written fully resolved into the run folder.
+ * task defaults ← `--config FILE` ← command-line flags, each layer checked by the config's schema
+ * (src/core/run-config.ts), and written fully resolved into the run folder.
  */
 import * as fs from 'fs';
 import { parseJson } from './data/formats/json-file';
@@ -11,7 +11,7 @@ export type JsonObject = { [key: string]: JsonValue };
 
 export class ConfigError extends Error {}
 
-function isObject(v: unknown): v is JsonObject {
+export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -22,33 +22,15 @@ function kind(v: unknown): string {
 }
 
 /**
- * Overlays `override` on `base`, recursing into objects. Every key of `override` must exist in
- * `base` with a value of the same kind, except under `openKeys` paths (free-form maps such as a
- * loss's parameters, checked by their owner).
- * @param where names the source in errors, e.g. `configs/a.json` or `--loss-params`.
+ * Overlays `override` on `base`, recursing where both hold an object; anything else in `override`
+ * replaces. Nothing is checked here: the merged result goes through the config's schema, which
+ * names the key that is unknown or wrong.
  */
-export function mergeConfig<T>(base: T, override: unknown, where: string, openKeys: string[] = [], prefix = ''): T {
-  if (!isObject(override)) throw new ConfigError(`${where}: ${prefix || 'config'} must be an object, got ${kind(override)}`);
+export function deepMerge<T>(base: T, override: JsonObject): T {
   const out: JsonObject = { ...(base as JsonObject) };
   for (const [key, value] of Object.entries(override)) {
-    const keyPath = prefix ? `${prefix}.${key}` : key;
-    if (openKeys.includes(keyPath)) {
-      if (!isObject(value)) throw new ConfigError(`${where}: '${keyPath}' must be an object, got ${kind(value)}`);
-      out[key] = { ...((out[key] as JsonObject) ?? {}), ...value };
-      continue;
-    }
-    if (!(key in out)) {
-      const known = Object.keys(out).join(', ');
-      throw new ConfigError(`${where}: unknown option '${keyPath}' (known${prefix ? ` under '${prefix}'` : ''}: ${known})`);
-    }
     const current = out[key];
-    if (isObject(current)) {
-      out[key] = mergeConfig(current, value, where, openKeys, keyPath) as JsonValue;
-    } else if (current !== null && kind(current) !== kind(value)) {
-      throw new ConfigError(`${where}: '${keyPath}' must be a ${kind(current)}, got ${JSON.stringify(value)}`);
-    } else {
-      out[key] = value as JsonValue;
-    }
+    out[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
   }
   return out as T;
 }

@@ -10,7 +10,6 @@ import { multilabelTask } from '../tasks/multilabel';
 import { singlelabelTask } from '../tasks/singlelabel';
 import { detectionTask, registerDetectionLayers } from '../tasks/detection';
 import { registerCustomLayers } from '../backbones/custom-layers';
-import { loadPluginFile } from './registry/plugin-loader';
 import type { LossPlugin } from '../losses/loss-plugin';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
 import { aslSingleLabelPlugin } from '../losses/asl-single-label';
@@ -36,12 +35,8 @@ export const BUILTIN_LOSSES: readonly LossPlugin[] = [
 
 export const BUILTIN_TASKS: readonly TaskDefinition[] = [multilabelTask, singlelabelTask, detectionTask];
 
-export interface ContainerOptions {
-  /** Loss plugin files (`--plugin`), loaded in order after the built-ins. */
-  plugins?: string[];
-}
-
-export function createContainer(options: ContainerOptions = {}): Container {
+/** Plugin files (`--plugin`) are loaded into the bound LossRegistry afterwards: their `register` may be async (plugin-loader.ts). */
+export function createContainer(): Container {
   // Custom layers (GroupNorm, BatchNorm) must be known to tf.serialization before any model is loaded.
   registerCustomLayers();
   registerDetectionLayers();
@@ -51,7 +46,6 @@ export function createContainer(options: ContainerOptions = {}): Container {
     .toDynamicValue(() => {
       const registry = new LossRegistry();
       for (const plugin of BUILTIN_LOSSES) registry.register(plugin);
-      for (const file of options.plugins ?? []) loadPluginFile(file, registry);
       return registry;
     })
     .inSingletonScope();

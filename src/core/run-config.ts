@@ -2,75 +2,112 @@
  * The resolved configuration of one run, as written to `<run>/config.json`. Every task starts
  * from `baseRunConfig()` and overrides what differs; the defaults are the documentation.
  */
-import type { BackendName } from './backend/init';
+import { BACKEND_NAMES } from './backend/init';
 import type { TrainConfig } from './engine/trainer';
-import type { JsonObject } from './config';
+import { OPTIMIZER_NAMES } from './engine/optimizers';
+import { SCHEDULE_NAMES } from './engine/schedules';
+import { deepMerge, type JsonObject } from './config';
 import type { LossParams } from '../losses/loss-plugin';
+import { bool, inFile, integerIn, nonEmptyText, numberIn, oneOf, openObject, parseOrThrow, text, z } from './schema';
 
-export interface DataConfig {
-  /** Built-in dataset used when neither `dir` nor `train`/`val` is given. */
-  builtin: string;
-  /** A dataset folder whose train/val splits are found by convention (COCO, CSV, ImageFolder, VOC). */
-  dir: string;
-  /** Explicit split paths (annotation file, CSV or folder), overriding `dir`. */
-  train: string;
-  val: string;
-  /** Skip and count bad records instead of stopping at the first one. */
-  skipBad: boolean;
-  /** Use at most this many images of each split (0 = all): quick experiments and tests. */
-  maxTrainImages: number;
-  maxValImages: number;
-  /** Options of the built-in dataset generator (e.g. missingLabels). */
-  builtinOptions: JsonObject;
-}
+const object = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape, { error: 'an object' });
+const probability = () => numberIn({ min: 0, max: 1 });
+/** A fraction of momentum or decay: 1 would never move. */
+const decay = () => numberIn({ min: 0, max: 1, maxOpen: true });
+const rgb = (range: Parameters<typeof numberIn>[0]) => z.array(numberIn(range), { error: 'a list of 3 numbers' }).length(3, { error: 'a list of 3 numbers (R, G, B)' });
 
-export interface ModelConfig {
-  backbone: string;
-  /** Square input size in pixels. */
-  imageSize: number;
-  widthMultiplier: number;
-  /** 1 keeps full resolution in the stem (small images), 2 halves it. */
-  stemStride: number;
-}
+/**
+ * Square input sizes. 8 px is the least a backbone can take and keep a feature map; 2048 px is
+ * where one float32 RGB image reaches 48 MiB and a batch of them alone fills the wasm heap
+ * (4 GiB at most); far beyond, tfjs fails with "Invalid typed array length", naming nothing.
+ */
+export const IMAGE_SIZE_RANGE = { min: 8, max: 2048 } as const;
 
-export interface InputConfig {
-  /** Per-channel mean and std applied to pixels scaled to [0, 1]. */
-  mean: number[];
-  std: number[];
-  /** Decoded-image cache for evaluation, in MB. */
-  cacheMB: number;
-  /**
-   * How an image reaches the square network input (evaluation, and training without a geometric
-   * augmentation): `stretch` resizes each side independently, `letterbox` keeps the aspect ratio
-   * and pads the rest with `padValue` (0..255). Boxes follow either way.
-   */
-  fit: 'stretch' | 'letterbox';
-  padValue: number;
-}
+/** Every user-settable key of a run's config with its type, range and meaning; `taskOptions` is each task's own schema. */
+export const runConfigSchema = object({
+  task: nonEmptyText('a task name'),
+  loss: nonEmptyText('a loss name (see `asl-run losses`)'),
+  lossParams: openObject().describe("The loss's parameters over its defaults (checked by the loss)"),
+  backend: oneOf(BACKEND_NAMES),
+  data: object({
+    builtin: text().describe('Built-in dataset used when neither `dir` nor `train`/`val` is given'),
+    dir: text().describe('A dataset folder whose train/val splits are found by convention (COCO, CSV, ImageFolder, VOC)'),
+    train: text().describe('Explicit training split (annotation file, CSV or folder), overriding `dir`'),
+    val: text().describe('Explicit validation split, overriding `dir`'),
+    skipBad: bool().describe('Skip and count bad records instead of stopping at the first one'),
+    maxTrainImages: integerIn({ min: 0 }).describe('Use at most this many training images (0 = all): quick experiments and tests'),
+    maxValImages: integerIn({ min: 0 }).describe('Use at most this many validation images (0 = all)'),
+    builtinOptions: openObject().describe('Options of the built-in dataset generator (e.g. missingLabels), checked by it'),
+  }),
+  model: object({
+    backbone: nonEmptyText('a backbone name'),
+    imageSize: integerIn(IMAGE_SIZE_RANGE).describe('Square input size in pixels'),
+    widthMultiplier: numberIn({ min: 0, minOpen: true, max: 16 }),
+    stemStride: z.union([z.literal(1), z.literal(2)], { error: '1 or 2' }).describe('1 keeps full resolution in the stem (small images), 2 halves it'),
+  }),
+  input: object({
+    mean: rgb({}).describe('Per-channel mean subtracted from pixels scaled to [0, 1]'),
+    std: rgb({ min: 0, minOpen: true }).describe('Per-channel std dividing them'),
+    cacheMB: numberIn({ min: 0 }).describe('Decoded-image cache for evaluation, in MB'),
+    fit: oneOf(['stretch', 'letterbox']).describe('How an image reaches the square input: stretch each side, or letterbox (keep the aspect ratio, pad with padValue); boxes follow'),
+    padValue: integerIn({ min: 0, max: 255 }),
+  }),
+  augment: object({
+    hflip: probability().describe('Probability of a horizontal flip (0 for digits, where a flip changes the class)'),
+    cutoutHoles: integerIn({ min: 0 }).describe('Cutout holes per image (0 disables), each of side cutoutSize x the image side'),
+    cutoutSize: probability(),
+    cropScaleMin: numberIn({ min: 0, minOpen: true, max: 1 }).describe('Random resized crop: minimum area fraction (1 disables)'),
+    cropRatioMin: numberIn({ min: 0, minOpen: true }),
+    cropRatioMax: numberIn({ min: 0, minOpen: true }),
+  }).refine((a) => a.cropRatioMin <= a.cropRatioMax, { error: 'cropRatioMin must not exceed cropRatioMax', path: ['cropRatioMax'] }),
+  train: object({
+    epochs: integerIn({ min: 1 }),
+    batchSize: integerIn({ min: 1 }),
+    seed: integerIn({ min: 0, max: 2 ** 32 - 1 }).describe('Seed of initialisation, shuffling and augmentation'),
+    lr: numberIn({ min: 0, minOpen: true }).describe('Peak learning rate'),
+    optimizer: object({
+      name: oneOf(OPTIMIZER_NAMES),
+      weightDecay: numberIn({ min: 0 }).describe('L2 penalty (adam, sgd) or decoupled decay (adamw); never on biases and norm weights'),
+      beta1: decay(),
+      beta2: decay(),
+      eps: numberIn({ min: 0, minOpen: true }),
+      momentum: decay().describe('SGD momentum'),
+      nesterov: bool(),
+    }),
+    schedule: object({
+      name: oneOf(SCHEDULE_NAMES),
+      pctStart: numberIn({ min: 0, max: 1, minOpen: true, maxOpen: true }).describe('onecycle: fraction of the steps spent increasing the lr'),
+      divFactor: numberIn({ min: 0, minOpen: true }).describe('onecycle: initial lr = lr / divFactor'),
+      finalDivFactor: numberIn({ min: 0, minOpen: true }).describe('onecycle: final lr = initial lr / finalDivFactor'),
+      cycleMomentum: bool(),
+      baseMomentum: decay(),
+      maxMomentum: decay(),
+      warmupSteps: integerIn({ min: 0 }).describe('cosine: linear warm-up from warmupLr over this many steps'),
+      warmupLr: numberIn({ min: 0 }),
+      minLr: numberIn({ min: 0 }).describe('cosine: lower bound reached at the last step'),
+    }),
+    ema: object({ enabled: bool(), decay: decay(), warmup: bool() }),
+    gradClipNorm: numberIn({ min: 0 }).describe('Clip the global gradient norm to this; 0 disables'),
+    logEvery: integerIn({ min: 1 }),
+    evalEvery: integerIn({ min: 1 }).describe('Evaluate every this many epochs (the last one always)'),
+  }),
+  taskOptions: openObject().describe('Task-specific options (e.g. the detection head); each task defines its own'),
+});
 
-export interface AugmentConfig {
-  /** Probability of a horizontal flip (0 for digits, where a flip changes the class). */
-  hflip: number;
-  /** Cutout holes per image (0 disables), each of side cutoutSize x the image side, filled with a random colour (as the ASL repo's CutoutPIL). */
-  cutoutHoles: number;
-  cutoutSize: number;
-  /** Random resized crop: minimum area fraction (1 disables) and aspect-ratio range. */
-  cropScaleMin: number;
-  cropRatioMin: number;
-  cropRatioMax: number;
-}
+type Parsed = z.output<typeof runConfigSchema>;
+export type DataConfig = Parsed['data'] & { builtinOptions: JsonObject };
+export type ModelConfig = Parsed['model'];
+export type InputConfig = Parsed['input'];
+export type AugmentConfig = Parsed['augment'];
 
-export interface RunConfig {
-  task: string;
-  loss: string;
+/** The schema's `train` section is the engine's TrainConfig (a compile-time check: B must be assignable to A). */
+type Agrees<A, B extends A> = B;
+type TrainSection = Agrees<TrainConfig & { batchSize: number }, Parsed['train']>;
+
+export interface RunConfig extends Omit<Parsed, 'lossParams' | 'data' | 'train' | 'taskOptions'> {
   lossParams: LossParams;
-  backend: BackendName;
   data: DataConfig;
-  model: ModelConfig;
-  input: InputConfig;
-  augment: AugmentConfig;
-  train: TrainConfig & { batchSize: number };
-  /** Task-specific options (e.g. the detection head); each task documents its own. */
+  train: TrainSection;
   taskOptions: JsonObject;
 }
 
@@ -104,5 +141,10 @@ export function baseRunConfig(): RunConfig {
   };
 }
 
-/** Config objects whose keys the owner (loss, data set, task) defines and checks, not the config merge. */
-export const OPEN_CONFIG_KEYS = ['lossParams', 'data.builtinOptions', 'taskOptions'];
+/**
+ * A run's saved config over the base defaults (options added since it was written take their base
+ * default, the behaviour it was trained with), checked by the schema like a config file.
+ */
+export function parseSavedRunConfig(saved: JsonObject, file: string): RunConfig {
+  return parseOrThrow(runConfigSchema, deepMerge(baseRunConfig(), saved), inFile(file)) as RunConfig;
+}

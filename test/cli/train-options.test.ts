@@ -4,10 +4,14 @@ import { flagOverrides, resolveRunConfig, trainFlagOptions } from '../../src/cli
 import { TaskRegistry } from '../../src/core/registry/task-registry';
 import { detectionTask } from '../../src/tasks/detection';
 import { multilabelTask } from '../../src/tasks/multilabel';
+import { singlelabelTask } from '../../src/tasks/singlelabel';
+import { ConfigError } from '../../src/core/config';
+import { runConfigSchema } from '../../src/core/run-config';
 import { cli, tmpDir } from './run-cli';
 
 const tasks = new TaskRegistry();
 tasks.register(multilabelTask);
+tasks.register(singlelabelTask);
 tasks.register(detectionTask);
 const work = tmpDir('asl-run-train-options-');
 
@@ -52,6 +56,93 @@ describe('resolveRunConfig: head-dependent detection defaults', () => {
     const options = trainFlagOptions();
     for (const flag of ['head', 'obj-loss', 'obj-loss-params']) expect(options[flag]).toMatchObject({ type: 'string', group: 'Training:' });
     expect(options['obj-loss-params']).not.toHaveProperty('json');
+  });
+});
+
+describe('resolveRunConfig: every option is checked by the schema, one line naming it', () => {
+  it.each<[string | undefined, Record<string, unknown>, string]>([
+    [undefined, { epochs: 0, schedule: 'constant' }, '--epochs: expected an integer >= 1, got 0'],
+    [undefined, { epochs: -1, schedule: 'cosine' }, '--epochs: expected an integer >= 1, got -1'],
+    [undefined, { epochs: 1.5 }, '--epochs: expected an integer >= 1, got 1.5'],
+    [undefined, { epochs: NaN }, '--epochs: expected a number'],
+    [undefined, { lr: 0 }, '--lr: expected a number > 0, got 0'],
+    [undefined, { lr: -1 }, '--lr: expected a number > 0, got -1'],
+    [undefined, { 'weight-decay': -1 }, '--weight-decay: expected a number >= 0, got -1'],
+    [undefined, { 'grad-clip': -1 }, '--grad-clip: expected a number >= 0, got -1'],
+    [undefined, { 'max-train-images': -5 }, '--max-train-images: expected an integer >= 0, got -5'],
+    [undefined, { 'max-val-images': 2.5 }, '--max-val-images: expected an integer >= 0, got 2.5'],
+    [undefined, { 'image-size': 100000 }, '--image-size: expected an integer in [8, 2048], got 100000'],
+    [undefined, { 'image-size': 4 }, '--image-size: expected an integer in [8, 2048], got 4'],
+    [undefined, { 'batch-size': 0 }, '--batch-size: expected an integer >= 1, got 0'],
+    [undefined, { seed: -1 }, '--seed: expected an integer in [0, 4294967295], got -1'],
+    [undefined, { seed: 0.5 }, '--seed: expected an integer in [0, 4294967295], got 0.5'],
+    [undefined, { 'ema-decay': 1 }, '--ema-decay: expected a number in [0, 1), got 1'],
+    [undefined, { 'eval-every': 0 }, '--eval-every: expected an integer >= 1, got 0'],
+    [undefined, { 'log-every': 0.5 }, '--log-every: expected an integer >= 1, got 0.5'],
+    [undefined, { width: 0 }, '--width: expected a number in (0, 16], got 0'],
+    [undefined, { fit: 'crop' }, "--fit: expected one of 'stretch', 'letterbox', got \"crop\""],
+    [undefined, { optimizer: 'lion' }, "--optimizer: expected one of 'adam', 'adamw', 'sgd', got \"lion\""],
+    [undefined, { loss: '' }, '--loss: expected a loss name (see `asl-run losses`), got ""'],
+    [undefined, { 'loss-params': '[1]' }, '--loss-params: must be a JSON object, got array'],
+    [undefined, { head: 'yolox' }, "--head: unknown option 'taskOptions.head' (known under 'taskOptions': none)"],
+    ['singlelabel', { head: 'fcos' }, "--head: unknown option 'taskOptions.head' (known under 'taskOptions': none)"],
+    [undefined, { 'task-options': '{"nope":1}' }, "--task-options: unknown option 'taskOptions.nope' (known under 'taskOptions': none)"],
+    ['singlelabel', { 'task-options': '{"nope":1}' }, "--task-options: unknown option 'taskOptions.nope' (known under 'taskOptions': none)"],
+    ['detection', { head: 'retina' }, "--head: expected one of 'fcos', 'yolox', got \"retina\""],
+    ['detection', { 'task-options': '{"strides":[8,16,32,64]}' }, '--task-options: levelBounds: needs 3 bounds for 4 levels, got [24,48]'],
+    ['detection', { 'task-options': '{"strides":[8,24]}' }, '--task-options: strides: each must be twice the previous, got [8,24]'],
+    ['detection', { 'task-options': '{"nmsThreshold":2}' }, '--task-options: nmsThreshold: expected a number in [0, 1], got 2'],
+    ['detection', { 'task-options': '{"channels":12}' }, '--task-options: groupNormGroups: must divide channels (12), got 8'],
+    [undefined, { data: '/d', dataset: 'mnist' }, '--dataset: applies to a built-in dataset, not to your own data (--data); drop one of them'],
+    [undefined, { data: '/d', 'missing-labels': 0.5 }, '--missing-labels: applies to a built-in dataset, not to your own data (--data); drop one of them'],
+    [undefined, { train: 'a.csv', val: 'b.csv', dataset: 'mnist' }, '--dataset: applies to a built-in dataset, not to your own data (--train); drop one of them'],
+  ])('--task %s %j', (task, args, message) => {
+    const resolve = () => resolveRunConfig(tasks, task, undefined, args);
+    expect(resolve).toThrow(ConfigError);
+    expect(resolve).toThrow(message);
+    expect(() => resolve()).not.toThrow(/\n/);
+  });
+
+  it('--task-options with an unknown detection key lists the known ones', () => {
+    expect(() => resolveRunConfig(tasks, 'detection', undefined, { 'task-options': '{"nope":1}' })).toThrow(
+      /^--task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, channels, .*objWeight\)$/,
+    );
+  });
+
+  it('a config file gets the same checks, naming the file and the key', () => {
+    const epochs = configFile({ train: { epochs: 0 } });
+    expect(() => resolveRunConfig(tasks, undefined, epochs, {})).toThrow(`${epochs}: train.epochs: expected an integer >= 1, got 0`);
+    const typo = configFile({ train: { epoch: 3 } });
+    expect(() => resolveRunConfig(tasks, undefined, typo, {})).toThrow(new RegExp(`^${typo}: unknown option 'train\\.epoch' \\(known under 'train': epochs, batchSize, seed, lr, `));
+    const wrongType = configFile({ model: { imageSize: '64' } });
+    expect(() => resolveRunConfig(tasks, undefined, wrongType, {})).toThrow(`${wrongType}: model.imageSize: expected an integer in [8, 2048], got "64"`);
+    const notObject = configFile({ train: 5 });
+    expect(() => resolveRunConfig(tasks, undefined, notObject, {})).toThrow(`${notObject}: train: expected an object, got 5`);
+    const both = configFile({ data: { dir: '/d', builtinOptions: { missingLabels: 0.5 } } });
+    expect(() => resolveRunConfig(tasks, undefined, both, {})).toThrow(`${both}: data.builtinOptions: applies to a built-in dataset, not to your own data (${both}: data.dir); drop one of them`);
+    // A file's value can be fixed by a flag: each layer is checked as it is merged, the file first.
+    expect(() => resolveRunConfig(tasks, undefined, epochs, { epochs: 2 })).toThrow(`${epochs}: train.epochs`);
+  });
+
+  it('a config file’s built-in dataset gives way to --data given as a flag', () => {
+    const file = configFile({ data: { builtin: 'mnist-multilabel' } });
+    expect(resolveRunConfig(tasks, undefined, file, { data: '/d' }).data).toMatchObject({ dir: '/d', builtin: 'mnist-multilabel' });
+  });
+
+  it('keeps the accepted edges: 0 = all images, 0 = no clipping, the image-size bounds', () => {
+    const config = resolveRunConfig(tasks, undefined, undefined, { 'max-train-images': 0, 'grad-clip': 0, 'image-size': 8, epochs: 1, schedule: 'constant' });
+    expect(config.data.maxTrainImages).toBe(0);
+    expect(config.train).toMatchObject({ gradClipNorm: 0, epochs: 1 });
+    expect(resolveRunConfig(tasks, undefined, undefined, { 'image-size': 2048 }).model.imageSize).toBe(2048);
+  });
+
+  it('every task’s defaults satisfy the schema (with its own task options)', () => {
+    for (const name of tasks.names()) {
+      const task = tasks.get(name);
+      for (const head of ['fcos', 'yolox']) {
+        expect(runConfigSchema.extend({ taskOptions: task.optionsSchema }).safeParse(task.defaults({ head })).success).toBe(true);
+      }
+    }
   });
 });
 

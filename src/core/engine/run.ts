@@ -10,8 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { baseRunConfig, OPEN_CONFIG_KEYS, type RunConfig } from '../run-config';
-import { mergeConfig } from '../config';
+import { parseSavedRunConfig, type RunConfig } from '../run-config';
 import type { TaskDefinition, TaskEnvironment } from '../registry/task-registry';
 import { Progress } from './progress';
 import { Trainer, TrainResult } from './trainer';
@@ -66,8 +65,9 @@ export function readRunConfig(runDir: string): SavedRunConfig {
     throw new Error(`${file}: cannot read run config (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   // Options added after the run was written take their base default, the behaviour it was trained with.
-  const { classes, ...config } = saved;
-  return { ...mergeConfig(baseRunConfig(), config, file, OPEN_CONFIG_KEYS), classes };
+  // The plugins it loaded are the business of the commands that reload them (registry/run-plugins.ts).
+  const { classes, plugins: _plugins, ...config } = saved as SavedRunConfig & { plugins?: unknown };
+  return { ...parseSavedRunConfig(config, file), classes };
 }
 
 /** The process's peak resident set size so far, in MiB (resourceUsage().maxRSS is in KiB). */
@@ -96,7 +96,7 @@ export async function trainRun(
   fs.mkdirSync(runDir, { recursive: true });
   const readerSkips = prepared.skips.counts();
   if (readerSkips.total > 0) env.log(`${describeSkips(readerSkips)} while reading the data (--skip-bad); first: ${readerSkips.first}`);
-  writeJson(path.join(runDir, RUN_FILES.config), { ...config, classes: prepared.classes });
+  writeJson(path.join(runDir, RUN_FILES.config), { ...config, classes: prepared.classes, plugins: env.losses.pluginFiles() });
   const logFile = path.join(runDir, RUN_FILES.log);
   const trainer = new Trainer(prepared.adapter, prepared.train, config.train, path.join(runDir, RUN_FILES.checkpoint), {
     record: (entry) => fs.appendFileSync(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),

@@ -3,6 +3,8 @@
  * tasks and the engine receive it by injection and resolve losses by name.
  */
 import type { Loss, LossParams, LossPlugin } from '../../losses/loss-plugin';
+import { guardPluginLoss } from './plugin-guard';
+import type { PluginFileRecord } from './plugin-loader';
 
 export interface RegisterOptions {
   /** Replace an existing plugin of the same name instead of failing. */
@@ -18,6 +20,7 @@ export interface RegisteredLoss {
 
 export class LossRegistry {
   private readonly entries = new Map<string, RegisteredLoss>();
+  private readonly files: PluginFileRecord[] = [];
 
   register(plugin: LossPlugin, options: RegisterOptions = {}): void {
     const existing = this.entries.get(plugin.name);
@@ -52,9 +55,20 @@ export class LossRegistry {
     return this.names().map((name) => this.entries.get(name)!);
   }
 
-  /** Validates `params` against the plugin's defaults and builds the loss. */
+  /** Validates `params` against the plugin's defaults and builds the loss; a plugin's loss is guarded (errors name its file). */
   create(name: string, params: Partial<LossParams> = {}): Loss {
-    const plugin = this.get(name);
-    return plugin.create(plugin.validate(params));
+    const { plugin, source } = this.entry(name);
+    const loss = plugin.create(plugin.validate(params));
+    return source === 'built-in' ? loss : guardPluginLoss(loss, source);
+  }
+
+  /** Records a plugin file loaded into this registry (a run writes them into its config.json). */
+  addPluginFile(record: PluginFileRecord): void {
+    this.files.push(record);
+  }
+
+  /** The plugin files loaded, in order. */
+  pluginFiles(): PluginFileRecord[] {
+    return this.files.map((f) => ({ ...f }));
   }
 }

@@ -4,20 +4,18 @@
  * argument hands over the TensorFlow.js instance asl-run trains with, so a plugin file needs no
  * dependency of its own. Every plugin it adds is
  * checked against the contract and probed on a small batch before anything resolves a loss, so a
- * broken plugin fails at start-up with a message naming its file, not mid-training.
+ * broken plugin fails at start-up with a message naming its file; what it does wrong later, on
+ * real batches, is caught by the registry's guard (plugin-guard.ts) and names the file too.
  */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../tf';
 import type { LossPlugin } from '../../losses/loss-plugin';
-import { LossRegistry } from './loss-registry';
+import type { LossRegistry } from './loss-registry';
+import { describeValue as describe, PluginError } from './plugin-guard';
 
-export class PluginError extends Error {}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `${typeof value}`;
-}
+export { PluginError };
 
 /** Checks the static shape of a plugin object; returns the first problem found, if any. */
 export function contractProblem(candidate: unknown): string | undefined {
@@ -69,21 +67,46 @@ export function checkPlugin(candidate: unknown, source: string): LossPlugin {
   return candidate as LossPlugin;
 }
 
+/** What a run records of a plugin file it loaded, to reload the very same code on resume. */
+export interface PluginFileRecord {
+  /** Absolute path of the file. */
+  path: string;
+  /** SHA-256 of its content, hex. */
+  sha256: string;
+}
+
+export function sha256OfFile(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** The plugin files loaded in this process, to name the one an asynchronous failure came from. */
+const loadedFiles = new Set<string>();
+
+/** The loaded plugin file whose code appears in `err`'s stack, if any. */
+export function pluginBehind(err: unknown): string | undefined {
+  const stack = err instanceof Error ? (err.stack ?? '') : '';
+  return [...loadedFiles].find((file) => stack.includes(file));
+}
+
 /**
- * Loads one plugin file into the registry. A `register(registry)` export is given a view of the
- * registry that checks each plugin it registers.
- * @returns the names of the losses the file registered.
+ * Loads one plugin file into the registry and records it there (path and content hash). A
+ * `register(registry, { tf })` export is given a view of the registry that checks each plugin
+ * it registers; an async `register` is awaited.
+ * @returns the record of the file and the names of the losses it registered.
  */
-export function loadPluginFile(file: string, registry: LossRegistry): string[] {
+export async function loadPluginFile(file: string, registry: LossRegistry): Promise<PluginFileRecord & { losses: string[] }> {
   const resolved = path.resolve(file);
   let mod: Record<string, unknown>;
+  let sha256: string;
   try {
+    sha256 = sha256OfFile(resolved);
     mod = require(resolved);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'MODULE_NOT_FOUND' && e.message.includes(resolved) ? 'file not found' : e.message.split('\n')[0];
+    const why = e.code === 'ENOENT' || (e.code === 'MODULE_NOT_FOUND' && e.message.includes(resolved)) ? 'file not found' : e.message.split('\n')[0];
     throw new PluginError(`plugin ${file}: cannot load (${why})`);
   }
+  loadedFiles.add(resolved);
   const registered: string[] = [];
   const add = (candidate: unknown, replace = false): void => {
     const plugin = checkPlugin(candidate, file);
@@ -96,20 +119,23 @@ export function loadPluginFile(file: string, registry: LossRegistry): string[] {
   };
   const exported = (mod.default ?? mod) as Record<string, unknown>;
   if (typeof mod.register === 'function' || typeof exported.register === 'function') {
-    const register = (typeof mod.register === 'function' ? mod.register : exported.register) as (r: unknown, api: { tf: typeof tf }) => void;
+    const register = (typeof mod.register === 'function' ? mod.register : exported.register) as (r: unknown, api: { tf: typeof tf }) => unknown;
     const view = {
       register: (plugin: unknown, options?: { replace?: boolean }) => add(plugin, options?.replace),
       has: (name: string) => registry.has(name),
       names: () => registry.names(),
     };
     try {
-      register(view, { tf });
+      const done = register(view, { tf });
+      if (describe(done) === 'a Promise') await done;
     } catch (err) {
-      throw err instanceof PluginError ? err : new PluginError(`plugin ${file}: register() failed (${(err as Error).message})`);
+      throw err instanceof PluginError ? err : new PluginError(`plugin ${file}: register() failed (${err instanceof Error ? err.message : String(err)})`);
     }
     if (registered.length === 0) throw new PluginError(`plugin ${file}: register(registry) registered no loss`);
   } else {
     add(exported);
   }
-  return registered;
+  const record = { path: resolved, sha256 };
+  registry.addPluginFile(record);
+  return { ...record, losses: registered };
 }

@@ -7,6 +7,7 @@ import type { RunConfig } from '../run-config';
 import type { LossRegistry } from './loss-registry';
 import type { tf } from '../tf';
 import type { JsonObject } from '../config';
+import type { z } from '../schema';
 import type { SkipLedger } from '../data/skips';
 
 export interface TaskEnvironment {
@@ -43,6 +44,8 @@ export interface TaskDefinition {
    *   depend on a variant chosen there (detection: `head`); the caller still merges them on top.
    */
   defaults(taskOptions?: JsonObject): RunConfig;
+  /** The schema of this task's complete `taskOptions` (defaults filled in): every key, its range; unknown keys are errors. */
+  readonly optionsSchema: z.ZodType;
   prepare(config: RunConfig, env: TaskEnvironment, options?: PrepareOptions): Promise<PreparedTask>;
   /** Predictions for image files with a trained model. */
   predict(model: tf.LayersModel, config: RunConfig, classes: string[], files: string[], options: { topK: number }): Promise<Prediction[]>;

@@ -12,7 +12,7 @@ import type { DetectionRecord } from '../../core/data/records';
 import type { AugmentOptions, TransformInfo } from '../../core/data/pipeline/transform';
 import { evalLoader, limitRecords, trainLoader } from '../common/loaders';
 import { forEachPrediction } from '../common/predict';
-import { detectionDefaults, detectionOptions, type DetectionOptions, type HeadName } from './options';
+import { detectionDefaults, detectionOptions, detectionOptionsSchema, type DetectionOptions, type HeadName } from './options';
 import { locationGrid, type LocationGrid } from './locations';
 import { assignTargets, type BoxesToAssign, type FcosTargets } from './targets';
 import { buildDetectionModel, EXTRA_COLUMNS } from './model';
@@ -59,6 +59,8 @@ function detectionAugment(config: RunConfig, options: DetectionOptions): Augment
 export const detectionTask: TaskDefinition = {
   name: 'detection',
   description: 'Object detection with an FCOS or YOLOX head (--head) on a backbone + FPN, evaluated by COCO AP (pycocotools-exact)',
+
+  optionsSchema: detectionOptionsSchema,
 
   /** @param taskOptions the user's task options: `head: 'yolox'` gives YOLOX's defaults (bce classification loss, its thresholds and weights). */
   defaults(taskOptions?: JsonObject): RunConfig {

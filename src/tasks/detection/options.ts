@@ -1,6 +1,7 @@
 /**
  * The detection task's options (`config.taskOptions`), a flat JSON object. The defaults below are
- * the documentation; `detectionOptions` merges the user's values over them and checks each.
+ * the documentation; `detectionOptionsSchema` checks them and `detectionOptions` merges the user's
+ * values over them.
  *
  * Sizes are for the built-in 128x128 mnist-detection scenes (digits 16–56 px): FCOS's COCO ranges
  * (P3 up to 64 px, i.e. 8 strides) are scaled down to 3 strides per level, which leaves 1% of the
@@ -9,6 +10,7 @@
  * default run fits 15 minutes on a 2-core CPU.
  */
 import type { JsonObject } from '../../core/config';
+import { integerIn, nonEmptyText, numberIn, oneOf, openObject, parseOrThrow, z } from '../../core/schema';
 
 export const HEAD_NAMES = ['fcos', 'yolox'] as const;
 export type HeadName = (typeof HEAD_NAMES)[number];
@@ -113,58 +115,50 @@ export function detectionDefaults(head: HeadName = 'fcos'): JsonObject {
   return JSON.parse(JSON.stringify(defaultsOf(head))) as JsonObject;
 }
 
-type Check = (value: unknown) => boolean;
+const positiveInt = () => integerIn({ min: 1 });
+const nonNegative = () => numberIn({ min: 0 });
+const unit = () => numberIn({ min: 0, max: 1 });
+const list = <T extends z.ZodType>(each: T, what: string) => z.array(each, { error: what });
 
-const positiveInt: Check = (v) => Number.isInteger(v) && (v as number) >= 1;
-const nonNegative: Check = (v) => typeof v === 'number' && v >= 0 && Number.isFinite(v);
-const unit: Check = (v) => typeof v === 'number' && v >= 0 && v <= 1;
-const numbers = (each: Check): Check => (v) => Array.isArray(v) && v.every(each);
-
-const oneOf = (names: readonly string[]): { check: Check; expected: string } => ({ check: (v) => names.includes(v as string), expected: `one of ${names.join(', ')}` });
-
-const RULES: Record<keyof DetectionOptions, { check: Check; expected: string }> = {
-  head: oneOf(HEAD_NAMES),
-  strides: { check: numbers(positiveInt), expected: 'a list of positive integers' },
-  levelBounds: { check: numbers((v) => typeof v === 'number' && v > 0), expected: 'a list of numbers > 0' },
-  channels: { check: positiveInt, expected: 'a positive integer' },
-  towerConvs: { check: (v) => Number.isInteger(v) && (v as number) >= 0, expected: 'an integer >= 0' },
-  groupNormGroups: { check: positiveInt, expected: 'a positive integer' },
-  centerSampleRadius: { check: nonNegative, expected: 'a number >= 0' },
-  priorProbability: { check: (v) => typeof v === 'number' && v > 0 && v < 1, expected: 'a number in (0, 1)' },
-  clsWeight: { check: nonNegative, expected: 'a number >= 0' },
-  boxWeight: { check: nonNegative, expected: 'a number >= 0' },
-  centernessWeight: { check: nonNegative, expected: 'a number >= 0' },
-  scoreThreshold: { check: unit, expected: 'a number in [0, 1]' },
-  topKPerLevel: { check: positiveInt, expected: 'a positive integer' },
-  nmsThreshold: { check: unit, expected: 'a number in [0, 1]' },
-  maxDetections: { check: positiveInt, expected: 'a positive integer' },
-  assigner: oneOf(['simota', 'center-prior']),
-  clsTarget: oneOf(['iou', 'hard']),
-  objLoss: { check: (v) => typeof v === 'string' && v.length > 0, expected: 'a loss name (see `asl-run losses`)' },
-  objLossParams: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'an object of loss parameters' },
-  objWeight: { check: nonNegative, expected: 'a number >= 0' },
-  scaleJitter: { check: (v) => numbers((x) => typeof x === 'number' && x > 0)(v) && (v as number[]).length === 2 && (v as number[])[0] <= (v as number[])[1], expected: '[min, max] with 0 < min <= max' },
-};
+/** Every detection option with its range; the relations between options are checked after. */
+export const detectionOptionsSchema = z
+  .strictObject({
+    head: oneOf(HEAD_NAMES),
+    strides: list(positiveInt(), 'a list of positive integers').min(1, { error: 'a list of at least one stride' }),
+    levelBounds: list(numberIn({ min: 0, minOpen: true }), 'a list of numbers > 0'),
+    channels: positiveInt(),
+    towerConvs: integerIn({ min: 0 }),
+    groupNormGroups: positiveInt(),
+    centerSampleRadius: nonNegative(),
+    priorProbability: numberIn({ min: 0, max: 1, minOpen: true, maxOpen: true }),
+    clsWeight: nonNegative(),
+    boxWeight: nonNegative(),
+    centernessWeight: nonNegative(),
+    scoreThreshold: unit(),
+    topKPerLevel: positiveInt(),
+    nmsThreshold: unit(),
+    maxDetections: positiveInt(),
+    scaleJitter: list(numberIn({ min: 0, minOpen: true }), '[min, max] with 0 < min <= max')
+      .length(2, { error: '[min, max] with 0 < min <= max' })
+      .refine(([lo, hi]) => lo <= hi, { error: 'needs min <= max' }),
+    assigner: oneOf(['simota', 'center-prior']),
+    clsTarget: oneOf(['iou', 'hard']),
+    objLoss: nonEmptyText('a loss name (see `asl-run losses`)'),
+    objLossParams: openObject(),
+    objWeight: nonNegative(),
+  })
+  .superRefine(({ strides, levelBounds, channels, groupNormGroups }, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (strides.some((s, i) => i > 0 && s !== 2 * strides[i - 1])) problem('strides', `each must be twice the previous, got ${JSON.stringify(strides)}`);
+    if (levelBounds.length !== strides.length - 1) problem('levelBounds', `needs ${strides.length - 1} bounds for ${strides.length} levels, got ${JSON.stringify(levelBounds)}`);
+    else if (levelBounds.some((b, i) => i > 0 && b <= levelBounds[i - 1])) problem('levelBounds', `must increase, got ${JSON.stringify(levelBounds)}`);
+    if (channels % groupNormGroups !== 0) problem('groupNormGroups', `must divide channels (${channels}), got ${groupNormGroups}`);
+  });
 
 /**
- * The options of `taskOptions` over the defaults.
- * @throws Error naming the option (`taskOptions.<name>`) when it is unknown or invalid.
+ * The options of `taskOptions` over the defaults of its head.
+ * @throws ConfigError naming the option (`taskOptions.<name>`) when it is unknown or invalid.
  */
 export function detectionOptions(taskOptions: JsonObject): DetectionOptions {
-  const merged: Record<string, unknown> = { ...defaultsOf(taskOptions.head), ...taskOptions };
-  for (const [key, value] of Object.entries(merged)) {
-    const rule = RULES[key as keyof DetectionOptions];
-    if (!rule) throw new Error(`taskOptions.${key}: unknown detection option (known: ${Object.keys(RULES).join(', ')})`);
-    if (!rule.check(value)) throw new Error(`taskOptions.${key} must be ${rule.expected}, got ${JSON.stringify(value)}`);
-  }
-  const options = merged as unknown as DetectionOptions;
-  const { strides, levelBounds, channels, groupNormGroups } = options;
-  if (strides.length === 0) throw new Error('taskOptions.strides: needs at least one level');
-  if (strides.some((s, i) => i > 0 && s !== 2 * strides[i - 1])) throw new Error(`taskOptions.strides must each be twice the previous, got ${JSON.stringify(strides)}`);
-  if (levelBounds.length !== strides.length - 1) {
-    throw new Error(`taskOptions.levelBounds needs ${strides.length - 1} bounds for ${strides.length} levels, got ${JSON.stringify(levelBounds)}`);
-  }
-  if (levelBounds.some((b, i) => i > 0 && b <= levelBounds[i - 1])) throw new Error(`taskOptions.levelBounds must increase, got ${JSON.stringify(levelBounds)}`);
-  if (channels % groupNormGroups !== 0) throw new Error(`taskOptions.groupNormGroups (${groupNormGroups}) must divide taskOptions.channels (${channels})`);
-  return options;
+  return parseOrThrow(detectionOptionsSchema, { ...defaultsOf(taskOptions.head), ...taskOptions }, (keyPath, unknownKey) => (unknownKey ? 'taskOptions' : ['taskOptions', ...keyPath].join('.'))) as DetectionOptions;
 }

@@ -3,6 +3,7 @@
  * recipe scaled to a short CPU run), data → loaders, model, and `predict`.
  */
 import { tf } from '../../core/tf';
+import { z } from '../../core/schema';
 import { baseRunConfig, RunConfig } from '../../core/run-config';
 import type { PrepareOptions, PreparedTask, Prediction, TaskDefinition, TaskEnvironment } from '../../core/registry/task-registry';
 import type { MultiLabelRecord } from '../../core/data/records';
@@ -16,6 +17,9 @@ const toItem = (record: MultiLabelRecord): MultiLabelItem => ({ labels: record.l
 export const multilabelTask: TaskDefinition = {
   name: 'multilabel',
   description: 'Multi-label classification (sigmoid per class), evaluated by mAP as the ASL reference computes it',
+
+  // No task options: any key given is an error naming it.
+  optionsSchema: z.strictObject({}),
 
   defaults(): RunConfig {
     const config = baseRunConfig();

@@ -3,6 +3,7 @@
  * data → loaders, model, and `predict` (top-k classes per image).
  */
 import { tf } from '../../core/tf';
+import { z } from '../../core/schema';
 import { baseRunConfig, RunConfig } from '../../core/run-config';
 import type { PrepareOptions, PreparedTask, Prediction, TaskDefinition, TaskEnvironment } from '../../core/registry/task-registry';
 import type { SingleLabelRecord } from '../../core/data/records';
@@ -15,6 +16,9 @@ const toItem = (record: SingleLabelRecord): SingleLabelItem => ({ label: record.
 export const singlelabelTask: TaskDefinition = {
   name: 'singlelabel',
   description: 'Single-label classification (softmax), evaluated by top-1/top-5 accuracy',
+
+  // No task options: any key given is an error naming it.
+  optionsSchema: z.strictObject({}),
 
   defaults(): RunConfig {
     const config = baseRunConfig();

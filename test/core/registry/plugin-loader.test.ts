@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -30,20 +31,35 @@ function lossModule(name: string, expr: string, extra = ''): string {
 describe('loadPluginFile', () => {
   beforeAll(() => initBackend('cpu'));
 
-  it('registers a valid default-export plugin and leaves no tensors behind', () => {
+  it('registers a valid default-export plugin, records its file and content hash, and leaves no tensors behind', async () => {
     const registry = new LossRegistry();
     const before = tf.memory().numTensors;
     const file = lossModule('sq', `options.reduction === 'none' ? logits.square() : logits.square().sum()`);
-    expect(loadPluginFile(file, registry)).toEqual(['sq']);
+    const sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    expect(await loadPluginFile(file, registry)).toEqual({ path: path.resolve(file), sha256, losses: ['sq'] });
+    expect(registry.pluginFiles()).toEqual([{ path: path.resolve(file), sha256 }]);
     expect(tf.memory().numTensors).toBe(before);
     expect(registry.entry('sq').source).toBe(file);
     const value = tf.tidy(() => registry.create('sq').compute(tf.tensor2d([[1, 2]]), tf.tensor2d([[0, 1]])).dataSync()[0]);
     expect(value).toBe(5);
   });
 
-  it('loads the example register(registry, { tf }) plugin', () => {
+  it('loads the example register(registry, { tf }) plugin', async () => {
     const registry = new LossRegistry();
-    expect(loadPluginFile(path.resolve(__dirname, '../../../examples/plugins/poly-loss.js'), registry)).toEqual(['poly-bce']);
+    expect((await loadPluginFile(path.resolve(__dirname, '../../../examples/plugins/poly-loss.js'), registry)).losses).toEqual(['poly-bce']);
+  });
+
+  it('awaits an async register(registry, { tf })', async () => {
+    const file = pluginFile('async-ok', `
+      exports.register = async (registry, { tf }) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        registry.register({ name: 'late', kind: 'sigmoid', defaults: {}, validate: (p) => p,
+          create: (params) => ({ name: 'late', kind: 'sigmoid', params,
+            compute: (logits, targets, options = {}) => options.reduction === 'none' ? logits.abs() : logits.abs().sum() }) });
+      };`);
+    const registry = new LossRegistry();
+    expect((await loadPluginFile(file, registry)).losses).toEqual(['late']);
+    expect(registry.has('late')).toBe(true);
   });
 
   it.each([
@@ -56,18 +72,20 @@ describe('loadPluginFile', () => {
     ['syntax', pluginFile('syntax', `module.exports = {`), /plugin .*syntax\.js: cannot load \(/],
     ['missing', path.join(dir, 'does-not-exist.js'), /plugin .*does-not-exist\.js: cannot load \(file not found\)/],
     ['empty-register', pluginFile('empty-register', `exports.register = () => {};`), /register\(registry\) registered no loss/],
-  ])('rejects a %s plugin with a message naming the file', (_label, file, message) => {
+    ['async-reject', pluginFile('async-reject', `exports.register = async () => { await null; throw new Error('no licence'); };`), /^plugin .*async-reject\.js: register\(\) failed \(no licence\)$/],
+    ['async-empty', pluginFile('async-empty', `exports.register = async () => {};`), /^plugin .*async-empty\.js: register\(registry\) registered no loss$/],
+  ])('rejects a %s plugin with a message naming the file', async (_label, file, message) => {
     const before = tf.memory().numTensors;
-    expect(() => loadPluginFile(file, new LossRegistry())).toThrow(PluginError);
-    expect(() => loadPluginFile(file, new LossRegistry())).toThrow(message);
+    await expect(loadPluginFile(file, new LossRegistry())).rejects.toThrow(PluginError);
+    await expect(loadPluginFile(file, new LossRegistry())).rejects.toThrow(message);
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('refuses to register a name twice unless replacing', () => {
+  it('refuses to register a name twice unless replacing', async () => {
     const registry = new LossRegistry();
     const file = lossModule('twice', `options.reduction === 'none' ? logits : logits.sum()`);
-    loadPluginFile(file, registry);
-    expect(() => loadPluginFile(file, registry)).toThrow(/plugin .*twice\.js: loss 'twice' is already registered \(from .*twice\.js\)/);
+    await loadPluginFile(file, registry);
+    await expect(loadPluginFile(file, registry)).rejects.toThrow(/plugin .*twice\.js: loss 'twice' is already registered \(from .*twice\.js\)/);
   });
 });
 

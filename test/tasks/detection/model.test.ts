@@ -49,8 +49,8 @@ describe('buildDetectionModel', () => {
   it('rejects strides the backbone cannot give and bad options, naming the option', () => {
     const config = smallConfig();
     expect(() => buildDetectionModel(config, 3, detectionOptions({ strides: [2, 4], levelBounds: [8] }))).toThrow(/taskOptions.strides/);
-    expect(() => detectionOptions({ strides: [8, 16], levelBounds: [16, 32] })).toThrow(/levelBounds needs 1 bounds/);
-    expect(() => detectionOptions({ nmsThreshold: 2 })).toThrow(/taskOptions.nmsThreshold must be a number in \[0, 1\], got 2/);
-    expect(() => detectionOptions({ anchors: 9 })).toThrow(/taskOptions.anchors: unknown detection option/);
+    expect(() => detectionOptions({ strides: [8, 16], levelBounds: [16, 32] })).toThrow(/^taskOptions\.levelBounds: needs 1 bounds for 2 levels, got \[16,32\]$/);
+    expect(() => detectionOptions({ nmsThreshold: 2 })).toThrow(/^taskOptions\.nmsThreshold: expected a number in \[0, 1\], got 2$/);
+    expect(() => detectionOptions({ anchors: 9 })).toThrow(/^taskOptions: unknown option 'anchors' \(known: head, strides, /);
   });
 });

@@ -68,6 +68,6 @@ describe('detectionTask on the built-in mnist-detection', () => {
     await expect(detectionTask.prepare(config, env)).rejects.toThrow(/--loss ce: a softmax loss cannot train the detection task/);
     const bad = tinyConfig();
     bad.taskOptions = { ...bad.taskOptions, groupNormGroups: 7 };
-    await expect(detectionTask.prepare(bad, env)).rejects.toThrow(/taskOptions.groupNormGroups \(7\) must divide taskOptions.channels \(32\)/);
+    await expect(detectionTask.prepare(bad, env)).rejects.toThrow(/taskOptions\.groupNormGroups: must divide channels \(32\), got 7/);
   });
 });

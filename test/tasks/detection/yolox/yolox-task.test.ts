@@ -155,8 +155,8 @@ describe('detectionTask with head yolox on the built-in mnist-detection', () => 
     [{ objLoss: 'nope' }, /^taskOptions\.objLoss \(--obj-loss\): unknown loss 'nope' \(known: asl, bce, ce\)$/],
     [{ objLoss: 'ce' }, /^taskOptions\.objLoss \(--obj-loss\) ce: a softmax loss cannot train objectness, which needs a sigmoid loss$/],
     [{ objLoss: 'asl', objLossParams: { gamaNeg: 1 } }, /^taskOptions\.objLossParams \(--obj-loss-params\): asl: unknown parameter 'gamaNeg'/],
-    [{ assigner: 'ota' }, /^taskOptions\.assigner must be one of simota, center-prior, got "ota"$/],
-    [{ clsTarget: 'soft' }, /^taskOptions\.clsTarget must be one of iou, hard, got "soft"$/],
+    [{ assigner: 'ota' }, /^taskOptions\.assigner: expected one of 'simota', 'center-prior', got "ota"$/],
+    [{ clsTarget: 'soft' }, /^taskOptions\.clsTarget: expected one of 'iou', 'hard', got "soft"$/],
   ])('refuses %j with one line naming the option', async (options, message) => {
     await expect(detectionTask.prepare(tinyConfig(options), env)).rejects.toThrow(message);
   });

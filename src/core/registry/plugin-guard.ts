@@ -1,0 +1,49 @@
+/**
+ * A plugin's loss passed its probe at load time, on a small fixed batch. On real batches it can
+ * still throw, return a promise or a tensor of the wrong shape, which tfjs would report deep in
+ * its gradient code naming nothing. The guard checks every call and reports one line naming the
+ * plugin file and what went wrong; the trainer then stops, keeping the last checkpoint.
+ */
+import { tf } from '../tf';
+import type { Loss, LossComputeOptions } from '../../losses/loss-plugin';
+
+export class PluginError extends Error {}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof (value as PromiseLike<unknown> | undefined)?.then === 'function') return 'a Promise';
+  return typeof value === 'object' ? 'an object' : `${typeof value}`;
+}
+
+const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
+/** `loss` with every compute() call checked; errors name `source` (the plugin's file). */
+export function guardPluginLoss(loss: Loss, source: string): Loss {
+  const where = `plugin ${source}: loss '${loss.name}'`;
+  return {
+    name: loss.name,
+    kind: loss.kind,
+    params: loss.params,
+    compute(logits: tf.Tensor, targets: tf.Tensor, options: LossComputeOptions = {}): tf.Tensor {
+      let value: unknown;
+      try {
+        value = loss.compute(logits, targets, options);
+      } catch (err) {
+        throw new PluginError(`${where}: compute() failed on logits of shape ${shapeText(logits.shape)} (${err instanceof Error ? err.message : String(err)})`);
+      }
+      if (!(value instanceof tf.Tensor)) {
+        // A rejected promise is reported here, once, not again as an unhandled rejection.
+        if (describeValue(value) === 'a Promise') (value as Promise<unknown>).then(undefined, () => undefined);
+        throw new PluginError(`${where}: compute() must return a tf.Tensor synchronously, got ${describeValue(value)}`);
+      }
+      const elementwise = (options.reduction ?? loss.params.reduction) === 'none';
+      const expected = !elementwise ? [] : loss.kind === 'sigmoid' ? logits.shape : [logits.shape[0]];
+      if (value.shape.join() !== expected.join()) {
+        const wanted = elementwise ? `shape ${shapeText(expected)} (reduction 'none')` : 'a scalar';
+        throw new PluginError(`${where}: compute() returned shape ${shapeText(value.shape)} for logits of shape ${shapeText(logits.shape)}, expected ${wanted}`);
+      }
+      return value;
+    },
+  };
+}
