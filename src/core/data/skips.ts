@@ -24,7 +24,10 @@ export interface SkipCounts {
   total: number;
   byKind: Record<SkipKind, number>;
   bySplit: Record<SplitName, number>;
-  /** The first reason, as an example; absent when nothing was skipped. */
+  /**
+   * One reason as an example: the first in (split, kind, text) order, so that it does not depend
+   * on the order in which prefetched batches met their bad files. Absent when nothing was skipped.
+   */
   first?: string;
 }
 
@@ -49,6 +52,16 @@ export class SplitSkips {
   }
 }
 
+const SPLIT_ORDER: SplitName[] = ['train', 'val'];
+
+function compareSkips(splitA: SplitName, a: Skip, splitB: SplitName, b: Skip): number {
+  return (
+    SPLIT_ORDER.indexOf(splitA) - SPLIT_ORDER.indexOf(splitB) ||
+    SKIP_KINDS.indexOf(a.kind) - SKIP_KINDS.indexOf(b.kind) ||
+    (a.reason < b.reason ? -1 : a.reason > b.reason ? 1 : 0)
+  );
+}
+
 /** The skips of a run: one SplitSkips per split read. */
 export class SkipLedger {
   private readonly splits: SplitSkips[] = [];
@@ -64,16 +77,16 @@ export class SkipLedger {
   counts(): SkipCounts {
     const byKind = Object.fromEntries(SKIP_KINDS.map((k) => [k, 0])) as Record<SkipKind, number>;
     const bySplit: Record<SplitName, number> = { train: 0, val: 0 };
-    let first: string | undefined;
+    let first: { split: SplitName; skip: Skip } | undefined;
     for (const { split, entries } of this.splits) {
       for (const skip of entries) {
         byKind[skip.kind]++;
         bySplit[split]++;
-        first ??= skip.reason;
+        if (!first || compareSkips(split, skip, first.split, first.skip) < 0) first = { split, skip };
       }
     }
     const total = bySplit.train + bySplit.val;
-    return { total, byKind, bySplit, ...(first === undefined ? {} : { first }) };
+    return { total, byKind, bySplit, ...(first === undefined ? {} : { first: first.skip.reason }) };
   }
 }
 

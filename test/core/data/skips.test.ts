@@ -26,6 +26,16 @@ describe('skip ledger', () => {
     expect(skips.val.label).toBe('val split (/d/val.json)');
   });
 
+  it('picks the same example reason whatever order the loaders met their bad files in', () => {
+    const firsts = [['/d/b.png', '/d/a.png'], ['/d/a.png', '/d/b.png']].map((files) => {
+      const skips = runSkips(dataset('/d/train.json', [{ file: '/d/c.png' }]), dataset('/d/val.json', [{ file: '/d/d.png' }]));
+      skips.val.add({ kind: 'record', reason: '/d/val.json: annotation 1: unknown category_id 9' });
+      for (const file of files) skips.train?.add({ kind: 'decode', reason: `${file}: not a PNG or JPEG file` });
+      return skips.ledger.counts().first;
+    });
+    expect(firsts).toEqual(['/d/a.png: not a PNG or JPEG file', '/d/a.png: not a PNG or JPEG file']);
+  });
+
   it('reports nothing when nothing was skipped, and an evaluation-only read has no train entry', () => {
     const skips = runSkips(undefined, dataset('/d/val.csv', [{ file: '/d/b.png' }]));
     expect(skips.train).toBeUndefined();

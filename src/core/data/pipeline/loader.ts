@@ -40,7 +40,7 @@ export interface LoaderOptions extends TransformOptions {
   cacheMB: number;
   /** Batches prepared ahead of the one being consumed. */
   prefetch: number;
-  /** Undecodable or unreadable images are left out of their batch and listed in `skipped`, instead of throwing. */
+  /** Undecodable or unreadable images are left out of their batch (and counted in `skips`) instead of throwing. */
   skipBad: boolean;
   /** Where images left out under skipBad are counted (kind `decode`), and how errors name the split. */
   skips?: SplitSkips;
@@ -119,11 +119,6 @@ export class BatchLoader<R extends ImageRecord, T> {
     return this.options.shuffle ? Rng.derive(this.options.seed, 'shuffle', epoch).shuffle(order) : order;
   }
 
-  /** One line per image left out under skipBad (each file once). */
-  get skipped(): string[] {
-    return [...this.bad.values()];
-  }
-
   cacheStats(): { bytes: number; maxBytes: number; entries: number; hits: number; misses: number } {
     const { bytes, maxBytes, size, hits, misses } = this.cache;
     return { bytes, maxBytes, entries: size, hits, misses };
@@ -169,8 +164,9 @@ export class BatchLoader<R extends ImageRecord, T> {
 
   private noUsableImages(): string {
     const where = this.options.skips?.label ?? 'data';
-    const [first] = this.bad.values();
-    return `${where}: no usable images: ${this.bad.size} of its ${this.records.length} images could not be read or decoded (skipped by --skip-bad); first: ${first}`;
+    // The first in record order: prefetching batches meet their bad files in no fixed order.
+    const first = this.records.find((r) => this.bad.has(r.file));
+    return `${where}: no usable images: ${this.bad.size} of its ${this.records.length} images could not be read or decoded (skipped by --skip-bad); first: ${first && this.bad.get(first.file)}`;
   }
 
   private async loadBatch(epoch: number, index: number, order: number[]): Promise<Batch<R, T> | undefined> {
@@ -208,8 +204,10 @@ export class BatchLoader<R extends ImageRecord, T> {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       if (!this.options.skipBad) throw new DataError(message);
-      if (!this.bad.has(record.file)) this.options.skips?.add({ kind: 'decode', reason: message });
-      this.bad.set(record.file, message);
+      if (!this.bad.has(record.file)) {
+        this.bad.set(record.file, message);
+        this.options.skips?.add({ kind: 'decode', reason: message });
+      }
       return undefined;
     }
     const rng = this.options.augment ? Rng.derive(this.options.seed, 'augment', epoch, recordIndex) : undefined;

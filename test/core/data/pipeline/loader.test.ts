@@ -130,12 +130,13 @@ describe('BatchLoader', () => {
     expect((error as Error).message).toContain(`${bad}: cannot decode image`);
     const missing = new BatchLoader(withBad.slice(3), byIndex, { width: 4, height: 4, batchSize: 2 });
     await expect(collect(missing.batches(0))).rejects.toThrow(`${join(dir, 'missing.png')}: cannot read image file (ENOENT)`);
-    const lenient = new BatchLoader(withBad, byIndex, { width: 4, height: 4, batchSize: 2, skipBad: true });
+    const skips = new SkipLedger().open('train', dir, []);
+    const lenient = new BatchLoader(withBad, byIndex, { width: 4, height: 4, batchSize: 2, skipBad: true, skips });
     const batches = await collect(lenient.batches(0));
     expect(batches.map((b) => b.items)).toEqual([[0], [1]]);
     expect(batches.map((b) => b.images.length)).toEqual([48, 48]);
-    expect(lenient.skipped).toHaveLength(2);
-    expect(lenient.skipped[0]).toContain(bad);
+    expect(skips.entries.map((s) => s.kind)).toEqual(['decode', 'decode']);
+    expect(skips.entries[0].reason).toContain(bad);
   });
 
   it('counts each undecodable file once as a decode skip, however many epochs visit it', async () => {
