@@ -1,12 +1,13 @@
 /**
- * Loads our SIMD kernels (kernels-wat.ts) into tfjs's wasm memory and runs their units on a pool:
- * the calling thread plus `threads − 1` worker threads, each with its own instance of the module
+ * Loads our SIMD kernels (kernels-wat.ts, assembled at build time: kernel-binaries.ts) into
+ * tfjs's wasm memory and runs their units on a pool: the calling thread plus `threads − 1` worker threads, each with its own instance of the module
  * over the same shared memory. Dispatch is a generation counter in that memory: workers sleep on
  * it with Atomics.wait, take units from a shared counter, and the caller waits until all are done.
  */
 import * as v8 from 'v8';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
-import { kernelsWat, PARAM_COUNT, UnitKind } from './kernels-wat';
+import { PARAM_COUNT, UnitKind } from './kernels-wat';
+import { readKernelBinary } from './kernel-binaries';
 
 type WasmMemory = { buffer: ArrayBufferLike };
 type Instance = { exports: { run_unit(kind: number, unit: number, params: number): void } };
@@ -55,29 +56,15 @@ export interface SimdHost {
   malloc(bytes: number): number;
 }
 
-/** wabt parses the text once per process; it is a wasm module itself, so loading is async. */
-let wabtLoading: Promise<{ parseWat: (name: string, text: string, features: object) => { toBinary(o: object): { buffer: Uint8Array }; destroy(): void } }> | undefined;
-
-async function assemble(text: string): Promise<Uint8Array> {
-  wabtLoading ??= (require('wabt') as () => typeof wabtLoading)()!;
-  const wabt = await wabtLoading;
-  const parsed = wabt.parseWat('asl-run-simd-kernels.wat', text, { simd: true, relaxed_simd: true, threads: true, bulk_memory: true });
-  try {
-    return parsed.toBinary({}).buffer;
-  } finally {
-    parsed.destroy();
-  }
-}
-
 /**
  * Compiles the module, with relaxed-SIMD multiply-add where the engine accepts it (Node ≥ 22
  * by default; Node 20 behind a V8 flag, which we set), plain mul + add otherwise.
  */
-async function compile(shared: boolean): Promise<{ module: object; madd: boolean }> {
-  const withMadd = await assemble(kernelsWat({ shared, madd: true }));
+function compile(shared: boolean): { module: object; madd: boolean } {
+  const withMadd = readKernelBinary({ shared, madd: true });
   if (!wasm.validate(withMadd)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   if (wasm.validate(withMadd)) return { module: new wasm.Module(withMadd), madd: true };
-  return { module: new wasm.Module(await assemble(kernelsWat({ shared, madd: false }))), madd: false };
+  return { module: new wasm.Module(readKernelBinary({ shared, madd: false })), madd: false };
 }
 
 /** Worker body: instantiate, then run units of each new generation until told to stop. */
@@ -141,7 +128,7 @@ export interface SimdKernelsForTests extends SimdKernels {
 
 export async function loadSimdKernels(host: SimdHost, threads: number): Promise<SimdKernelsForTests> {
   if (threads > 1 && !host.shared) throw new Error(`SIMD kernels: ${threads} threads need shared wasm memory`);
-  const { module, madd } = await compile(host.shared);
+  const { module, madd } = compile(host.shared);
   const instance = new wasm.Instance(module, { env: { memory: host.memory } });
   const block = host.malloc(4 * (Ctl.Words + MAX_PARAMS));
   const control = () => new Int32Array(host.memory.buffer, block, Ctl.Words + MAX_PARAMS);
