@@ -4,7 +4,9 @@
  * axes and for its copying Identity, a correct one for its MaxPoolGrad, and the one-pass Adam
  * update. Convolutions, their gradients, ReLU's gradient, bias adds and the Adam update run on
  * our SIMD kernels (../simd) where those are loaded; the rest, and those where they are not, are
- * composed from ordinary ops or left to the stock kernels.
+ * composed from ordinary ops or left to the stock kernels. On a tfjs the compatibility guard
+ * (../compat.ts) has not checked, only tfjs's own kernels and the composed ones run
+ * (useStockWasmKernels).
  */
 import { tf } from '../../tf';
 import { composedFilterGradient, conv2dBackpropFilterKernel, conv2dBackpropInputKernel } from './conv2d-gradients';
