@@ -79,6 +79,12 @@ describe('images that fail to decode', () => {
       bySplit: { train: 3, val: 1 },
       first: expect.stringContaining(`${data}/annotations/instances_train.json: annotation`),
     });
+    // eval reads the val split only, with the run's --skip-bad.
+    const e = cli(['eval', '--run', run, '--backend', 'wasm', '--quiet']);
+    expect(e.status).toBe(0);
+    expect(JSON.parse(e.stdout).skipped).toEqual({
+      total: 1, byKind: { record: 0, decode: 1, size: 0 }, bySplit: { train: 0, val: 1 }, first: expect.stringMatching(new RegExp(`^${data}/val/000002\\.png: cannot decode image \\(.+\\)$`)),
+    });
   });
 });
 

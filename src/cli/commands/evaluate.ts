@@ -26,7 +26,7 @@ export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
       throw new Error(`${args.run}: the validation data's classes differ from the ones the model was trained on`);
     }
     const metrics = await prepared.adapter.evaluate();
-    const result = { task: config.task, loss: config.loss, backend: ctx.backend.name, metrics };
+    const result = { task: config.task, loss: config.loss, backend: ctx.backend.name, metrics, skipped: prepared.skips.counts() };
     fs.writeFileSync(path.join(args.run, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
     for (const [name, value] of Object.entries(prepared.adapter.evaluationFiles?.() ?? {})) {
       fs.writeFileSync(path.join(args.run, name), `${JSON.stringify(value)}\n`);
