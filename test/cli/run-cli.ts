@@ -10,11 +10,12 @@ export const BIN = path.join(ROOT, 'bin', 'asl-run.js');
 /** A private cache so tests never touch (or depend on) the user's ~/.cache/asl-run. */
 export const TEST_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-cache-'));
 
-export function cli(args: string[], options: { cwd?: string } = {}): SpawnSyncReturns<string> {
+/** Runs the CLI to its end; `env` adds to the test process's environment. */
+export function cli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
     encoding: 'utf8',
-    env: { ...process.env, ASL_RUN_CACHE: TEST_CACHE },
+    env: { ...process.env, ASL_RUN_CACHE: TEST_CACHE, ...options.env },
     timeout: 300_000,
   });
 }
