@@ -211,11 +211,12 @@ function assertNoLiveTensors(option: string, change: string): void {
  */
 export async function activateStockWasm(): Promise<{ threads: number; simd: boolean }> {
   const wasmPackage = loadWasmPackage();
+  if (!stockFactory) throw new Error("backend wasm: tfjs-backend-wasm registered no 'wasm' backend");
   if (tf.findBackendFactory('wasm') !== stockFactory) {
     assertNoLiveTensors('backend wasm', 'switch to the stock backend');
     setActiveSimdKernels({}, undefined);
     tf.removeBackend('wasm');
-    tf.registerBackend('wasm', stockFactory!, 2);
+    tf.registerBackend('wasm', stockFactory, 2);
     current = undefined;
   }
   if (!(await tf.setBackend('wasm'))) throw new Error('backend wasm: failed to initialise');
