@@ -67,6 +67,13 @@ export const PROFILE_OPTION: Options = {
   describe: 'At the end, print where the wall time went (data wait, forward/backward, update, EMA, evaluation, checkpoints, logging) and save it in metrics.json',
 };
 
+/** `--overwrite`: what may happen to the run folder, not what is trained, so no config key either. */
+export const OVERWRITE_OPTION: Options = {
+  type: 'boolean',
+  group: 'Training:',
+  describe: 'Replace the run already in --out (its config, log, checkpoint, model and metrics); without it such a folder is refused',
+};
+
 export function trainFlagOptions(): Record<string, Options> {
   return Object.fromEntries(Object.entries(TRAIN_FLAGS).map(([flag, { key: _key, json: _json, ...opt }]) => [flag, { ...opt, group: 'Training:' }]));
 }

@@ -10,6 +10,7 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { readRunConfig, RUN_FILES, trainRun } from '../core/engine/run';
 import { TrainingInterrupted } from '../core/engine/trainer';
+import { RunFolderBusyError } from '../core/engine/run-lock';
 import type { LossRegistry } from '../core/registry/loss-registry';
 import type { TaskRegistry } from '../core/registry/task-registry';
 import type { RunConfig } from '../core/run-config';
@@ -102,13 +103,15 @@ async function runCell(cell: PreparedCell, env: SweepEnvironment, position: stri
     return finished();
   }
   const resume = fs.existsSync(path.join(cell.runDir, RUN_FILES.checkpoint));
-  // Without a checkpoint nothing of an earlier attempt is kept, so neither are its log records.
-  if (!resume) fs.rmSync(path.join(cell.runDir, RUN_FILES.log), { force: true });
   env.log(`compare ${position}: ${label}: ${resume ? 'resuming' : 'training'} ${choice.loss} → ${cell.relativeRunDir}`);
   try {
-    await trainRun(env.tasks.get(key.task), cell.config!, cell.runDir, { losses: env.losses, log: env.log }, resume, { profile: env.profile, quiet: env.quiet });
+    // Without a checkpoint nothing of an earlier attempt (same config, checked above) is kept, so neither are its log records.
+    await trainRun(env.tasks.get(key.task), cell.config!, cell.runDir, { losses: env.losses, log: env.log }, resume, {
+      profile: env.profile, quiet: env.quiet, overwrite: !resume,
+    });
   } catch (err) {
-    if (err instanceof TrainingInterrupted) throw err;
+    // Another process on the same sweep folder: stop rather than record its cells as failed.
+    if (err instanceof TrainingInterrupted || err instanceof RunFolderBusyError) throw err;
     const reason = (err as Error).message.split('\n')[0];
     env.log(`compare ${position}: ${label}: failed: ${reason}`);
     return { ...key, status: 'failed', lossUsed: choice.loss, primaryMetric, reason, runDir: cell.relativeRunDir };

@@ -1,10 +1,10 @@
 /** `asl-run eval --run DIR`: evaluate a trained run's final model on its validation split again. */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { createContext, GlobalOptions } from '../context';
 import { readRunConfig, RUN_FILES } from '../../core/engine/run';
 import { disposeModel, loadLayersModel } from '../../core/engine/model-io';
+import { writeFileAtomic } from '../../core/engine/safe-files';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
 
@@ -20,16 +20,16 @@ export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
     const ctx = await createContext(args);
     const { classes, ...config } = readRunConfig(args.run);
     const task = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry).get(config.task);
-    const model = await loadLayersModel(path.join(args.run, RUN_FILES.model));
+    const model = await loadLayersModel(path.join(args.run, RUN_FILES.model), ctx.log);
     const prepared = await task.prepare(config, { losses: ctx.losses, log: ctx.log }, { model, classes });
     if (prepared.classes.join('\n') !== classes.join('\n')) {
       throw new Error(`${args.run}: the validation data's classes differ from the ones the model was trained on`);
     }
     const metrics = await prepared.adapter.evaluate();
     const result = { task: config.task, loss: config.loss, backend: ctx.backend.name, metrics, skipped: prepared.skips.counts() };
-    fs.writeFileSync(path.join(args.run, 'eval.json'), `${JSON.stringify(result, null, 2)}\n`);
+    writeFileAtomic(path.join(args.run, 'eval.json'), [`${JSON.stringify(result, null, 2)}\n`]);
     for (const [name, value] of Object.entries(prepared.adapter.evaluationFiles?.() ?? {})) {
-      fs.writeFileSync(path.join(args.run, name), `${JSON.stringify(value)}\n`);
+      writeFileAtomic(path.join(args.run, name), [`${JSON.stringify(value)}\n`]);
       ctx.log(`asl-run: wrote ${path.join(args.run, name)}`);
     }
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

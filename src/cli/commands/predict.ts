@@ -30,7 +30,7 @@ export const predictCommand: CommandModule<GlobalOptions, PredictArgs> = {
     const ctx = await createContext(args);
     const { classes, ...config } = readRunConfig(args.run);
     const task = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry).get(config.task);
-    const model = await loadLayersModel(path.join(args.run, RUN_FILES.model));
+    const model = await loadLayersModel(path.join(args.run, RUN_FILES.model), ctx.log);
     // Predictions must not depend on a training-only option.
     const predictions = await task.predict(model, { ...config, data: { ...config.data, skipBad: false } }, classes, args.images, { topK: args.top });
     if (args.draw !== undefined) {

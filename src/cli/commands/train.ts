@@ -5,7 +5,7 @@
 import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { createContext, GlobalOptions } from '../context';
-import { flagOverrides, PROFILE_OPTION, resolveRunConfig, trainFlagOptions } from '../train-options';
+import { flagOverrides, OVERWRITE_OPTION, PROFILE_OPTION, resolveRunConfig, trainFlagOptions } from '../train-options';
 import { readRunConfig, RunSummary, trainRun } from '../../core/engine/run';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
@@ -18,6 +18,7 @@ interface TrainArgs extends GlobalOptions {
   out?: string;
   resume?: string;
   profile?: boolean;
+  overwrite?: boolean;
   [flag: string]: unknown;
 }
 
@@ -47,6 +48,7 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
       .option('out', { type: 'string', describe: 'Run folder (default runs/<task>-<loss>-<time>)' })
       .option('resume', { type: 'string', describe: 'Continue the run in this folder from its last checkpoint, with its saved config' })
       .option('profile', PROFILE_OPTION)
+      .option('overwrite', OVERWRITE_OPTION)
       .options(trainFlagOptions()) as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     const ctx = await createContext(args);
@@ -55,7 +57,7 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
     let config;
     if (args.resume) {
       const { given } = flagOverrides(args);
-      const extra = [...given, ...(['task', 'config', 'out'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k}`)];
+      const extra = [...given, ...(['task', 'config', 'out', 'overwrite'] as const).filter((k) => args[k] !== undefined).map((k) => `--${k}`)];
       if (extra.length > 0) throw new ConfigError(`--resume continues with the run's saved config; drop ${extra.join(', ')}`);
       runDir = args.resume;
       const { classes: _classes, ...saved } = readRunConfig(runDir);
@@ -69,6 +71,7 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
     const summary = await trainRun(tasks.get(config.task), config, runDir, { losses: ctx.losses, log: ctx.log }, Boolean(args.resume), {
       profile: Boolean(args.profile),
       quiet: args.quiet,
+      overwrite: Boolean(args.overwrite),
     });
     process.stdout.write(`${formatSummary(summary)}\n`);
     ctx.log(`asl-run: run saved in ${runDir} (metrics.json, model/, log.jsonl)`);

@@ -11,21 +11,18 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseSavedRunConfig, type RunConfig } from '../run-config';
-import type { TaskDefinition, TaskEnvironment } from '../registry/task-registry';
+import type { PreparedTask, TaskDefinition, TaskEnvironment } from '../registry/task-registry';
+import { checkResumePlugins } from '../registry/run-plugins';
 import { Progress } from './progress';
 import { Trainer, TrainResult } from './trainer';
 import { disposeModel, saveLayersModel } from './model-io';
+import { claimRunFolder, checkRunFolder, RUN_FILES, withWhatWasKept } from './run-folder';
+import { appendFileNamed, writeFileAtomic } from './safe-files';
 import { activeBackend } from '../backend/init';
 import { formatProfile, Profiler, type ProfileReport } from './profiler';
 import { describeSkips, type SkipCounts } from '../data/skips';
 
-export const RUN_FILES = {
-  config: 'config.json',
-  log: 'log.jsonl',
-  checkpoint: path.join('checkpoint', 'last.ckpt'),
-  model: 'model',
-  metrics: 'metrics.json',
-} as const;
+export { RUN_FILES };
 
 export interface SavedRunConfig extends RunConfig {
   classes: string[];
@@ -54,6 +51,8 @@ export interface TrainRunOptions {
   profile?: boolean;
   /** No progress line on stderr (`--quiet`). */
   quiet?: boolean;
+  /** Replace the run already in the folder (`--overwrite`); without it such a folder is refused. */
+  overwrite?: boolean;
 }
 
 export function readRunConfig(runDir: string): SavedRunConfig {
@@ -76,30 +75,46 @@ export function peakRssMiB(): number {
 }
 
 function writeJson(file: string, value: unknown): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, [`${JSON.stringify(value, null, 2)}\n`]);
 }
 
 /**
  * Trains `config` into `runDir` (resuming its checkpoint when `resume`), saves the final model and
  * metrics, and returns the summary. Throws TrainingInterrupted after Ctrl-C (checkpoint saved).
+ * The folder is locked for the whole run; a folder another process writes, or one holding a run
+ * (unless `resume` or `options.overwrite`), is refused before anything is prepared.
  */
 export async function trainRun(
   task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean, options: TrainRunOptions = {},
 ): Promise<RunSummary> {
+  const mode = { resume, overwrite: Boolean(options.overwrite) };
+  checkRunFolder(runDir, mode);
+  if (resume) checkResumePlugins(runDir, env.losses.pluginFiles());
   const started = performance.now();
   const profiler = new Profiler(Boolean(options.profile));
   const prepared = await task.prepare(config, env);
-  if (!prepared.train) throw new Error(`task ${task.name}: prepared without training data`);
   // Only now: bad options or data leave no empty run folder behind.
-  fs.mkdirSync(runDir, { recursive: true });
+  const lock = claimRunFolder(runDir, mode, env.log);
+  try {
+    return await trainInFolder(task, config, runDir, env, resume, prepared, profiler, started, options);
+  } catch (err) {
+    throw withWhatWasKept(err, runDir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainInFolder(
+  task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean,
+  prepared: PreparedTask, profiler: Profiler, started: number, options: TrainRunOptions,
+): Promise<RunSummary> {
+  if (!prepared.train) throw new Error(`task ${task.name}: prepared without training data`);
   const readerSkips = prepared.skips.counts();
   if (readerSkips.total > 0) env.log(`${describeSkips(readerSkips)} while reading the data (--skip-bad); first: ${readerSkips.first}`);
   writeJson(path.join(runDir, RUN_FILES.config), { ...config, classes: prepared.classes, plugins: env.losses.pluginFiles() });
   const logFile = path.join(runDir, RUN_FILES.log);
   const trainer = new Trainer(prepared.adapter, prepared.train, config.train, path.join(runDir, RUN_FILES.checkpoint), {
-    record: (entry) => fs.appendFileSync(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
+    record: (entry) => appendFileNamed(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
     progress: new Progress(options.quiet ? undefined : process.stderr, config.train.logEvery),
     profiler,
   });

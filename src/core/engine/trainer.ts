@@ -11,7 +11,7 @@ import { Optimizer, OptimizerConfig } from './optimizers';
 import { Progress } from './progress';
 import { createSchedule, ScheduleConfig } from './schedules';
 import type { BatchSource, Metrics, TaskAdapter } from './task';
-import { CheckpointError, readCheckpoint, SavedTensor, writeCheckpoint } from './checkpoint';
+import { CheckpointError, describeKeptCheckpoint, readCheckpoint, SavedTensor, writeCheckpoint } from './checkpoint';
 import { withSeededMathRandom } from './seeded-math-random';
 import { Profiler } from './profiler';
 
@@ -64,7 +64,7 @@ export interface TrainResult {
 
 /** A run stopped on purpose (Ctrl-C) after saving a checkpoint. */
 export class TrainingInterrupted extends Error {}
-/** The loss became non-finite; the last good checkpoint was left in place. */
+/** The loss, the gradient or the updated weights became non-finite; the last good checkpoint was left in place. */
 export class NonFiniteLossError extends Error {}
 
 export interface TrainerHooks {
@@ -129,11 +129,14 @@ export class Trainer<Item> {
         this.profiler.lap('data');
         const started = performance.now();
         const { lr, momentum } = schedule.at(state.step);
-        const { loss, parts, diagnostics, gradNorm } = this.trainStep(batch, lr, momentum, state.step);
+        const { loss, parts, diagnostics, gradNorm, weightsFinite } = this.trainStep(batch, lr, momentum, state.step);
+        const where = `step ${state.step} (epoch ${epoch + 1}, batch ${state.batch + 1})`;
         if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+          throw new NonFiniteLossError(`${where}: loss is ${loss}, gradient norm ${gradNorm}; stopped before updating the weights — ${describeKeptCheckpoint(this.checkpointFile)}`);
+        }
+        if (!weightsFinite) {
           throw new NonFiniteLossError(
-            `step ${state.step} (epoch ${epoch + 1}, batch ${state.batch + 1}): loss is ${loss}, gradient norm ${gradNorm}; ` +
-              `stopped before updating the weights — the last good checkpoint (${this.checkpointFile}) is kept`,
+            `${where}: the update made weights non-finite (loss ${loss}, gradient norm ${gradNorm}; try a lower --lr or --grad-clip); stopped before saving them — ${describeKeptCheckpoint(this.checkpointFile)}`,
           );
         }
         Object.assign(diagnostics, this.task.afterStep?.(diagnostics));
@@ -173,7 +176,7 @@ export class Trainer<Item> {
   private trainStep(batch: Parameters<TaskAdapter<Item>['loss']>[1], lr: number, momentum: number | undefined, step: number) {
     let parts: Record<string, number> = {};
     let diagnostics: Record<string, number> = {};
-    const { loss, gradNorm } = tf.tidy(() => {
+    const { loss, gradNorm, weightsFinite } = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, batch.shape);
       const { value, grads } = withSeededMathRandom(this.config.seed * 1_000_003 + step, () =>
         tf.variableGrads(() => {
@@ -194,15 +197,24 @@ export class Trainer<Item> {
         const clip = this.config.gradClipNorm;
         const scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
         this.optimizer.step(scale === 1 ? ordered : ordered.map((g) => g.mul(scale)), lr, momentum);
+        if (!this.weightsAreFinite()) return { loss: lossValue, gradNorm, weightsFinite: false };
         this.profiler.lap('update', this.settleUpdate);
         if (this.ema) {
           this.ema.update();
           this.profiler.lap('ema', this.settleEma);
         }
       }
-      return { loss: lossValue, gradNorm };
+      return { loss: lossValue, gradNorm, weightsFinite: true };
     });
-    return { loss, parts, diagnostics, gradNorm };
+    return { loss, parts, diagnostics, gradNorm, weightsFinite };
+  }
+
+  /**
+   * One reduction over every weight: a sum is NaN or ±Inf when any term is (a finite sum
+   * overflowing float32 needs weights near 1e38, broken anyway), read back as one number.
+   */
+  private weightsAreFinite(): boolean {
+    return tf.tidy(() => Number.isFinite(tf.addN(this.allWeights.map((w) => tf.sum(w))).dataSync()[0]));
   }
 
   private async evaluateBoth(): Promise<Pick<EpochRecord, 'metrics' | 'emaMetrics'>> {

@@ -2,7 +2,9 @@
  * The cache of generated built-in datasets: `<cache>/<name>-<options hash>-v<version>/` under
  * `cacheDir`, else $ASL_RUN_CACHE, else ~/.cache/asl-run. A dataset is generated into a temporary
  * folder beside it and renamed into place, so an interrupted generation never leaves a partial
- * dataset under the final name (only a `.tmp-*` folder, which is never read).
+ * dataset under the final name. The temporary folder, `.tmp-<key>.<pid>@<host>-XXXXXX`, is removed
+ * when generation fails, and one left by a killed process (its pid gone from this host) is swept
+ * by the next generation into the same cache.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -10,6 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { BUILTIN_VERSION, builtinGenerator, writeResolved } from './catalog';
 import { BuiltinOptions, resolveOptions } from './generator';
+import { pidIsAlive } from '../../engine/safe-files';
 
 export interface EnsureBuiltinOptions {
   /** Cache root; default $ASL_RUN_CACHE or ~/.cache/asl-run. */
@@ -27,6 +30,14 @@ function optionsHash(options: BuiltinOptions): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 12);
 }
 
+/** Removes the temporary folders in `cache` of generations killed on this host. */
+function sweepKilledGenerations(cache: string): void {
+  for (const name of fs.readdirSync(cache)) {
+    const owner = /^\.tmp-.+\.(\d+)@(.+)-[^-]{6}$/.exec(name);
+    if (owner && owner[2] === os.hostname() && !pidIsAlive(Number(owner[1]))) fs.rmSync(path.join(cache, name), { recursive: true, force: true });
+  }
+}
+
 /** The root folder of built-in dataset `name` with `options`, generating it on first use. */
 export function ensureBuiltinDataset(name: string, { cacheDir, ...given }: EnsureBuiltinOptions = {}): string {
   const generator = builtinGenerator(name);
@@ -36,7 +47,8 @@ export function ensureBuiltinDataset(name: string, { cacheDir, ...given }: Ensur
   const root = path.join(cache, key);
   if (fs.existsSync(root)) return root;
   fs.mkdirSync(cache, { recursive: true });
-  const tmp = fs.mkdtempSync(path.join(cache, `.tmp-${key}-`));
+  sweepKilledGenerations(cache);
+  const tmp = fs.mkdtempSync(path.join(cache, `.tmp-${key}.${process.pid}@${os.hostname()}-`));
   try {
     writeResolved(generator, tmp, options);
     fs.renameSync(tmp, root);
