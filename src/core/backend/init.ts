@@ -60,13 +60,13 @@ async function useTensorflow(check: TfjsCheck): Promise<BackendInfo | string> {
   const failures: string[] = [];
   for (const moduleName of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     const failure = tryLoadNative(moduleName);
-    if (failure === undefined && (await tf.setBackend('tensorflow'))) return { name: 'tensorflow', detail: `${moduleName} (${describeRuntime(tensorflowRuntime())}; ${check.note})` };
+    if (failure === undefined && (await tf.setBackend('tensorflow'))) return { name: 'tensorflow', detail: `${moduleName}, ${describeRuntime(tensorflowRuntime())}; ${check.note}` };
     failures.push(failure ?? `${moduleName}: backend failed to initialise`);
   }
   // The tfjs-node that `asl-run setup tensorflow` built against a TensorFlow wheel.
   const installed = loadInstalledTfjsNode();
   if (typeof installed !== 'string' && (await tf.setBackend('tensorflow'))) {
-    return { name: 'tensorflow', detail: `${installed.packageDir} (${describeRuntime(tensorflowRuntime())}; ${check.note})` };
+    return { name: 'tensorflow', detail: `tfjs-node from 'asl-run setup tensorflow' in ${installed.packageDir}, ${describeRuntime(tensorflowRuntime())}; ${check.note}` };
   }
   failures.push(typeof installed === 'string' ? `setup tensorflow: ${installed}` : `${installed.packageDir}: backend failed to initialise`);
   return failures.join('; ');
