@@ -8,6 +8,7 @@
  * - `size`: an image whose declared width/height differ from the file's (COCO, VOC).
  */
 import { DataError, type Dataset, type ImageRecord } from './records';
+import { decodeImageFile } from './image/codec';
 
 export const SKIP_KINDS = ['record', 'decode', 'size'] as const;
 export type SkipKind = (typeof SKIP_KINDS)[number];
@@ -37,6 +38,8 @@ const splitLabel = (split: SplitName, source: string): string => `${split} split
 /** The skips of one split, with the split's source (a file or folder) for messages. */
 export class SplitSkips {
   readonly entries: Skip[] = [];
+  /** Files already counted as `decode` skips: the pre-training check and each loader meet them again. */
+  private readonly undecodable = new Set<string>();
 
   constructor(
     readonly split: SplitName,
@@ -49,6 +52,13 @@ export class SplitSkips {
 
   add(skip: Skip): void {
     this.entries.push(skip);
+  }
+
+  /** Counts a `decode` skip of `file`, once per file. */
+  addDecodeFailure(file: string, reason: string): void {
+    if (this.undecodable.has(file)) return;
+    this.undecodable.add(file);
+    this.add({ kind: 'decode', reason });
   }
 }
 
@@ -97,7 +107,10 @@ export function describeSkips(counts: SkipCounts): string {
   return `skipped ${counts.total} (${kinds.join(', ')})`;
 }
 
-/** A run's ledger with the entries of its splits, each started with what its reader skipped. */
+/**
+ * A run's ledger with the entries of its splits, each started with what its reader skipped, after
+ * checking that each split has an image that decodes (requireDecodableImage).
+ */
 export interface RunSkips {
   ledger: SkipLedger;
   /** Absent when only the val split was read (evaluation). */
@@ -105,13 +118,14 @@ export interface RunSkips {
   val: SplitSkips;
 }
 
-export function runSkips(train: Dataset<ImageRecord> | undefined, val: Dataset<ImageRecord>): RunSkips {
+export function runSkips(train: Dataset<ImageRecord> | undefined, val: Dataset<ImageRecord>, skipBad: boolean): RunSkips {
   const ledger = new SkipLedger();
-  return {
-    ledger,
-    train: train && ledger.open('train', train.source, train.skipped),
-    val: ledger.open('val', val.source, val.skipped),
+  const open = (split: SplitName, dataset: Dataset<ImageRecord>): SplitSkips => {
+    const skips = ledger.open(split, dataset.source, dataset.skipped);
+    requireDecodableImage(dataset.records, skips, skipBad);
+    return skips;
   };
+  return { ledger, train: train && open('train', train), val: open('val', val) };
 }
 
 /**
@@ -123,4 +137,31 @@ export function requireImages<D extends Dataset<ImageRecord>>(split: SplitName, 
   const { skipped } = dataset;
   const why = skipped.length === 0 ? 'it lists none' : `--skip-bad skipped ${skipped.length} bad records, leaving none; first: ${skipped[0].reason}`;
   throw new DataError(`${splitLabel(split, dataset.source)}: no usable images: ${why}`);
+}
+
+/** The one line for a split none of whose images could be decoded. */
+export function noUsableImages(label: string, failed: number, total: number, first: string | undefined): string {
+  return `${label}: no usable images: ${failed} of its ${total} images could not be read or decoded (skipped by --skip-bad); first: ${first}`;
+}
+
+/**
+ * Decodes the split's images in record order until one succeeds (one decode for a sound split), so
+ * that a split whose every image fails stops the run before training; the loaders, which decode
+ * lazily, would find out only at the split's first epoch or evaluation. Without skipBad the first
+ * failure is the error; with it each failure is counted in `skips` (once per file).
+ */
+export function requireDecodableImage(records: readonly ImageRecord[], skips: SplitSkips, skipBad: boolean): void {
+  let first: string | undefined;
+  for (const { file } of records) {
+    try {
+      decodeImageFile(file);
+      return;
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (!skipBad) throw new DataError(reason);
+      skips.addDecodeFailure(file, reason);
+      first ??= reason;
+    }
+  }
+  throw new DataError(noUsableImages(skips.label, records.length, records.length, first));
 }

@@ -38,5 +38,5 @@ export function readDetectionSplits(config: RunConfig, env: TaskEnvironment, tra
   if (trainedClasses && result.val.classes.join('\n') !== trainedClasses.join('\n')) {
     throw new DataError(`${valSource}: classes [${result.val.classes.join(', ')}] differ from the model's [${trainedClasses.join(', ')}]`);
   }
-  return { ...result, skips: runSkips(result.train, result.val) };
+  return { ...result, skips: runSkips(result.train, result.val, config.data.skipBad) };
 }

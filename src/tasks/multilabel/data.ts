@@ -15,7 +15,7 @@ export interface MultiLabelSplits {
 /** @param trainedClasses with an evaluation-only read (no train split), the model's classes. */
 export function readMultiLabelSplits(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): MultiLabelSplits {
   const { train, val } = readMultiLabelDatasets(config, env, trainedClasses);
-  return { train, val, skips: runSkips(train, val) };
+  return { train, val, skips: runSkips(train, val, config.data.skipBad) };
 }
 
 /** Train (first, so that an empty one is named as such), then val; each must keep an image. */

@@ -27,5 +27,5 @@ export function readSingleLabelSplits(config: RunConfig, env: TaskEnvironment, t
   const train = trainedClasses === undefined ? requireImages('train', read('train')) : undefined;
   const val = requireImages('val', read('val', train?.classes ?? trainedClasses));
   // A val split may lack some training classes; the model's outputs follow the training classes.
-  return { train, val: { ...val, classes: train?.classes ?? trainedClasses ?? val.classes }, skips: runSkips(train, val) };
+  return { train, val: { ...val, classes: train?.classes ?? trainedClasses ?? val.classes }, skips: runSkips(train, val, config.data.skipBad) };
 }

@@ -3,6 +3,7 @@
  * Every decoded image is returned as interleaved RGB uint8, whatever the file held
  * (grayscale, grayscale+alpha, RGB, RGBA, palette, 16-bit): alpha is dropped, gray is replicated.
  */
+import * as fs from 'fs';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 
@@ -15,6 +16,11 @@ export interface RawImage {
 }
 
 export class ImageDecodeError extends Error {}
+
+/** The error for an image file that cannot be read at all (missing, unreadable), naming it. */
+export function unreadableImage(file: string, err: unknown): ImageDecodeError {
+  return new ImageDecodeError(`${file}: cannot read image file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+}
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
@@ -62,6 +68,17 @@ export function decodeImage(bytes: Uint8Array, source = 'image'): RawImage {
     throw new ImageDecodeError(`${source}: cannot decode image (${(err as Error).message})`);
   }
   throw new ImageDecodeError(`${source}: not a PNG or JPEG file`);
+}
+
+/** Reads and decodes an image file; an ImageDecodeError naming it when it cannot be read or decoded. */
+export function decodeImageFile(file: string): RawImage {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw unreadableImage(file, err);
+  }
+  return decodeImage(bytes, file);
 }
 
 /** Encodes an RGB or gray uint8 image as PNG bytes. */

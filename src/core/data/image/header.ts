@@ -4,7 +4,7 @@
  * reads per image.
  */
 import * as fs from 'fs';
-import { ImageDecodeError, imageFormatOf } from './codec';
+import { ImageDecodeError, imageFormatOf, unreadableImage } from './codec';
 
 export interface ImageSize {
   width: number;
@@ -51,7 +51,7 @@ export function readImageSize(file: string): ImageSize {
   try {
     fd = fs.openSync(file, 'r');
   } catch (err) {
-    throw new ImageDecodeError(`${file}: cannot read image file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw unreadableImage(file, err);
   }
   try {
     const format = imageFormatOf(readAt(fd, 0, 4));

@@ -9,8 +9,8 @@
  */
 import { promises as fs } from 'fs';
 import { DataError, type BoxXYWH, type ImageRecord } from '../records';
-import type { SplitSkips } from '../skips';
-import { decodeImage, type RawImage } from '../image/codec';
+import { noUsableImages, type SplitSkips } from '../skips';
+import { decodeImage, unreadableImage, type RawImage } from '../image/codec';
 import { Rng } from '../../random';
 import { ByteLruCache } from './lru-cache';
 import type { Sample } from './geometry';
@@ -159,14 +159,14 @@ export class BatchLoader<R extends ImageRecord, T> {
       pending.length = 0;
     }
     // Only skipBad empties a whole epoch: stop rather than train or evaluate on nothing.
-    if (yielded === 0 && startBatch === 0 && total > 0) throw new DataError(this.noUsableImages());
+    if (yielded === 0 && startBatch === 0 && total > 0) throw new DataError(this.noUsableImagesMessage());
   }
 
-  private noUsableImages(): string {
+  private noUsableImagesMessage(): string {
     const where = this.options.skips?.label ?? 'data';
     // The first in record order: prefetching batches meet their bad files in no fixed order.
     const first = this.records.find((r) => this.bad.has(r.file));
-    return `${where}: no usable images: ${this.bad.size} of its ${this.records.length} images could not be read or decoded (skipped by --skip-bad); first: ${first && this.bad.get(first.file)}`;
+    return noUsableImages(where, this.bad.size, this.records.length, first ? this.bad.get(first.file) : undefined);
   }
 
   private async loadBatch(epoch: number, index: number, order: number[]): Promise<Batch<R, T> | undefined> {
@@ -206,7 +206,7 @@ export class BatchLoader<R extends ImageRecord, T> {
       if (!this.options.skipBad) throw new DataError(message);
       if (!this.bad.has(record.file)) {
         this.bad.set(record.file, message);
-        this.options.skips?.add({ kind: 'decode', reason: message });
+        this.options.skips?.addDecodeFailure(record.file, message);
       }
       return undefined;
     }
@@ -221,8 +221,7 @@ export class BatchLoader<R extends ImageRecord, T> {
     try {
       return await fs.readFile(file);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new Error(`${file}: cannot read image file (${code})`);
+      throw unreadableImage(file, err);
     }
   }
 }
