@@ -131,6 +131,20 @@ describe('a run records its plugins; --resume and eval reload them or refuse', (
     expect(lastLine(r.stderr)).toBe(`asl-run: --plugin ${other}: the run in ${run} was not trained with it (its plugins, reloaded from its config.json: ${replacing}); drop --plugin`);
   });
 
+  it('compare refuses to resume a cell whose plugin changed, naming it in the report', () => {
+    const killer = plugin('killer', 8, `(process.env.KILL_IN_EPOCH_2 ? process.kill(process.pid, 'SIGKILL') : e.sum())`, ', { replace: true }');
+    const out = path.join(work, 'cmp');
+    const sweep = ['compare', '--tasks', 'multilabel', '--losses', 'killer', '--seeds', '1', '--epochs', '2', '--batch-size', '16', '--image-size', '32', '--data', data, '--plugin', killer, '--backend', 'wasm', '--quiet', '--out', out];
+    expect(cli(sweep, { env: { KILL_IN_EPOCH_2: '1' } }).signal).toBe('SIGKILL');
+    const trained = sha256(killer);
+    fs.appendFileSync(killer, '\n// edited\n');
+    const r = cli(sweep);
+    expect(r.status).toBe(1);
+    expect(fs.readFileSync(path.join(out, 'results.md'), 'utf8')).toContain(
+      `multilabel/killer/seed 0: plugin ${killer}: changed since the run in ${path.join(out, 'runs', 'multilabel', 'killer', 'seed-0')} was trained with it (sha256 ${trained} then, ${sha256(killer)} now)`,
+    );
+  });
+
   it('eval reloads the recorded plugin without --plugin', () => {
     const r = cli(['eval', '--run', run, '--backend', 'wasm', '--quiet']);
     expect(r.stderr).toBe('');
