@@ -5,6 +5,7 @@ import { createContext, GlobalOptions } from '../context';
 import { readRunConfig, RUN_FILES } from '../../core/engine/run';
 import { disposeModel, loadLayersModel } from '../../core/engine/model-io';
 import { writeFileAtomic } from '../../core/engine/safe-files';
+import { checkNotLocked } from '../../core/engine/run-lock';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
 
@@ -18,6 +19,8 @@ export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
   builder: (y) => y.option('run', { type: 'string', demandOption: true, describe: 'Run folder written by training' }) as unknown as Argv<EvalArgs>,
   handler: async (args) => {
     const ctx = await createContext(args);
+    // It writes into the run folder, and the model may be mid-save: not while a training run holds it.
+    checkNotLocked(args.run);
     const { classes, ...config } = readRunConfig(args.run);
     const task = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry).get(config.task);
     const model = await loadLayersModel(path.join(args.run, RUN_FILES.model), ctx.log);

@@ -5,7 +5,8 @@
  *   <run>/config.json     fully resolved config (classes included)
  *   <run>/log.jsonl       one JSON object per logged step, evaluation and epoch
  *   <run>/checkpoint/last.ckpt   weights, optimiser state, EMA, position (atomic, every epoch)
- *   <run>/model/          final model in the TF.js layers format (tf.loadLayersModel)
+ *   <run>/model/          final model in the TF.js layers format (tf.loadLayersModel), with SHA256SUMS
+ *   <run>/run.lock        while a process writes the folder (see run-lock.ts)
  *   <run>/metrics.json    { task, loss, backend, metrics, peakRssMiB, profile (with --profile), ... }
  */
 import * as fs from 'fs';

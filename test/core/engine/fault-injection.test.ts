@@ -75,7 +75,7 @@ describe('fault injection', () => {
     // Paused, not ended: its pid stays alive while the others try, however fast it would have finished.
     first.kill('SIGSTOP');
     const owner = new RegExp(`^asl-run: ${run}: in use by another asl-run \\(pid ${first.pid}, started [^)]+\\); wait for it to finish, or remove ${run}/run\\.lock if that process is gone$`);
-    for (const second of [[...common, '--out', run], [...common, '--out', run, '--overwrite'], ['--resume', run, '--backend', 'wasm']]) {
+    for (const second of [[...common, '--out', run], [...common, '--out', run, '--overwrite'], ['--resume', run, '--backend', 'wasm'], ['eval', '--run', run, '--backend', 'wasm']]) {
       const r = cli(second);
       expect(r.status).toBe(1);
       expect(lastLine(r.stderr)).toMatch(owner);
