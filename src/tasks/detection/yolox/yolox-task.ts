@@ -10,7 +10,7 @@
  */
 import { tf } from '../../../core/tf';
 import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../../core/engine/task';
-import type { Loss, LossParams, LossPlugin } from '../../../losses/loss-plugin';
+import type { Loss, LossParams } from '../../../losses/loss-plugin';
 import type { LossRegistry } from '../../../core/registry/loss-registry';
 import type { CocoGroundTruth } from '../../../core/data/formats';
 import type { LocationGrid } from '../locations';
@@ -33,15 +33,15 @@ const OBJ_LOSS_OPTION = 'taskOptions.objLoss (--obj-loss)';
  * @throws Error naming the option when the name is unknown, a parameter is bad, or the loss is not a sigmoid loss.
  */
 export function createObjectnessLoss(losses: LossRegistry, options: Pick<DetectionOptions, 'objLoss' | 'objLossParams'>): Loss {
-  let plugin: LossPlugin;
   try {
-    plugin = losses.get(options.objLoss);
+    losses.get(options.objLoss);
   } catch (err) {
     throw new Error(`${OBJ_LOSS_OPTION}: ${(err as Error).message}`);
   }
   let loss: Loss;
   try {
-    loss = plugin.create(plugin.validate(options.objLossParams as Partial<LossParams>));
+    // Through the registry, so that a plugin's loss is guarded on every batch like the classification loss.
+    loss = losses.create(options.objLoss, options.objLossParams as Partial<LossParams>);
   } catch (err) {
     throw new Error(`taskOptions.objLossParams (--obj-loss-params): ${(err as Error).message}`);
   }
