@@ -272,12 +272,12 @@ describe('SIMD pack panels', () => {
 });
 
 describe('SIMD worker pool', () => {
-  /** One ReLU-gradient dispatch of `units` units of 256 elements; returns the output pointer and the exact expected values. */
+  /** One ReLU-gradient dispatch of `units` units of 256 elements; its params and the exact expected values. */
   function reluJob(units: number, seed: number) {
-    const count = units * 256;
+    const [count, chunk] = [units * 256, 256];
     const x = pseudoRandom(count, seed);
     const dy = pseudoRandom(count, seed + 1);
-    const params = [host.put(dy), host.put(x), host.put(new Float32Array(count)), count, 256];
+    const params = [host.put(dy), host.put(x), host.put(new Float32Array(count)), count, chunk];
     return { params, count, expected: x.map((v, i) => (v > 0 ? dy[i] : 0)) };
   }
 
@@ -308,15 +308,18 @@ describe('SIMD worker pool', () => {
   it('fails the dispatch during which a worker thread dies, in one line, and refuses the ones after', async () => {
     const pool = await loadSimdKernels({ memory: host.memory, shared: true, malloc: host.malloc }, 3);
     pools.push(pool);
-    const job = reluJob(256, 200);
-    pool.run(UnitKind.ReluGradient, 256, job.params);
+    // Dispatches of milliseconds each (64 units of 32768 zeros), back to back: the death falls
+    // inside one, not between two.
+    const count = 64 * 32768;
+    const job = { params: [host.malloc(4 * count), host.malloc(4 * count), host.malloc(4 * count), count, 32768] };
+    pool.run(UnitKind.ReluGradient, 64, job.params);
     // The supervisor ends worker 2 while this thread is blocked in back-to-back dispatches.
     pool.terminateWorker(1, 50);
     const end = Date.now() + 10_000;
     let failure: Error | undefined;
     while (!failure && Date.now() < end) {
       try {
-        pool.run(UnitKind.ReluGradient, 256, job.params);
+        pool.run(UnitKind.ReluGradient, 64, job.params);
       } catch (err) {
         failure = err as Error;
       }
