@@ -2,13 +2,13 @@
  * Images left out under `--skip-bad`, counted by kind and split, so that a run says what it did
  * not train or evaluate on:
  * - `record`: a bad annotation record (the readers find these before training);
- * - `decode`: an image file that cannot be read or decoded (the readers find a bad header, the
- *   loader the rest, lazily, on the image's first visit: each file counts once, however many
- *   epochs or evaluations pass);
+ * - `decode`: an image file that cannot be read or decoded (the detection readers find a bad
+ *   header; the pre-training check and the loaders the rest, the loaders lazily, on the image's
+ *   first visit: each file counts once, however many epochs or evaluations meet it);
  * - `size`: an image whose declared width/height differ from the file's (COCO, VOC).
  */
 import { DataError, type Dataset, type ImageRecord } from './records';
-import { decodeImageFile } from './image/codec';
+import { decodeImageFile, ImageDecodeError } from './image/codec';
 
 export const SKIP_KINDS = ['record', 'decode', 'size'] as const;
 export type SkipKind = (typeof SKIP_KINDS)[number];
@@ -107,10 +107,7 @@ export function describeSkips(counts: SkipCounts): string {
   return `skipped ${counts.total} (${kinds.join(', ')})`;
 }
 
-/**
- * A run's ledger with the entries of its splits, each started with what its reader skipped, after
- * checking that each split has an image that decodes (requireDecodableImage).
- */
+/** A run's ledger and the entries of its splits, which the splits' loaders add to. */
 export interface RunSkips {
   ledger: SkipLedger;
   /** Absent when only the val split was read (evaluation). */
@@ -118,6 +115,10 @@ export interface RunSkips {
   val: SplitSkips;
 }
 
+/**
+ * The RunSkips of the splits read, each started with what its reader skipped, after checking that
+ * each split has an image that decodes (requireDecodableImage).
+ */
 export function runSkips(train: Dataset<ImageRecord> | undefined, val: Dataset<ImageRecord>, skipBad: boolean): RunSkips {
   const ledger = new SkipLedger();
   const open = (split: SplitName, dataset: Dataset<ImageRecord>): SplitSkips => {
@@ -129,8 +130,8 @@ export function runSkips(train: Dataset<ImageRecord> | undefined, val: Dataset<I
 }
 
 /**
- * `dataset`, or a DataError when it has no image left: one line naming the split and its source and, when
- * --skip-bad removed them all, how many records and the first reason.
+ * `dataset`, or a DataError when it has no image left: one line naming the split and its source
+ * and, when --skip-bad removed them all, how many records and the first reason.
  */
 export function requireImages<D extends Dataset<ImageRecord>>(split: SplitName, dataset: D): D {
   if (dataset.records.length > 0) return dataset;
@@ -157,7 +158,8 @@ export function requireDecodableImage(records: readonly ImageRecord[], skips: Sp
       decodeImageFile(file);
       return;
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
+      if (!(err instanceof ImageDecodeError)) throw err;
+      const reason = err.message;
       if (!skipBad) throw new DataError(reason);
       skips.addDecodeFailure(file, reason);
       first ??= reason;
