@@ -1,8 +1,10 @@
 /**
  * Loads our SIMD kernels (kernels-wat.ts, assembled at build time: kernel-binaries.ts) into
- * tfjs's wasm memory and runs their units on a pool: the calling thread plus `threads − 1` worker threads, each with its own instance of the module
- * over the same shared memory. Dispatch is a generation counter in that memory: workers sleep on
- * it with Atomics.wait, take units from a shared counter, and the caller waits until all are done.
+ * tfjs's wasm memory and runs their units on a pool: the calling thread plus `threads − 1` worker
+ * threads, each with its own instance of the module over the same shared memory. Dispatch is a
+ * generation counter in that memory: workers sleep on it with Atomics.wait, take units from a
+ * shared counter, and the caller waits until all are done — however long a busy machine makes
+ * that; only a worker's death (seen by a supervisor thread) ends the wait early.
  */
 import * as v8 from 'v8';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
