@@ -1,7 +1,7 @@
 /**
- * The detection task's options (`config.taskOptions`), a flat JSON object. The defaults below are
- * the documentation; `detectionOptionsSchema` checks them and `detectionOptions` merges the user's
- * values over them.
+ * The detection task's options (`config.taskOptions`), a flat JSON object: the schema documents
+ * and checks each one (and is the task's `optionsSchema`), the defaults follow, and
+ * `detectionOptions` merges the user's values over the defaults of their head.
  *
  * Sizes are for the built-in 128x128 mnist-detection scenes (digits 16–56 px): FCOS's COCO ranges
  * (P3 up to 64 px, i.e. 8 strides) are scaled down to 3 strides per level, which leaves 1% of the
@@ -15,56 +15,56 @@ import { integerIn, nonEmptyText, numberIn, oneOf, openObject, parseOrThrow, z }
 export const HEAD_NAMES = ['fcos', 'yolox'] as const;
 export type HeadName = (typeof HEAD_NAMES)[number];
 
-export interface DetectionOptions {
-  /** The detection head: `fcos` (shared towers, centerness, static assignment) or `yolox` (decoupled per-level heads, objectness, assignment from the predictions). */
-  head: HeadName;
-  /** Strides of the pyramid levels the head runs on, each twice the previous (P3–P5 = 8, 16, 32). Levels beyond the backbone's deepest stride are FPN extra levels. */
-  strides: number[];
-  /** Upper bounds of the largest ltrb distance (network pixels) of levels 0..n-2; the last level takes everything above. FCOS: [64, 128, 256, 512]. */
-  levelBounds: number[];
-  /** Channels of the FPN and of both head towers. */
-  channels: number;
-  /** conv3x3 + GroupNorm + ReLU blocks per tower (FCOS: 4); yolox: conv3x3 + BN + SiLU blocks per branch (YOLOX: 2). */
-  towerConvs: number;
-  /** GroupNorm groups in the FCOS towers; must divide `channels` (yolox uses batch norm). */
-  groupNormGroups: number;
-  /** Center sampling: a location is a positive candidate only within radius x stride of the box centre (0 disables); also the radius of yolox's `center-prior` assigner (> 0). */
-  centerSampleRadius: number;
-  /** Initial foreground probability of every class logit, and of yolox's objectness logit (the bias is set to log(p / (1 - p))). */
-  priorProbability: number;
-  /** Weights of the loss terms (yolox: cls, box = the 1 − IoU² term, default 5; centernessWeight is FCOS's only). */
-  clsWeight: number;
-  boxWeight: number;
-  centernessWeight: number;
-  /** Inference: detections scoring below this (FCOS: score = sqrt(cls · centerness); yolox: obj · cls) are dropped. */
-  scoreThreshold: number;
-  /** Inference: at most this many candidates per level go on to NMS. */
-  topKPerLevel: number;
-  /** Inference: class-wise NMS suppresses a box whose IoU with a higher-scoring one of its class exceeds this. */
-  nmsThreshold: number;
-  /** Inference: detections kept per image. */
-  maxDetections: number;
-  /** Training: scale jitter factor range (aspect kept, crop/pad to the input size); [1, 1] disables it. */
-  scaleJitter: number[];
-  /**
-   * yolox: how foreground locations are chosen. `simota` (YOLOX): from the predictions, dynamic k
-   * per box at the lowest cls + 3·IoU cost; `center-prior`: FCOS's static rule (inside the box and
-   * within centerSampleRadius strides of its centre, levelBounds by size).
-   */
-  assigner: 'simota' | 'center-prior';
-  /**
-   * yolox: the classification target of a foreground location. `iou` (YOLOX): one-hot × the IoU of
-   * the location's predicted box with its box, a soft target; `hard`: one-hot, the target ASL and
-   * focal loss are designed for. Background locations never enter the classification loss.
-   */
-  clsTarget: 'iou' | 'hard';
-  /** yolox: loss of the objectness logit (target 1 on foreground, 0 on every other location), a sigmoid loss from the registry. */
-  objLoss: string;
-  /** yolox: parameters of `objLoss` ({} = its defaults). */
-  objLossParams: JsonObject;
-  /** yolox: weight of the objectness term (clsWeight and boxWeight weight the others). */
-  objWeight: number;
-}
+const positiveInt = () => integerIn({ min: 1 });
+const nonNegative = () => numberIn({ min: 0 });
+const unit = () => numberIn({ min: 0, max: 1 });
+const list = <T extends z.ZodType>(each: T, what: string) => z.array(each, { error: what });
+
+/** Every detection option, its range and meaning; the relations between options are checked after. */
+export const detectionOptionsSchema = z
+  .strictObject({
+    head: oneOf(HEAD_NAMES).describe('The detection head: `fcos` (shared towers, centerness, static assignment) or `yolox` (decoupled per-level heads, objectness, assignment from the predictions)'),
+    strides: list(positiveInt(), 'a list of positive integers')
+      .min(1, { error: 'a list of at least one stride' })
+      .describe("Strides of the pyramid levels the head runs on, each twice the previous (P3–P5 = 8, 16, 32). Levels beyond the backbone's deepest stride are FPN extra levels"),
+    levelBounds: list(numberIn({ min: 0, minOpen: true }), 'a list of numbers > 0')
+      .describe('Upper bounds of the largest ltrb distance (network pixels) of levels 0..n-2; the last level takes everything above. FCOS: [64, 128, 256, 512]'),
+    channels: positiveInt().describe('Channels of the FPN and of both head towers'),
+    towerConvs: integerIn({ min: 0 }).describe('conv3x3 + GroupNorm + ReLU blocks per tower (FCOS: 4); yolox: conv3x3 + BN + SiLU blocks per branch (YOLOX: 2)'),
+    groupNormGroups: positiveInt().describe('GroupNorm groups in the FCOS towers; must divide `channels` (yolox uses batch norm)'),
+    centerSampleRadius: nonNegative().describe("Center sampling: a location is a positive candidate only within radius x stride of the box centre (0 disables); also the radius of yolox's `center-prior` assigner (> 0)"),
+    priorProbability: numberIn({ min: 0, max: 1, minOpen: true, maxOpen: true })
+      .describe("Initial foreground probability of every class logit, and of yolox's objectness logit (the bias is set to log(p / (1 - p)))"),
+    clsWeight: nonNegative().describe('Weight of the classification term'),
+    boxWeight: nonNegative().describe('Weight of the box term (yolox: the 1 − IoU² term, default 5)'),
+    centernessWeight: nonNegative().describe("Weight of the centerness term (FCOS's only)"),
+    scoreThreshold: unit().describe('Inference: detections scoring below this (FCOS: score = sqrt(cls · centerness); yolox: obj · cls) are dropped'),
+    topKPerLevel: positiveInt().describe('Inference: at most this many candidates per level go on to NMS'),
+    nmsThreshold: unit().describe('Inference: class-wise NMS suppresses a box whose IoU with a higher-scoring one of its class exceeds this'),
+    maxDetections: positiveInt().describe('Inference: detections kept per image'),
+    scaleJitter: list(numberIn({ min: 0, minOpen: true }), '[min, max] with 0 < min <= max')
+      .length(2, { error: '[min, max] with 0 < min <= max' })
+      .refine(([lo, hi]) => lo <= hi, { error: 'needs min <= max' })
+      .describe('Training: scale jitter factor range (aspect kept, crop/pad to the input size); [1, 1] disables it'),
+    assigner: oneOf(['simota', 'center-prior']).describe(
+      "yolox: how foreground locations are chosen. `simota` (YOLOX): from the predictions, dynamic k per box at the lowest cls + 3·IoU cost; `center-prior`: FCOS's static rule (inside the box and within centerSampleRadius strides of its centre, levelBounds by size)",
+    ),
+    clsTarget: oneOf(['iou', 'hard']).describe(
+      "yolox: the classification target of a foreground location. `iou` (YOLOX): one-hot × the IoU of the location's predicted box with its box, a soft target; `hard`: one-hot, the target ASL and focal loss are designed for. Background locations never enter the classification loss",
+    ),
+    objLoss: nonEmptyText('a loss name (see `asl-run losses`)').describe('yolox: loss of the objectness logit (target 1 on foreground, 0 on every other location), a sigmoid loss from the registry'),
+    objLossParams: openObject().describe('yolox: parameters of `objLoss` ({} = its defaults)'),
+    objWeight: nonNegative().describe('yolox: weight of the objectness term (clsWeight and boxWeight weight the others)'),
+  })
+  .superRefine(({ strides, levelBounds, channels, groupNormGroups }, ctx) => {
+    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (strides.some((s, i) => i > 0 && s !== 2 * strides[i - 1])) problem('strides', `each must be twice the previous, got ${JSON.stringify(strides)}`);
+    if (levelBounds.length !== strides.length - 1) problem('levelBounds', `needs ${strides.length - 1} bounds for ${strides.length} levels, got ${JSON.stringify(levelBounds)}`);
+    else if (levelBounds.some((b, i) => i > 0 && b <= levelBounds[i - 1])) problem('levelBounds', `must increase, got ${JSON.stringify(levelBounds)}`);
+    if (channels % groupNormGroups !== 0) problem('groupNormGroups', `must divide channels (${channels}), got ${groupNormGroups}`);
+  });
+
+export type DetectionOptions = Omit<z.output<typeof detectionOptionsSchema>, 'objLossParams'> & { objLossParams: JsonObject };
 
 export const DETECTION_DEFAULTS: Readonly<DetectionOptions> = Object.freeze({
   head: 'fcos',
@@ -114,46 +114,6 @@ function defaultsOf(head: unknown): DetectionOptions {
 export function detectionDefaults(head: HeadName = 'fcos'): JsonObject {
   return JSON.parse(JSON.stringify(defaultsOf(head))) as JsonObject;
 }
-
-const positiveInt = () => integerIn({ min: 1 });
-const nonNegative = () => numberIn({ min: 0 });
-const unit = () => numberIn({ min: 0, max: 1 });
-const list = <T extends z.ZodType>(each: T, what: string) => z.array(each, { error: what });
-
-/** Every detection option with its range; the relations between options are checked after. */
-export const detectionOptionsSchema = z
-  .strictObject({
-    head: oneOf(HEAD_NAMES),
-    strides: list(positiveInt(), 'a list of positive integers').min(1, { error: 'a list of at least one stride' }),
-    levelBounds: list(numberIn({ min: 0, minOpen: true }), 'a list of numbers > 0'),
-    channels: positiveInt(),
-    towerConvs: integerIn({ min: 0 }),
-    groupNormGroups: positiveInt(),
-    centerSampleRadius: nonNegative(),
-    priorProbability: numberIn({ min: 0, max: 1, minOpen: true, maxOpen: true }),
-    clsWeight: nonNegative(),
-    boxWeight: nonNegative(),
-    centernessWeight: nonNegative(),
-    scoreThreshold: unit(),
-    topKPerLevel: positiveInt(),
-    nmsThreshold: unit(),
-    maxDetections: positiveInt(),
-    scaleJitter: list(numberIn({ min: 0, minOpen: true }), '[min, max] with 0 < min <= max')
-      .length(2, { error: '[min, max] with 0 < min <= max' })
-      .refine(([lo, hi]) => lo <= hi, { error: 'needs min <= max' }),
-    assigner: oneOf(['simota', 'center-prior']),
-    clsTarget: oneOf(['iou', 'hard']),
-    objLoss: nonEmptyText('a loss name (see `asl-run losses`)'),
-    objLossParams: openObject(),
-    objWeight: nonNegative(),
-  })
-  .superRefine(({ strides, levelBounds, channels, groupNormGroups }, ctx) => {
-    const problem = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (strides.some((s, i) => i > 0 && s !== 2 * strides[i - 1])) problem('strides', `each must be twice the previous, got ${JSON.stringify(strides)}`);
-    if (levelBounds.length !== strides.length - 1) problem('levelBounds', `needs ${strides.length - 1} bounds for ${strides.length} levels, got ${JSON.stringify(levelBounds)}`);
-    else if (levelBounds.some((b, i) => i > 0 && b <= levelBounds[i - 1])) problem('levelBounds', `must increase, got ${JSON.stringify(levelBounds)}`);
-    if (channels % groupNormGroups !== 0) problem('groupNormGroups', `must divide channels (${channels}), got ${groupNormGroups}`);
-  });
 
 /**
  * The options of `taskOptions` over the defaults of its head.
