@@ -107,13 +107,25 @@ describe('fault injection', () => {
     fs.mkdirSync(path.join(run, 'checkpoint'), { recursive: true });
     fs.writeFileSync(path.join(run, 'checkpoint', 'last.ckpt.tmp-999999999'), 'torn');
     const finished = fs.existsSync(path.join(run, 'metrics.json'));
+    const lockLeft = fs.existsSync(path.join(run, 'run.lock'));
     const resume = fs.existsSync(path.join(run, 'checkpoint', 'last.ckpt'));
-    const r = cli(resume ? ['--resume', run, '--backend', 'wasm', '--quiet'] : [...common, '--out', run, '--overwrite']);
+    // Not --quiet: the notes about the swept temporary and the taken-over lock are checked.
+    const r = cli(resume ? ['--resume', run, '--backend', 'wasm'] : [...common.filter((f) => f !== '--quiet'), '--out', run, '--overwrite']);
     expect([r.status, r.stderr, delays]).toEqual([0, expect.any(String), delays]);
     if (resume) expect(r.stderr).toContain(`removed 1 temporary file(s) left by a killed run: ${run}/checkpoint/last.ckpt.tmp-999999999`);
+    if (lockLeft) expect(r.stderr).toMatch(new RegExp(`asl-run: ${run}: taking over the run lock of pid \\d+, which is no longer running`));
     expect(readJson(path.join(run, 'metrics.json')).metrics).toEqual(readJson(path.join(reference, 'metrics.json')).metrics);
     expect(finished || fs.readFileSync(path.join(run, 'model', 'weights.bin')).equals(fs.readFileSync(path.join(reference, 'model', 'weights.bin')))).toBe(true);
     expect(listTree(run).filter((f) => /\.tmp-|run\.lock/.test(f))).toEqual([]);
+  });
+
+  it('a process that exits while holding a run folder (a second Ctrl-C calls process.exit) leaves no lock', () => {
+    const run = path.join(work, 'exiting');
+    fs.mkdirSync(run);
+    const lockModule = path.join(ROOT, 'dist', 'core', 'engine', 'run-lock.js');
+    const child = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(lockModule)}).RunLock.acquire(${JSON.stringify(run)}, () => {}); process.exit(130)`]);
+    expect(child.status).toBe(130);
+    expect(fs.readdirSync(run)).toEqual([]);
   });
 
   it.each([
