@@ -1,5 +1,4 @@
 /** The run lock and the run-folder rules: one writer, no silent overwrite, stale locks and temporaries swept. */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,10 +6,7 @@ import { LOCK_FILE, RunFolderBusyError, RunLock } from '../../../src/core/engine
 import { claimRunFolder, describeKept, RunExistsError, withWhatWasKept } from '../../../src/core/engine/run-folder';
 import { writeCheckpoint } from '../../../src/core/engine/checkpoint';
 import { DiskWriteError } from '../../../src/core/engine/safe-files';
-
-function deadPid(): number {
-  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-}
+import { deadPid } from './dead-pid';
 
 describe('run folders', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'run-folder-'));

@@ -1,7 +1,7 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+
 // The code under test holds its own copy of fs's functions (module interop), taken at import: wrap them before.
 jest.mock('fs', () => {
   const actual = jest.requireActual('fs');
@@ -9,12 +9,7 @@ jest.mock('fs', () => {
 });
 
 import { appendFileNamed, DiskWriteError, makeFolder, pidIsAlive, sweepTemporaries, writeFileAtomic } from '../../../src/core/engine/safe-files';
-
-/** The pid of a process that has exited (so is no longer alive). */
-function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return Number(child.stdout);
-}
+import { deadPid } from './dead-pid';
 
 function errnoError(code: string, text: string, syscall: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`${code}: ${text}, ${syscall}`), { code, syscall });

@@ -1,5 +1,4 @@
 /** The dataset cache never keeps a temporary folder: removed when generation fails, swept when its process was killed. */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -23,10 +22,7 @@ jest.mock('../../../../src/core/data/builtin/catalog', () => {
 
 import { ensureBuiltinDataset } from '../../../../src/core/data/builtin/cache';
 import { makeTmpDir, removeDir } from '../formats/fixtures';
-
-function deadPid(): number {
-  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
-}
+import { deadPid } from '../../engine/dead-pid';
 
 describe('dataset cache temporaries', () => {
   let dir: string;
