@@ -88,8 +88,9 @@ export const inFile = (file: string): IssueLabel => (keyPath, unknownKey) => (un
 /**
  * Parses `value` with `schema`; on failure throws ConfigError with the first problem as one line.
  * @param label names the option at a dotted key path (its source: a file, a flag).
+ * @param noun what an unknown key is called in the message.
  */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, label: IssueLabel): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, label: IssueLabel, noun: 'option' | 'parameter' = 'option'): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -99,7 +100,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, lab
     const parent = keyPath.join('.');
     const known = knownKeys(schema, issue.path);
     throw new ConfigError(
-      `${label([...keyPath, key], true)}: unknown option '${[...keyPath, key].join('.')}' (known${parent ? ` under '${parent}'` : ''}: ${known.join(', ') || 'none'})`,
+      `${label([...keyPath, key], true)}: unknown ${noun} '${[...keyPath, key].join('.')}' (known${parent ? ` under '${parent}'` : ''}: ${known.join(', ') || 'none'})`,
     );
   }
   if (issue.code === 'custom') throw new ConfigError(`${label(keyPath)}: ${issue.message}`);

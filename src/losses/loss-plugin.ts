@@ -45,7 +45,7 @@ export interface LossPlugin<P extends LossParams = LossParams> {
   readonly defaults: Readonly<P>;
   /**
    * Merges `params` over `defaults` and checks them; throws an Error naming the bad parameter
-   * (e.g. `asl: gammaNeg must be a number >= 0, got -1`).
+   * (e.g. `asl: gammaNeg: expected a number >= 0, got -1`).
    */
   validate(params: Partial<LossParams>): P;
   create(params: P): Loss;

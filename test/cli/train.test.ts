@@ -112,7 +112,7 @@ describe('asl-run train (multilabel)', () => {
 
   it.each([
     [['--loss', 'ce'], /^asl-run: --loss ce: a softmax loss cannot train the multilabel task, which needs a sigmoid loss$/],
-    [['--loss-params', '{"gammaNeg":-1}'], /^asl-run: asl: gammaNeg must be/],
+    [['--loss-params', '{"gammaNeg":-1}'], /^asl-run: asl: gammaNeg: expected a number >= 0, got -1$/],
     [['--loss-params', '{"gamaNeg":1}'], /^asl-run: asl: unknown parameter 'gamaNeg'/],
     [['--loss', 'nope'], /^asl-run: unknown loss 'nope' \(known: asl, asl-optimized/],
     [['--config', '/no/such.json'], /^asl-run: \/no\/such\.json: cannot read \(ENOENT\)$/],

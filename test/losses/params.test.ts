@@ -26,24 +26,24 @@ describe('loss parameter validation', () => {
 
   it.each([
     [aslPlugin, { gamaNeg: 4 }, "asl: unknown parameter 'gamaNeg' (known: gammaNeg, gammaPos, clip, eps, detachFocusing, adaptive, gapTarget, gammaNegStep, reduction)"],
-    [aslPlugin, { gammaNeg: -1 }, 'asl: gammaNeg must be a number >= 0, got -1'],
-    [aslPlugin, { gammaPos: '1' }, "asl: gammaPos must be a number >= 0, got '1' (a string)"],
-    [aslPlugin, { clip: 1 }, 'asl: clip must be a number in [0, 1), got 1'],
-    [aslPlugin, { eps: 0 }, 'asl: eps must be a number in (0, 1), got 0'],
-    [aslPlugin, { gammaNeg: NaN }, 'asl: gammaNeg must be a number >= 0, got NaN'],
-    [aslPlugin, { gammaNeg: Infinity }, 'asl: gammaNeg must be a number >= 0, got Infinity'],
-    [aslOptimizedPlugin, { detachFocusing: 'yes' }, "asl-optimized: detachFocusing must be true or false, got 'yes' (a string)"],
-    [bcePlugin, { reduction: 'avg' }, "bce: reduction must be one of 'sum', 'mean', 'none', got 'avg' (a string)"],
-    [focalPlugin, { alpha: 2 }, 'focal: alpha must be a number <= 1, got 2'],
-    [crossEntropyPlugin, { labelSmoothing: 1.5 }, 'ce: labelSmoothing must be a number in [0, 1], got 1.5'],
-    [aslSingleLabelPlugin, { eps: -0.1 }, 'asl-single-label: eps must be a number in [0, 1], got -0.1'],
-    [bcePlugin, null, 'bce: parameters must be an object, got null'],
+    [aslPlugin, { gammaNeg: -1 }, 'asl: gammaNeg: expected a number >= 0, got -1'],
+    [aslPlugin, { gammaPos: '1' }, 'asl: gammaPos: expected a number >= 0, got "1"'],
+    [aslPlugin, { clip: 1 }, 'asl: clip: expected a number in [0, 1), got 1'],
+    [aslPlugin, { eps: 0 }, 'asl: eps: expected a number in (0, 1), got 0'],
+    [aslPlugin, { gammaNeg: NaN }, 'asl: gammaNeg: expected a number >= 0, got NaN'],
+    [aslPlugin, { gammaNeg: Infinity }, 'asl: gammaNeg: expected a number >= 0, got Infinity'],
+    [aslOptimizedPlugin, { detachFocusing: 'yes' }, 'asl-optimized: detachFocusing: expected true or false, got "yes"'],
+    [bcePlugin, { reduction: 'avg' }, 'bce: reduction: expected one of \'sum\', \'mean\', \'none\', got "avg"'],
+    [focalPlugin, { alpha: 2 }, 'focal: alpha: expected a number <= 1, got 2'],
+    [crossEntropyPlugin, { labelSmoothing: 1.5 }, 'ce: labelSmoothing: expected a number in [0, 1], got 1.5'],
+    [aslSingleLabelPlugin, { eps: -0.1 }, 'asl-single-label: eps: expected a number in [0, 1], got -0.1'],
+    [bcePlugin, null, 'bce: expected an object of parameters, got null'],
   ] as Array<[LossPlugin, unknown, string]>)('%#: rejects bad parameters with one line', (plugin, params, message) => {
     expect(() => plugin.validate(params as never)).toThrow(new Error(message));
   });
 
   it('re-validates in create() and exposes the frozen parameters on the loss', () => {
-    expect(() => aslPlugin.create({ ...aslPlugin.defaults, gammaNeg: -2 })).toThrow('asl: gammaNeg must be a number >= 0, got -2');
+    expect(() => aslPlugin.create({ ...aslPlugin.defaults, gammaNeg: -2 })).toThrow('asl: gammaNeg: expected a number >= 0, got -2');
     const loss = focalPlugin.create(focalPlugin.validate({ gamma: 1 }));
     expect([loss.name, loss.kind]).toEqual(['focal', 'sigmoid']);
     expect(loss.params).toEqual({ gamma: 1, alpha: 0.25, reduction: 'sum' });
