@@ -119,6 +119,23 @@ describe('fault injection', () => {
     expect(listTree(run).filter((f) => /\.tmp-|run\.lock/.test(f))).toEqual([]);
   });
 
+  it('a second compare sweep into the same folder stops at the cell the first is training, with one line', async () => {
+    const out = path.join(work, 'sweep');
+    const sweep = ['compare', '--tasks', 'multilabel', '--losses', 'bce', '--seeds', '1', '--data', `multilabel=${data}`,
+      '--epochs', '3', '--image-size', '32', '--batch-size', '16', '--backend', 'wasm', '--quiet', '--out', out];
+    const first = cliAsync(sweep);
+    const firstExit = new Promise<number | null>((resolve) => first.on('exit', resolve));
+    const cell = path.join(out, 'runs', 'multilabel', 'bce', 'seed-0');
+    await waitFor(path.join(cell, 'log.jsonl'), 60_000);
+    first.kill('SIGSTOP');
+    const r = cli(sweep);
+    first.kill('SIGCONT');
+    expect(r.status).toBe(1);
+    expect(lastLine(r.stderr)).toMatch(new RegExp(`^asl-run: ${cell}: in use by another asl-run \\(pid ${first.pid}, started [^)]+\\); wait for it`));
+    expect(await firstExit).toBe(0);
+    expect(readJson(path.join(out, 'results.json')).cells.map((c: { status: string }) => c.status)).toEqual(['ok']);
+  });
+
   it('a process that exits while holding a run folder (a second Ctrl-C calls process.exit) leaves no lock', () => {
     const run = path.join(work, 'exiting');
     fs.mkdirSync(run);
