@@ -53,7 +53,7 @@ describe('asl-run losses', () => {
     expect(invalidChoice.stderr.trim().split('\n')).toHaveLength(1);
     const invalidOption = cli(['--task', 'detection', '--task-options', '{"levelBoundz":[16]}', '--out', out, '--backend', 'cpu']);
     expect(invalidOption.status).toBe(1);
-    expect(invalidOption.stderr.trim().split('\n').pop()).toMatch(/^asl-run: taskOptions\.levelBoundz: unknown detection option \(known: head, strides, levelBounds, /);
+    expect(invalidOption.stderr.trim().split('\n').pop()).toMatch(/^asl-run: --task-options: unknown option 'taskOptions\.levelBoundz' \(known under 'taskOptions': head, strides, levelBounds, /);
     expect(fs.existsSync(out)).toBe(false);
   });
 });
