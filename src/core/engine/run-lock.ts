@@ -78,7 +78,8 @@ export class RunLock {
 
   /**
    * Takes `runDir` (which must exist) for this process. A stale lock is taken over and reported
-   * through `note`; a live one throws RunFolderBusyError.
+   * through `note`; a live one throws RunFolderBusyError. Not guarded: two processes taking over
+   * the same stale lock within the same few microseconds could both succeed.
    */
   static acquire(runDir: string, note: (line: string) => void): RunLock {
     const file = path.join(runDir, LOCK_FILE);
