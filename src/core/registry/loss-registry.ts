@@ -3,8 +3,7 @@
  * tasks and the engine receive it by injection and resolve losses by name.
  */
 import type { Loss, LossParams, LossPlugin } from '../../losses/loss-plugin';
-import { guardPluginLoss } from './plugin-guard';
-import type { PluginFileRecord } from './plugin-loader';
+import { guardPluginLoss, type PluginFileRecord } from './plugin-loader';
 
 export interface RegisterOptions {
   /** Replace an existing plugin of the same name instead of failing. */

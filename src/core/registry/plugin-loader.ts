@@ -5,65 +5,106 @@
  * dependency of its own. Every plugin it adds is
  * checked against the contract and probed on a small batch before anything resolves a loss, so a
  * broken plugin fails at start-up with a message naming its file; what it does wrong later, on
- * real batches, is caught by the registry's guard (plugin-guard.ts) and names the file too.
+ * real batches, is caught by the guard the loss registry puts around a plugin's loss, and names
+ * the file too.
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../tf';
-import type { LossPlugin } from '../../losses/loss-plugin';
+import type { Loss, LossComputeOptions, LossPlugin } from '../../losses/loss-plugin';
 import type { LossRegistry } from './loss-registry';
-import { describeValue as describe, PluginError } from './plugin-guard';
+import { oneOf, parseOrThrow, z } from '../schema';
 
-export { PluginError };
+export class PluginError extends Error {}
 
-/** Checks the static shape of a plugin object; returns the first problem found, if any. */
-export function contractProblem(candidate: unknown): string | undefined {
-  if (typeof candidate !== 'object' || candidate === null) return `expected a LossPlugin object, got ${describe(candidate)}`;
-  const p = candidate as Partial<LossPlugin>;
-  if (typeof p.name !== 'string' || !/^[a-z0-9][a-z0-9._-]*$/i.test(p.name)) return `'name' must be a non-empty identifier string, got ${JSON.stringify(p.name)}`;
-  if (p.kind !== 'sigmoid' && p.kind !== 'softmax') return `loss '${p.name}': 'kind' must be 'sigmoid' or 'softmax', got ${JSON.stringify(p.kind)}`;
-  if (typeof p.defaults !== 'object' || p.defaults === null || Array.isArray(p.defaults)) return `loss '${p.name}': 'defaults' must be an object of parameters`;
-  if (typeof p.validate !== 'function') return `loss '${p.name}': 'validate(params)' must be a function`;
-  if (typeof p.create !== 'function') return `loss '${p.name}': 'create(params)' must be a function`;
-  return undefined;
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof (value as PromiseLike<unknown> | undefined)?.then === 'function') return 'a Promise';
+  return typeof value === 'object' ? 'an object' : `${typeof value}`;
 }
 
+const shapeText = (shape: readonly number[]) => `[${shape.join(', ')}]`;
+
 /**
- * Runs the plugin's loss once on a fixed small batch (N=3, C=4) with its default parameters and
- * checks the outputs: a finite scalar by default, the elementwise shape with reduction 'none'.
- * Leaves no tensors behind.
+ * `loss` with every compute() call checked; errors name `source` (the plugin's file). The probe
+ * at load time runs a small fixed batch; on real batches a plugin can still throw, return a
+ * promise or a tensor of the wrong shape, which tfjs would report deep in its gradient code
+ * naming nothing. The trainer then stops with this one line, keeping the last checkpoint.
  */
-export function probeProblem(plugin: LossPlugin): string | undefined {
-  const [n, c] = [3, 4];
-  try {
-    const loss = plugin.create(plugin.validate({}));
-    return tf.tidy(() => {
-      const logits = tf.tensor2d([0.5, -1, 2, -3, 1.5, 0, -0.5, 3, -2, 1, 0.25, -1.25], [n, c]);
-      const targets = plugin.kind === 'sigmoid'
-        ? tf.tensor2d([1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0], [n, c])
-        : tf.tensor1d([2, 0, 3], 'int32');
-      const value = loss.compute(logits, targets);
-      if (!(value instanceof tf.Tensor)) return `compute() must return a tf.Tensor, got ${describe(value)}`;
-      if (value.rank !== 0) return `compute() must return a scalar by default, got shape [${value.shape}]`;
-      const v = value.dataSync()[0];
-      if (!Number.isFinite(v)) return `compute() returned ${v} on a small finite batch`;
-      const none = loss.compute(logits, targets, { reduction: 'none' });
-      const expected = plugin.kind === 'sigmoid' ? [n, c] : [n];
-      if (!(none instanceof tf.Tensor) || none.shape.join() !== expected.join()) {
-        return `compute(…, { reduction: 'none' }) must return shape [${expected}], got ${none instanceof tf.Tensor ? `[${none.shape}]` : describe(none)}`;
+export function guardPluginLoss(loss: Loss, source: string): Loss {
+  const where = `plugin ${source}: loss '${loss.name}'`;
+  return {
+    name: loss.name,
+    kind: loss.kind,
+    params: loss.params,
+    compute(logits: tf.Tensor, targets: tf.Tensor, options: LossComputeOptions = {}): tf.Tensor {
+      let value: unknown;
+      try {
+        value = loss.compute(logits, targets, options);
+      } catch (err) {
+        throw new PluginError(`${where}: compute() failed on logits of shape ${shapeText(logits.shape)} (${err instanceof Error ? err.message : String(err)})`);
       }
-      return undefined;
-    });
+      if (!(value instanceof tf.Tensor)) {
+        // A rejected promise is reported here, once, not again as an unhandled rejection.
+        if (describe(value) === 'a Promise') (value as Promise<unknown>).then(undefined, () => undefined);
+        throw new PluginError(`${where}: compute() must return a tf.Tensor synchronously, got ${describe(value)}`);
+      }
+      const elementwise = (options.reduction ?? loss.params.reduction) === 'none';
+      const expected = !elementwise ? [] : loss.kind === 'sigmoid' ? logits.shape : [logits.shape[0]];
+      if (value.shape.join() !== expected.join()) {
+        const wanted = elementwise ? `shape ${shapeText(expected)} (reduction 'none')` : 'a scalar';
+        throw new PluginError(`${where}: compute() returned shape ${shapeText(value.shape)} for logits of shape ${shapeText(logits.shape)}, expected ${wanted}`);
+      }
+      return value;
+    },
+  };
+}
+
+const fn = () => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: 'must be a function' });
+
+/** The static contract of a LossPlugin (extra fields, e.g. `description`, are allowed). */
+const lossPluginContract = z.object(
+  {
+    name: z.string({ error: 'an identifier string' }).regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: 'an identifier string (letters, digits, . _ -)' }),
+    kind: oneOf(['sigmoid', 'softmax']),
+    defaults: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()], { error: 'a number, boolean or string' }), { error: 'an object of parameters' }),
+    validate: fn(),
+    create: fn(),
+  },
+  { error: 'a LossPlugin object' },
+);
+
+/**
+ * Runs the plugin's loss, guarded as on real batches, once on a fixed small batch (N=3, C=4) with
+ * its default parameters: a finite value of the right shape. Leaves no tensors behind.
+ */
+function probe(plugin: LossPlugin, source: string): void {
+  const [n, c] = [3, 4];
+  let loss: Loss;
+  try {
+    loss = guardPluginLoss(plugin.create(plugin.validate({})), source);
   } catch (err) {
-    return `failed on a probe batch: ${(err as Error).message}`;
+    throw new PluginError(`plugin ${source}: loss '${plugin.name}': failed to create with its defaults (${err instanceof Error ? err.message : String(err)})`);
   }
+  tf.tidy(() => {
+    const logits = tf.tensor2d([0.5, -1, 2, -3, 1.5, 0, -0.5, 3, -2, 1, 0.25, -1.25], [n, c]);
+    const targets = plugin.kind === 'sigmoid' ? tf.tensor2d([1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0], [n, c]) : tf.tensor1d([2, 0, 3], 'int32');
+    const values = loss.compute(logits, targets).dataSync();
+    if (!values.every(Number.isFinite)) throw new PluginError(`plugin ${source}: loss '${plugin.name}': compute() returned ${[...values].find((v) => !Number.isFinite(v))} on a small finite batch`);
+    loss.compute(logits, targets, { reduction: 'none' });
+  });
 }
 
 /** Throws PluginError (naming `source`) when the plugin breaks the contract or its probe. */
 export function checkPlugin(candidate: unknown, source: string): LossPlugin {
-  const problem = contractProblem(candidate) ?? probeProblem(candidate as LossPlugin);
-  if (problem) throw new PluginError(`plugin ${source}: ${problem}`);
+  try {
+    parseOrThrow(lossPluginContract, candidate, (keyPath) => [`plugin ${source}`, ...(keyPath.length > 0 ? [keyPath.join('.')] : [])].join(': '));
+  } catch (err) {
+    throw new PluginError((err as Error).message);
+  }
+  probe(candidate as LossPlugin, source);
   return candidate as LossPlugin;
 }
 

@@ -63,15 +63,18 @@ describe('loadPluginFile', () => {
   });
 
   it.each([
-    ['nonscalar', lossModule('nonscalar', 'logits.square()'), /plugin .*nonscalar\.js: compute\(\) must return a scalar by default, got shape \[3,4\]/],
-    ['nan', lossModule('nan', `options.reduction === 'none' ? logits : tf.scalar(NaN)`), /plugin .*nan\.js: compute\(\) returned NaN on a small finite batch/],
-    ['shape', lossModule('shape', `options.reduction === 'none' ? logits.sum(1) : logits.sum()`), /plugin .*shape\.js: compute\(…, \{ reduction: 'none' \}\) must return shape \[3,4\], got \[3\]/],
-    ['throws', lossModule('throws', `(() => { throw new Error('boom'); })()`), /plugin .*throws\.js: failed on a probe batch: boom/],
-    ['kind', pluginFile('kind', `module.exports = { name: 'k', kind: 'softmaxx', defaults: {}, validate: (p) => p, create: () => ({}) };`), /plugin .*kind\.js: loss 'k': 'kind' must be 'sigmoid' or 'softmax', got "softmaxx"/],
-    ['nothing', pluginFile('nothing', `module.exports = 42;`), /plugin .*nothing\.js: expected a LossPlugin object, got number/],
+    ['nonscalar', lossModule('nonscalar', 'logits.square()'), /^plugin .*nonscalar\.js: loss 'nonscalar': compute\(\) returned shape \[3, 4\] for logits of shape \[3, 4\], expected a scalar$/],
+    ['nan', lossModule('nan', `options.reduction === 'none' ? logits : tf.scalar(NaN)`), /^plugin .*nan\.js: loss 'nan': compute\(\) returned NaN on a small finite batch$/],
+    ['shape', lossModule('shape', `options.reduction === 'none' ? logits.sum(1) : logits.sum()`), /^plugin .*shape\.js: loss 'shape': compute\(\) returned shape \[3\] for logits of shape \[3, 4\], expected shape \[3, 4\] \(reduction 'none'\)$/],
+    ['throws', lossModule('throws', `(() => { throw new Error('boom'); })()`), /^plugin .*throws\.js: loss 'throws': compute\(\) failed on logits of shape \[3, 4\] \(boom\)$/],
+    ['kind', pluginFile('kind', `module.exports = { name: 'k', kind: 'softmaxx', defaults: {}, validate: (p) => p, create: () => ({}) };`), /^plugin .*kind\.js: kind: expected one of 'sigmoid', 'softmax', got "softmaxx"$/],
+    ['nothing', pluginFile('nothing', `module.exports = 42;`), /^plugin .*nothing\.js: expected a LossPlugin object, got 42$/],
     ['syntax', pluginFile('syntax', `module.exports = {`), /plugin .*syntax\.js: cannot load \(/],
     ['missing', path.join(dir, 'does-not-exist.js'), /plugin .*does-not-exist\.js: cannot load \(file not found\)/],
     ['empty-register', pluginFile('empty-register', `exports.register = () => {};`), /register\(registry\) registered no loss/],
+    ['no-create', pluginFile('no-create', `module.exports = { name: 'nc', kind: 'sigmoid', defaults: {}, validate: (p) => p };`), /^plugin .*no-create\.js: create: must be a function$/],
+    ['bad-defaults', pluginFile('bad-defaults', `module.exports = { name: 'bd', kind: 'sigmoid', defaults: { w: [1] }, validate: (p) => p, create: () => ({}) };`), /^plugin .*bad-defaults\.js: defaults\.w: expected a number, boolean or string, got \[1\]$/],
+    ['bad-create', pluginFile('bad-create', `module.exports = { name: 'bc', kind: 'sigmoid', defaults: {}, validate: (p) => p, create: () => { throw new Error('no GPU'); } };`), /^plugin .*bad-create\.js: loss 'bc': failed to create with its defaults \(no GPU\)$/],
     ['async-reject', pluginFile('async-reject', `exports.register = async () => { await null; throw new Error('no licence'); };`), /^plugin .*async-reject\.js: register\(\) failed \(no licence\)$/],
     ['async-empty', pluginFile('async-empty', `exports.register = async () => {};`), /^plugin .*async-empty\.js: register\(registry\) registered no loss$/],
   ])('rejects a %s plugin with a message naming the file', async (_label, file, message) => {
