@@ -1,6 +1,7 @@
 /** `asl-run setup tensorflow`: builds tfjs-node's addon against a TensorFlow 2.x wheel (see docs/gpu.md). */
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from '../context';
+import { UsageError } from '../usage-error';
 import { TENSORFLOW_DIR_ENV } from '../../core/backend/tensorflow-setup/layout';
 import { setupTensorflow } from '../../core/backend/tensorflow-setup/setup';
 import { WHEEL_PACKAGES } from '../../core/backend/tensorflow-setup/wheel';
@@ -33,9 +34,12 @@ const tensorflowCommand: CommandModule<GlobalOptions, TensorflowArgs> = {
   },
 };
 
-export const setupCommand: CommandModule<GlobalOptions, GlobalOptions> = {
+export const setupCommand: CommandModule<GlobalOptions, GlobalOptions & { component: string }> = {
   command: 'setup <component>',
   describe: 'Install optional components: tensorflow (the native backend, built against a TensorFlow wheel)',
-  builder: (y) => y.command(tensorflowCommand),
-  handler: () => undefined,
+  builder: (y) => y.command(tensorflowCommand) as unknown as Argv<GlobalOptions & { component: string }>,
+  // Reached only when no subcommand matched.
+  handler: (args) => {
+    throw new UsageError(`setup: unknown component '${args.component}' (choose tensorflow)`);
+  },
 };

@@ -6,7 +6,7 @@ import { tf } from '../tf';
 import { registerWasmTrainingKernels, useStockWasmKernels } from './wasm-kernels';
 import { activateStockWasm, activateWasm, resolveWasmThreads, type WasmThreads } from './wasm-module';
 import { runTfjsCheck, type TfjsCheck, type TfjsInstall } from './compat';
-import { describeRuntime, loadInstalledTfjsNode, tensorflowRuntime } from './tensorflow-setup/installed';
+import { describeRuntime, loadInstalledTfjsNode, setNativeDefaults, tensorflowRuntime } from './tensorflow-setup/installed';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -58,6 +58,7 @@ async function useWasm(threads: number, check: TfjsCheck): Promise<BackendInfo> 
 
 async function useTensorflow(check: TfjsCheck): Promise<BackendInfo | string> {
   const failures: string[] = [];
+  setNativeDefaults();
   for (const moduleName of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     const failure = tryLoadNative(moduleName);
     if (failure === undefined && (await tf.setBackend('tensorflow'))) return { name: 'tensorflow', detail: `${moduleName}, ${describeRuntime(tensorflowRuntime())}; ${check.note}` };

@@ -17,14 +17,26 @@ export function loadInstalledTfjsNode(installRoot: string = setupLayout().instal
     return (err as Error).message;
   }
   if (typeof found === 'string') return found;
-  // TensorFlow's INFO lines (oneDNN, CPU features) would open every run; the backend line says what matters. A value the user set wins.
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
+  setNativeDefaults();
   try {
     withoutCommandLine(() => require(found.packageDir));
   } catch (err) {
     return explainLoadFailure(found.packageDir, err as Error);
   }
   return tf.findBackend('tensorflow') ? { packageDir: found.packageDir } : `${found.packageDir} loaded but registered no 'tensorflow' backend`;
+}
+
+/**
+ * Environment TensorFlow reads once, when its library loads; a value the user set wins.
+ * - TF_ENABLE_ONEDNN_OPTS=0: with oneDNN, TensorFlow 2.21's CPU Conv2DBackpropInput returned wrong
+ *   input gradients for some strided convolutions (stride 2, same padding, [4,16,16,48] with a
+ *   [3,3,48,96] filter: half the values' scale off against the cpu and wasm backends; right without
+ *   oneDNN), which corrupts training of every model here. test/backend-parity checks it.
+ * - TF_CPP_MIN_LOG_LEVEL=1: no INFO lines (CPU features) at every start; the backend line says what matters.
+ */
+export function setNativeDefaults(): void {
+  process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
 }
 
 /**
