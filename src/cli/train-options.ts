@@ -110,21 +110,28 @@ const objectOr = (v: unknown): JsonObject => (isObject(v) ? v : {});
 
 /**
  * A built-in dataset and the user's own data (`dir`, `train`/`val`) are two answers to one question.
- * A config file's built-in dataset gives way to own data given as a flag; everything else that
- * asks for both (or sets built-in generator options for own data) is refused.
+ * A config file's built-in dataset gives way to own data given as a flag (a shipped recipe on your
+ * data); a built-in dataset asked for as a flag, or generator options from anywhere, would be
+ * silently ignored beside own data, and are refused.
  */
 function checkDataSource(fileData: JsonObject, flagData: JsonObject, configFile: string | undefined): void {
-  const own = (d: JsonObject) => (['dir', 'train', 'val'] as const).find((k) => typeof d[k] === 'string' && d[k] !== '');
-  const builtin = (d: JsonObject) => (typeof d.builtin === 'string' && d.builtin !== '' ? 'builtin' : Object.keys(objectOr(d.builtinOptions)).length > 0 ? 'builtinOptions' : undefined);
-  const name = (key: string, fromFlags: boolean) => (fromFlags ? flagLabel([`data`, key]) : `${configFile}: data.${key}`);
-  const ownKey = own(flagData) ?? own(fileData);
-  if (!ownKey) return;
-  const ownName = name(ownKey, own(flagData) !== undefined);
-  const fileBuiltin = builtin(fileData);
-  const flagBuiltin = builtin(flagData);
-  if (flagBuiltin) throw new ConfigError(`${name(flagBuiltin === 'builtinOptions' ? 'builtinOptions.missingLabels' : 'builtin', true)}: applies to a built-in dataset, not to your own data (${ownName}); drop one of them`);
-  if (fileBuiltin === 'builtinOptions' || (fileBuiltin && own(flagData) === undefined)) {
-    throw new ConfigError(`${name(fileBuiltin, false)}: applies to a built-in dataset, not to your own data (${ownName}); drop one of them`);
+  const ownKey = (d: JsonObject) => (['dir', 'train', 'val'] as const).find((k) => typeof d[k] === 'string' && d[k] !== '');
+  const builtinKey = (d: JsonObject): string | undefined => {
+    const option = Object.keys(objectOr(d.builtinOptions))[0];
+    if (option !== undefined) return `builtinOptions.${option}`;
+    return typeof d.builtin === 'string' && d.builtin !== '' ? 'builtin' : undefined;
+  };
+  const inConfigFile = (key: string) => `${configFile}: data.${key}`;
+  const flagOwn = ownKey(flagData);
+  const own = flagOwn ?? ownKey(fileData);
+  if (!own) return;
+  const flagBuiltin = builtinKey(flagData);
+  const fileBuiltin = builtinKey(fileData);
+  const conflict = flagBuiltin
+    ? flagLabel(['data', ...flagBuiltin.split('.')])
+    : fileBuiltin && (fileBuiltin !== 'builtin' || !flagOwn) ? inConfigFile(fileBuiltin) : undefined;
+  if (conflict) {
+    throw new ConfigError(`${conflict}: applies to a built-in dataset, not to your own data (${flagOwn ? flagLabel(['data', own]) : inConfigFile(own)}); drop one of them`);
   }
 }
 

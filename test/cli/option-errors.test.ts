@@ -54,7 +54,7 @@ describe('train: a bad option is refused with one line naming it (every option: 
     expect(failure(['--config', configFile({ train: { epoch: 3 } })])).toMatch(/^asl-run: .*config-\w+\.json: unknown option 'train\.epoch' \(known under 'train': epochs, batchSize, /);
     expect(failure(['--config', configFile({ task: 'multilabel', taskOptions: { head: 'yolox' } })])).toMatch(/^asl-run: .*\.json: unknown option 'taskOptions\.head' \(known under 'taskOptions': none\)$/);
     expect(failure(['--config', configFile({ data: { dir: '/tmp', builtinOptions: { missingLabels: 0.5 } } })])).toMatch(
-      /^asl-run: .*\.json: data\.builtinOptions: applies to a built-in dataset, not to your own data \(.*\.json: data\.dir\); drop one of them$/,
+      /^asl-run: .*\.json: data\.builtinOptions\.missingLabels: applies to a built-in dataset, not to your own data \(.*\.json: data\.dir\); drop one of them$/,
     );
   });
 

@@ -119,14 +119,18 @@ describe('resolveRunConfig: every option is checked by the schema, one line nami
     const notObject = configFile({ train: 5 });
     expect(() => resolveRunConfig(tasks, undefined, notObject, {})).toThrow(`${notObject}: train: expected an object, got 5`);
     const both = configFile({ data: { dir: '/d', builtinOptions: { missingLabels: 0.5 } } });
-    expect(() => resolveRunConfig(tasks, undefined, both, {})).toThrow(`${both}: data.builtinOptions: applies to a built-in dataset, not to your own data (${both}: data.dir); drop one of them`);
+    expect(() => resolveRunConfig(tasks, undefined, both, {})).toThrow(`${both}: data.builtinOptions.missingLabels: applies to a built-in dataset, not to your own data (${both}: data.dir); drop one of them`);
     // A file's value can be fixed by a flag: each layer is checked as it is merged, the file first.
     expect(() => resolveRunConfig(tasks, undefined, epochs, { epochs: 2 })).toThrow(`${epochs}: train.epochs`);
   });
 
-  it('a config file’s built-in dataset gives way to --data given as a flag', () => {
+  it('a config file’s built-in dataset gives way to --data given as a flag, not to its own data folder nor to --dataset', () => {
     const file = configFile({ data: { builtin: 'mnist-multilabel' } });
     expect(resolveRunConfig(tasks, undefined, file, { data: '/d' }).data).toMatchObject({ dir: '/d', builtin: 'mnist-multilabel' });
+    const both = configFile({ data: { builtin: 'mnist-multilabel', dir: '/d' } });
+    expect(() => resolveRunConfig(tasks, undefined, both, {})).toThrow(`${both}: data.builtin: applies to a built-in dataset, not to your own data (${both}: data.dir); drop one of them`);
+    const own = configFile({ data: { train: 'a.csv', val: 'b.csv' } });
+    expect(() => resolveRunConfig(tasks, undefined, own, { dataset: 'mnist-multilabel' })).toThrow(`--dataset: applies to a built-in dataset, not to your own data (${own}: data.train); drop one of them`);
   });
 
   it('keeps the accepted edges: 0 = all images, 0 = no clipping, the image-size bounds', () => {
