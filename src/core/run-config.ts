@@ -21,7 +21,7 @@ const rgb = (range: Parameters<typeof numberIn>[0]) => z.array(numberIn(range), 
  * where one float32 RGB image reaches 48 MiB and a batch of them alone fills the wasm heap
  * (4 GiB at most); far beyond, tfjs fails with "Invalid typed array length", naming nothing.
  */
-export const IMAGE_SIZE_RANGE = { min: 8, max: 2048 } as const;
+const IMAGE_SIZE_RANGE = { min: 8, max: 2048 } as const;
 
 /** Every user-settable key of a run's config with its type, range and meaning; `taskOptions` is each task's own schema. */
 export const runConfigSchema = object({

@@ -19,7 +19,7 @@ export interface Range {
 }
 
 /** `a number >= 0`, `an integer in [1, 8]`, `a number in (0, 1)`, … */
-export function describeRange(noun: 'a number' | 'an integer', range: Range): string {
+function describeRange(noun: 'a number' | 'an integer', range: Range): string {
   const { min, max } = range;
   if (min !== undefined && max !== undefined) return `${noun} in ${range.minOpen ? '(' : '['}${min}, ${max}${range.maxOpen ? ')' : ']'}`;
   if (min !== undefined) return `${noun} ${range.minOpen ? '>' : '>='} ${min}`;
@@ -57,7 +57,7 @@ export const nonEmptyText = (what: string) => z.string({ error: what }).min(1, {
 export const openObject = () => z.record(z.string(), z.unknown(), { error: 'an object' });
 
 /** The user's value as they wrote it. */
-export function showValue(value: unknown): string {
+function showValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value);
