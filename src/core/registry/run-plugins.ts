@@ -41,11 +41,14 @@ function changed(record: PluginFileRecord, now: string, runDir: string): PluginE
 
 /**
  * The plugin files to load for a command on the run in `runDir`: the recorded ones, each checked
- * against its hash. `--plugin` may repeat them, nothing else.
+ * against its hash. `--plugin` may repeat them, nothing else (for a run that predates the record,
+ * the `--plugin` files as given).
  * @throws PluginError naming the file that is missing, changed or not the run's.
  */
 export function pluginsForRun(runDir: string, given: readonly string[]): string[] {
-  const recorded = recordedPlugins(runDir) ?? [];
+  const recorded = recordedPlugins(runDir);
+  // A run written before plugins were recorded: as then, the user names them.
+  if (recorded === undefined) return [...given];
   const known = recorded.map((r) => r.path);
   const extra = given.find((file) => !known.includes(path.resolve(file)));
   if (extra !== undefined) {

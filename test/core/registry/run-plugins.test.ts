@@ -45,6 +45,7 @@ describe('recorded plugins of a run', () => {
     expect(pluginsForRun(run, [path.relative(process.cwd(), pluginB)])).toEqual([pluginA, pluginB]);
     expect(() => pluginsForRun(runWith([a]), [pluginB])).toThrow(PluginError);
     expect(() => pluginsForRun(runWith([]), [pluginB])).toThrow(`--plugin ${pluginB}: the run in`);
+    expect(pluginsForRun(runWith(undefined), ['b.js'])).toEqual(['b.js']);
     expect(() => pluginsForRun(runWith([{ ...a, sha256: hex('older') }]), [])).toThrow(
       `plugin ${pluginA}: changed since the run in`,
     );
