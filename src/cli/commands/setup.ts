@@ -2,7 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from '../context';
 import { UsageError } from '../usage-error';
-import { TENSORFLOW_DIR_ENV } from '../../core/backend/tensorflow-setup/layout';
+import { TENSORFLOW_DIR_ENV } from '../../core/backend/tensorflow-setup/installation';
 import { setupTensorflow } from '../../core/backend/tensorflow-setup/setup';
 import { WHEEL_PACKAGES } from '../../core/backend/tensorflow-setup/wheel';
 

@@ -5,8 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { installedPackage, ownPackageDir, readSetupRecord, setupLayout, writeSetupRecord, type SetupRecord } from '../../../../src/core/backend/tensorflow-setup/layout';
-import { describeRuntime, explainLoadFailure, loadInstalledTfjsNode, withoutCommandLine } from '../../../../src/core/backend/tensorflow-setup/installed';
+import { installedPackage, ownPackageDir, readSetupRecord, setupLayout, writeSetupRecord, type SetupRecord, describeRuntime, explainLoadFailure, loadInstalledTfjsNode, withoutCommandLine } from '../../../../src/core/backend/tensorflow-setup/installation';
 
 let root: string;
 beforeEach(() => {

@@ -6,8 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { buildAddon, findNodeHeaders, LIBRARY_LINKS, linkLibraries } from '../../../../src/core/backend/tensorflow-setup/build';
-import { addonTensorflowHeaders, fetchTfjsNode, runtimeDependencySpecs } from '../../../../src/core/backend/tensorflow-setup/package';
+import { buildAddon, findNodeHeaders, LIBRARY_LINKS, linkLibraries, addonTensorflowHeaders, fetchTfjsNode, runtimeDependencySpecs } from '../../../../src/core/backend/tensorflow-setup/addon';
 import type { ToolResult, ToolRunner } from '../../../../src/core/backend/tensorflow-setup/tools';
 
 let dir: string;
