@@ -71,6 +71,15 @@ export function formatReport(r: SuiteResults, checks: TargetCheck[]): string {
     out.push(rows(table));
     for (const u of t.unavailable) out.push(`  ${u.backend}: unavailable — ${u.reason}`);
     if ('absent' in t.torch) out.push(`  PyTorch: absent — ${t.torch.absent}`);
+    const native = t.nativeTorch;
+    if ('tfjsOverTorch' in native) {
+      out.push(
+        `  tensorflow / PyTorch ${native.torchVersion} CPU (${native.threads} threads), reference CNN: ${fmt(native.tfjsOverTorch, 3)} ` +
+          `(median of ${native.tfjsImagesPerSecond.length} alternating rounds; ${fmt(median(native.tfjsImagesPerSecond), 1)} vs ${fmt(median(native.torchImagesPerSecond), 1)} images/s)`,
+      );
+    } else if (t.backends.some((b) => b.backend === 'tensorflow')) {
+      out.push(`  tensorflow / PyTorch: not measured — ${native.absent}`);
+    }
     out.push('');
   }
   if (r.lossStep) {

@@ -77,6 +77,8 @@ export interface SuiteResults {
   machine: MachineInfo;
   /** Reference CNN images/s, best portable tfjs backend / PyTorch CPU (null without PyTorch). */
   tfjs_over_torch: number | null;
+  /** Reference CNN images/s, native tensorflow / PyTorch CPU (null without either). */
+  tensorflow_over_torch: number | null;
   /** Training-step time with ASL / with BCE (figure 2). */
   asl_over_bce: number | null;
   throughput: ThroughputResult | null;
@@ -115,6 +117,7 @@ export async function runSuite(settings: SuiteSettings, log: (line: string) => v
       platform: `${os.platform()} ${os.arch()} ${os.release()}`, node: process.version, tfjs: tf.version.tfjs, backend,
     },
     tfjs_over_torch: throughput && 'tfjsOverTorch' in throughput.torch ? throughput.torch.tfjsOverTorch : null,
+    tensorflow_over_torch: throughput && 'tfjsOverTorch' in throughput.nativeTorch ? throughput.nativeTorch.tfjsOverTorch : null,
     asl_over_bce: null,
     throughput,
     lossStep: null,
