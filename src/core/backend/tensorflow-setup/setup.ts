@@ -13,9 +13,11 @@ import * as path from 'path';
 import { tf } from '../../tf';
 import { initBackend } from '../init';
 import { addonTensorflowHeaders, buildAddon, fetchTfjsNode, linkLibraries } from './addon';
-import { installedPackage, loadInstalledTfjsNode, ownPackageDir, setupLayout, tensorflowRuntime, writeSetupRecord, type SetupRecord, type TensorflowRuntime } from './installation';
+import {
+  installedPackage, loadInstalledTfjsNode, ownPackageDir, setupLayout, tensorflowRuntime, writeSetupRecord, TENSORFLOW_DIR_ENV, type SetupRecord, type TensorflowRuntime,
+} from './installation';
 import { checkPrerequisites } from './tools';
-import { downloadWheel, extractWheel, givenWheel, WHEEL_PACKAGES, type WheelInfo } from './wheel';
+import { downloadWheel, extractWheel, givenWheel, WHEEL_PACKAGES } from './wheel';
 
 /** Largest difference allowed, relative to the largest magnitude of each compared tensor (float32, sums of 27 products). */
 export const CONV_TOLERANCE = 1e-5;
@@ -112,17 +114,19 @@ function describeVerification(v: Verification): string {
 /** Runs the setup, printing one line per step through `log`; throws one line naming the missing piece. */
 export async function setupTensorflow(options: SetupOptions, log: (line: string) => void): Promise<SetupResult> {
   const layout = setupLayout(options.dir);
-  const existing = installedPackage(layout.installed);
-  if (typeof existing !== 'string' && !options.force) {
+  const existing = options.force ? undefined : installedPackage(layout.installed);
+  if (existing !== undefined && typeof existing !== 'string') {
     const { record } = existing;
     log(`already set up: TensorFlow ${record.tensorflowVersion} (${record.wheel}) in ${layout.installed}; verifying`);
-    const verification = await verifyInstallation(layout.installed);
+    const verification = await verifyInstallation(layout.installed).catch((err: Error) => {
+      throw new Error(`${err.message} (rebuild with --force)`);
+    });
     log(`verified: ${describeVerification(verification)}`);
     return { alreadySetUp: true, installRoot: layout.installed, record, verification };
   }
 
   const tools = checkPrerequisites(options.python ?? 'python3');
-  if (options.wheel) givenWheel(options.wheel);
+  const given = options.wheel ? givenWheel(options.wheel) : undefined;
   const tfjsVersion = (require('@tensorflow/tfjs/package.json') as { version: string }).version;
   fs.mkdirSync(layout.root, { recursive: true });
   fs.writeFileSync(layout.buildLog, `asl-run setup tensorflow, ${new Date().toISOString()}\n`);
@@ -135,13 +139,8 @@ export async function setupTensorflow(options: SetupOptions, log: (line: string)
     log(`fetched @tensorflow/tfjs-node@${tfjsVersion} without its install script, with its dependencies (${seconds(start)})`);
 
     start = Date.now();
-    let wheel: WheelInfo;
-    if (options.wheel) {
-      wheel = givenWheel(options.wheel);
-    } else {
-      wheel = downloadWheel(tools.python, options.package ?? 'tensorflow-cpu', layout.download);
-      log(`downloaded ${path.basename(wheel.file)} with pip (${seconds(start)})`);
-    }
+    const wheel = given ?? downloadWheel(tools.python, options.package ?? 'tensorflow-cpu', layout.download);
+    if (!given) log(`downloaded ${path.basename(wheel.file)} with pip (${seconds(start)})`);
 
     start = Date.now();
     const depsDir = path.join(packageDir, 'deps');
@@ -167,7 +166,8 @@ export async function setupTensorflow(options: SetupOptions, log: (line: string)
     const verification = await verifyInstallation(staging);
     replaceInstallation(staging, layout.installed);
     log(`verified: ${describeVerification(verification)}`);
-    log(`installed in ${layout.installed}; --backend tensorflow and auto use it`);
+    const envNote = layout.root === setupLayout().root ? '' : ` with ${TENSORFLOW_DIR_ENV}=${layout.root}`;
+    log(`installed in ${layout.installed}; --backend tensorflow and auto use it${envNote}`);
     return { alreadySetUp: false, installRoot: layout.installed, record, verification };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

@@ -58,6 +58,16 @@ describe('asl-run setup tensorflow: missing pieces', () => {
     expectOneLineFailure(r, 1, `asl-run: --wheel ${wheel}: not a TensorFlow wheel (expected tensorflow(_cpu)-<version>-<tags>.whl)`);
   });
 
+  it('a damaged installation record: one line naming it; --force goes past it', () => {
+    const dir = tmpDir('asl-setup-');
+    const record = path.join(dir, 'installed', 'setup.json');
+    fs.mkdirSync(path.dirname(record), { recursive: true });
+    fs.writeFileSync(record, '{"tensorflowVersion":');
+    expectOneLineFailure(cli(['setup', 'tensorflow', '--dir', dir]), 1, new RegExp(`^asl-run: ${record}: not valid JSON .*; run asl-run setup tensorflow --force$`));
+    expectOneLineFailure(cli(['setup', 'tensorflow', '--dir', dir, '--force', '--python', '/nonexistent/python9']), 1, /^asl-run: setup tensorflow: no Python 3 /);
+    expect(fs.readFileSync(record, 'utf8')).toBe('{"tensorflowVersion":');
+  });
+
   it('--wheel with --package, and an unknown component, are usage errors (exit 2)', () => {
     expectOneLineFailure(cli(['setup', 'tensorflow', '--wheel', 'x.whl', '--package', 'tensorflow']), 2, /^asl-run: Arguments wheel and package are mutually exclusive$/);
     expectOneLineFailure(cli(['setup', 'pytorch']), 2, "asl-run: setup: unknown component 'pytorch' (choose tensorflow)");
