@@ -150,11 +150,11 @@ describeParity('one training step per task: tensorflow against wasm, same weight
     expect(result.convDifference).toBeLessThan(1e-5);
   }, 120_000);
 
-  it('--backend tensorflow and auto use it, and the backend line names TensorFlow and the device', () => {
+  it('--backend tensorflow and auto use it; the backend line names TensorFlow, the device and oneDNN (off by default)', () => {
     for (const backend of ['tensorflow', 'auto']) {
       const r = cli(['--backend', backend, 'losses', '--json'], { env });
       expect(r.status).toBe(0);
-      expect(r.stderr).toMatch(/^asl-run: backend tensorflow \(tfjs-node from 'asl-run setup tensorflow' in .*, TensorFlow 2\.\d+\.\d+, (CPU|GPU); /m);
+      expect(r.stderr).toMatch(/^asl-run: backend tensorflow \(tfjs-node from 'asl-run setup tensorflow' in .*, TensorFlow 2\.\d+\.\d+, (CPU|GPU), oneDNN off; /m);
     }
   }, 120_000);
 });

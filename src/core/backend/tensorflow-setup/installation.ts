@@ -170,16 +170,20 @@ export interface TensorflowRuntime {
   version: string;
   /** Whether TensorFlow runs the backend's ops on a GPU. */
   gpu: boolean;
+  /** Whether TensorFlow's CPU kernels use oneDNN (off unless the user turned it on: see setNativeDefaults). */
+  oneDnn: boolean;
 }
 
 /** The running `tensorflow` backend's TensorFlow version and device; undefined when that backend is not registered. */
 export function tensorflowRuntime(): TensorflowRuntime | undefined {
   const backend = tf.findBackend('tensorflow') as unknown as { binding?: { TF_Version?: string }; isUsingGpuDevice?: boolean } | null;
   if (!backend) return undefined;
-  return { version: backend.binding?.TF_Version ?? 'unknown', gpu: backend.isUsingGpuDevice === true };
+  // TensorFlow reads the variable as a boolean; unset, oneDNN is on for x86 Linux builds.
+  const oneDnn = !/^(0|false)$/i.test(process.env.TF_ENABLE_ONEDNN_OPTS ?? '1');
+  return { version: backend.binding?.TF_Version ?? 'unknown', gpu: backend.isUsingGpuDevice === true, oneDnn };
 }
 
-/** `TensorFlow 2.21.0, CPU` for the backend line. */
+/** `TensorFlow 2.21.0, CPU, oneDNN off` for the backend line. */
 export function describeRuntime(runtime: TensorflowRuntime | undefined): string {
-  return runtime ? `TensorFlow ${runtime.version}, ${runtime.gpu ? 'GPU' : 'CPU'}` : 'TensorFlow version unknown';
+  return runtime ? `TensorFlow ${runtime.version}, ${runtime.gpu ? 'GPU' : 'CPU'}, oneDNN ${runtime.oneDnn ? 'on' : 'off'}` : 'TensorFlow version unknown';
 }

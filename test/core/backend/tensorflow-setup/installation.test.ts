@@ -99,8 +99,8 @@ describe('load failures and the backend line', () => {
   });
 
   it('names the TensorFlow version and the device', () => {
-    expect(describeRuntime({ version: '2.21.0', gpu: false })).toBe('TensorFlow 2.21.0, CPU');
-    expect(describeRuntime({ version: '2.20.0', gpu: true })).toBe('TensorFlow 2.20.0, GPU');
+    expect(describeRuntime({ version: '2.21.0', gpu: false, oneDnn: false })).toBe('TensorFlow 2.21.0, CPU, oneDNN off');
+    expect(describeRuntime({ version: '2.20.0', gpu: true, oneDnn: true })).toBe('TensorFlow 2.20.0, GPU, oneDNN on');
     expect(describeRuntime(undefined)).toBe('TensorFlow version unknown');
   });
 });
