@@ -17,8 +17,6 @@ import { pluginBehind } from '../core/registry/plugin-loader';
 
 export const EXIT_USAGE = 2;
 export const EXIT_FAILURE = 1;
-/** As a shell reports a process ended by SIGINT: the run was interrupted, its checkpoint saved. */
-export const EXIT_INTERRUPTED = 130;
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
 
@@ -91,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     // One line, also for yargs' multi-line messages (e.g. invalid choices).
     process.stderr.write(`asl-run: ${oneLine((err as Error).message)}\n`);
     if (err instanceof UsageError) return EXIT_USAGE;
-    return err instanceof TrainingInterrupted ? EXIT_INTERRUPTED : EXIT_FAILURE;
+    return err instanceof TrainingInterrupted ? err.exitCode : EXIT_FAILURE;
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 /**
  * End to end through the real CLI: a tiny built-in dataset written to disk, trained, killed with
- * SIGKILL mid-run and resumed (bit-identical to an uninterrupted run), Ctrl-C, eval, predict, and
+ * SIGKILL mid-run and resumed (bit-identical to an uninterrupted run), Ctrl-C and SIGTERM, eval, predict, and
  * bad input answered with one line.
  */
 import * as fs from 'fs';
@@ -84,13 +84,20 @@ describe('asl-run train (multilabel)', () => {
     expect(weights(killed).equals(weights(full))).toBe(true);
   });
 
-  it('saves a checkpoint on Ctrl-C (exit 130) and resumes from it', async () => {
-    const interrupted = path.join(work, 'interrupted');
+  // Ctrl-C, and a scheduler's SIGTERM before it kills the job.
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('saves a checkpoint on %s (exit %i) and resumes from it', async (signal, exitCode) => {
+    const interrupted = path.join(work, `interrupted-${signal}`);
     const child = cliAsync([...common, '--out', interrupted]);
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += chunk));
     await waitFor(path.join(interrupted, 'log.jsonl'), 240_000);
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(130);
+    expect(code).toBe(exitCode);
+    expect(stderr).toMatch(new RegExp(`asl-run: interrupted \\(${signal}\\) at step \\d+; checkpoint saved to `));
     expect(fs.existsSync(path.join(interrupted, 'checkpoint', 'last.ckpt'))).toBe(true);
     const r = cli(['--resume', interrupted, '--backend', 'wasm']);
     expect(r.status).toBe(0);

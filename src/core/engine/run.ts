@@ -10,6 +10,7 @@
  *   <run>/metrics.json    { task, loss, backend, metrics, peakRssMiB, profile (with --profile), ... }
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { parseSavedRunConfig, type RunConfig } from '../run-config';
 import type { PreparedTask, TaskDefinition, TaskEnvironment } from '../registry/task-registry';
@@ -81,7 +82,7 @@ function writeJson(file: string, value: unknown): void {
 
 /**
  * Trains `config` into `runDir` (resuming its checkpoint when `resume`), saves the final model and
- * metrics, and returns the summary. Throws TrainingInterrupted after Ctrl-C (checkpoint saved).
+ * metrics, and returns the summary. Throws TrainingInterrupted after Ctrl-C or SIGTERM (checkpoint saved).
  * The folder is locked for the whole run; a folder another process writes, or one holding a run
  * (unless `resume` or `options.overwrite`), is refused before anything is prepared.
  */
@@ -105,6 +106,9 @@ export async function trainRun(
   }
 }
 
+/** Signals that stop a run at the next step boundary, after a checkpoint. */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+
 async function trainInFolder(
   task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean,
   prepared: PreparedTask, profiler: Profiler, started: number, options: TrainRunOptions,
@@ -120,17 +124,21 @@ async function trainInFolder(
     profiler,
   });
   profiler.lap('setup');
-  const onSigint = () => {
-    env.log('\nCtrl-C: saving a checkpoint at the next step boundary (press again to abort without saving)');
-    process.once('SIGINT', () => process.exit(130));
-    trainer.requestStop();
+  // Ctrl-C, and the SIGTERM a scheduler (Slurm, Kubernetes) sends before it kills a job, save a checkpoint first.
+  const onStopSignal = (signal: NodeJS.Signals) => {
+    env.log(`\n${signal === 'SIGINT' ? 'Ctrl-C' : signal}: saving a checkpoint at the next step boundary (a second one aborts without saving)`);
+    for (const s of STOP_SIGNALS) {
+      process.removeListener(s, onStopSignal);
+      process.once(s, () => process.exit(128 + os.constants.signals[s]));
+    }
+    trainer.requestStop(signal);
   };
-  process.once('SIGINT', onSigint);
+  for (const s of STOP_SIGNALS) process.once(s, onStopSignal);
   let result: TrainResult;
   try {
     result = await trainer.run(resume);
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    for (const s of STOP_SIGNALS) process.removeListener(s, onStopSignal);
     trainer.dispose();
   }
   await saveLayersModel(prepared.adapter.model, path.join(runDir, RUN_FILES.model), { task: task.name, classes: prepared.classes });

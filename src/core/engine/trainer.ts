@@ -4,6 +4,7 @@
  * and non-finite-loss handling. Tasks plug in through TaskAdapter and BatchSource.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { tf } from '../tf';
 import { WeightEma } from './ema';
@@ -63,7 +64,12 @@ export interface TrainResult {
 }
 
 /** A run stopped on purpose (Ctrl-C) after saving a checkpoint. */
-export class TrainingInterrupted extends Error {}
+/** Training stopped on a signal after saving a checkpoint; `exitCode` is the shell's 128 + signal number. */
+export class TrainingInterrupted extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
 /** The loss, the gradient or the updated weights became non-finite; the last good checkpoint was left in place. */
 export class NonFiniteLossError extends Error {}
 
@@ -91,7 +97,8 @@ export class Trainer<Item> {
   /** Profiling only: wait for the update's and the EMA's device work. */
   private readonly settleUpdate: () => void;
   private readonly settleEma: () => void;
-  private stopRequested = false;
+  /** The signal that asked for a stop at the next step boundary, if any. */
+  private stopSignal: NodeJS.Signals | undefined;
 
   constructor(
     private readonly task: TaskAdapter<Item>,
@@ -110,8 +117,8 @@ export class Trainer<Item> {
   }
 
   /** Asks the loop to checkpoint and stop at the next step boundary (Ctrl-C). */
-  requestStop(): void {
-    this.stopRequested = true;
+  requestStop(signal: NodeJS.Signals): void {
+    this.stopSignal = signal;
   }
 
   async run(resume: boolean): Promise<TrainResult> {
@@ -150,9 +157,10 @@ export class Trainer<Item> {
           this.hooks.record({ type: 'step', step: state.step, epoch, lr, loss, ...parts, ...diagnostics, gradNorm, imagesPerSecond });
         }
         this.profiler.lap('logging');
-        if (this.stopRequested) {
+        if (this.stopSignal) {
           this.save(state);
-          throw new TrainingInterrupted(`interrupted at step ${state.step}; checkpoint saved to ${this.checkpointFile}`);
+          const exitCode = 128 + os.constants.signals[this.stopSignal];
+          throw new TrainingInterrupted(`interrupted (${this.stopSignal}) at step ${state.step}; checkpoint saved to ${this.checkpointFile}`, exitCode);
         }
       }
       const record: EpochRecord = {
