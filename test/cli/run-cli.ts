@@ -25,6 +25,19 @@ export function cliAsync(args: string[]) {
   return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ASL_RUN_CACHE: TEST_CACHE }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Resolves once `file` exists (polled every 10 ms); rejects after `timeoutMs`. */
+export function waitFor(file: string, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      if (fs.existsSync(file)) return resolve();
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${file}`));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
 const created: string[] = [TEST_CACHE];
 
 export function tmpDir(prefix: string): string {

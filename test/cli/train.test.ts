@@ -5,24 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli, cliAsync, tmpDir } from './run-cli';
+import { cli, cliAsync, tmpDir, waitFor } from './run-cli';
 
 const work = tmpDir('asl-run-train-');
 const data = path.join(work, 'data');
 const base = ['--task', 'multilabel', '--epochs', '4', '--batch-size', '16', '--image-size', '32', '--backend', 'wasm', '--seed', '3', '--log-every', '1', '--lr', '0.01'];
 const common = [...base, '--data', data];
-
-function waitFor(file: string, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (fs.existsSync(file)) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${file}`));
-      setTimeout(poll, 20);
-    };
-    poll();
-  });
-}
 
 function readJson(file: string) {
   return JSON.parse(fs.readFileSync(file, 'utf8'));

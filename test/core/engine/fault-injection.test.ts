@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { BIN, cli, cliAsync, ROOT, TEST_CACHE, tmpDir } from '../../cli/run-cli';
+import { BIN, cli, cliAsync, ROOT, TEST_CACHE, tmpDir, waitFor } from '../../cli/run-cli';
 import { readCheckpoint } from '../../../src/core/engine/checkpoint';
 
 const work = tmpDir('asl-run-faults-');
@@ -24,18 +24,6 @@ function readJson(file: string) {
 
 function lastLine(text: string): string {
   return text.trim().split('\n').pop() ?? '';
-}
-
-function waitFor(file: string, timeoutMs: number): Promise<void> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      if (fs.existsSync(file)) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${file}`));
-      setTimeout(poll, 10);
-    };
-    poll();
-  });
 }
 
 /** Every file under `dir`, relative, sorted. */
