@@ -2,7 +2,7 @@
  * `asl-run setup tensorflow` through the built CLI: each missing piece is one line on stderr, a
  * non-zero exit, nothing on stdout and no installation left behind; command-line mistakes exit 2.
  * (A full setup downloads ~270 MB and builds for about a minute: test/backend-parity covers an
- * installation where one exists, and the report of issue #16 gives the measured run.)
+ * installation where one exists, and docs/gpu.md gives the measured run.)
  */
 import * as fs from 'fs';
 import * as path from 'path';
