@@ -42,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('backend', {
       choices: BACKEND_NAMES,
       default: 'auto' as const,
-      describe: 'TensorFlow.js backend: auto = tfjs-node-gpu, then tfjs-node, then wasm',
+      describe: "TensorFlow.js backend: auto = tfjs-node-gpu, then tfjs-node, then the one 'asl-run setup tensorflow' built, then wasm",
       global: true,
     })
     .option('threads', {
