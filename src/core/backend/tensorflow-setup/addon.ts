@@ -45,7 +45,7 @@ export function fetchTfjsNode(version: string, installRoot: string, logFile: str
   const packDir = path.join(installRoot, '.pack');
   fs.mkdirSync(packDir, { recursive: true });
   const spec = `@tensorflow/tfjs-node@${version}`;
-  const pack = run('npm', ['pack', spec, '--pack-destination', packDir, '--silent'], { logFile });
+  const pack = run('npm', ['pack', spec, '--pack-destination', packDir, '--silent'], { cwd: installRoot, logFile });
   const tarball = fs.readdirSync(packDir).find((f) => f.endsWith('.tgz'));
   if (pack.status !== 0 || !tarball) throw new Error(`setup tensorflow: 'npm pack ${spec}' failed (${failureLine(pack)}; log: ${logFile})`);
 

@@ -86,6 +86,7 @@ describe('tfjs-node package', () => {
     expect(() => fetchTfjsNode('4.22.0', dir, '/logs/build.log', run)).toThrow(
       "setup tensorflow: 'npm pack @tensorflow/tfjs-node@4.22.0' failed (npm error code E404; log: /logs/build.log)",
     );
-    expect(calls.map((c) => [c.command, ...c.args.slice(0, 2)])).toEqual([['npm', 'pack', '@tensorflow/tfjs-node@4.22.0']]);
+    // Run in the installation root, so the project's own folder is never npm's working directory.
+    expect(calls.map((c) => [c.command, ...c.args.slice(0, 2), c.cwd])).toEqual([['npm', 'pack', '@tensorflow/tfjs-node@4.22.0', dir]]);
   });
 });
