@@ -30,6 +30,9 @@ describe('asl-run losses', () => {
     const r = cli(['frobnicate', '--backend', 'cpu']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe("asl-run: unknown command 'frobnicate' (see asl-run --help)");
+    const data = cli(['data', 'pytorch']);
+    expect(data.status).toBe(2);
+    expect(data.stderr.trim()).toBe("asl-run: data: unknown command 'pytorch' (choose list or make)");
   });
 
   it('runs the wasm backend with the threads asked for, exits when done, and rejects a bad count', () => {

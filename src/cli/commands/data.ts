@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from '../context';
 import { BUILTIN_DATASETS, writeBuiltinDataset } from '../../core/data/builtin';
 import { parseJsonFlag } from '../../core/config';
+import { UsageError } from '../usage-error';
 
 interface MakeArgs extends GlobalOptions {
   name: string;
@@ -36,9 +37,12 @@ const listCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   },
 };
 
-export const dataCommand: CommandModule<GlobalOptions, GlobalOptions> = {
+export const dataCommand: CommandModule<GlobalOptions, GlobalOptions & { command: string }> = {
   command: 'data <command>',
   describe: 'Built-in datasets: list, make',
-  builder: (y) => y.command(makeCommand).command(listCommand),
-  handler: () => undefined,
+  builder: (y) => y.command(makeCommand).command(listCommand) as unknown as Argv<GlobalOptions & { command: string }>,
+  // Reached only when no subcommand matched.
+  handler: (args) => {
+    throw new UsageError(`data: unknown command '${args.command}' (choose list or make)`);
+  },
 };
