@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Prediction } from '../core/registry/task-registry';
-import { decodeImage, encodePng, type RawImage } from '../core/data/image/codec';
+import { decodeImageFile, encodePng, type RawImage } from '../core/data/image/codec';
 import { drawLabelledBox, drawTag, type Rgb } from '../core/data/image/draw';
 import type { BoxXYWH } from '../core/data/records';
 
@@ -62,7 +62,7 @@ export function writeDrawnPredictions(dir: string, predictions: readonly Predict
     for (let k = 2; used.has(name); k++) name = `${stem}-${k}.png`;
     used.add(name);
     const target = path.join(dir, name);
-    fs.writeFileSync(target, encodePng(drawPrediction(decodeImage(fs.readFileSync(file), file), prediction, classes, minScore)));
+    fs.writeFileSync(target, encodePng(drawPrediction(decodeImageFile(file), prediction, classes, minScore)));
     return target;
   });
 }
