@@ -82,6 +82,9 @@ function knownKeys(schema: z.ZodType, keyPath: readonly PropertyKey[]): string[]
  */
 export type IssueLabel = (keyPath: string[], unknownKey?: boolean) => string;
 
+/** Options that are command-line flags of the same names (`--top`). */
+export const asFlags: IssueLabel = (keyPath) => `--${keyPath.join('.')}`;
+
 /** Options read from a JSON file: the file, then the key. */
 export const inFile = (file: string): IssueLabel => (keyPath, unknownKey) => (unknownKey || keyPath.length === 0 ? file : `${file}: ${keyPath.join('.')}`);
 

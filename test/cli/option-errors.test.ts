@@ -69,3 +69,15 @@ describe('train: a bad option is refused with one line naming it (every option: 
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('predict: its own flags are checked before anything runs', () => {
+  it.each<[string[], string]>([
+    [['--top', '0'], 'asl-run: --top: expected an integer >= 1, got 0'],
+    [['--top', '2.5'], 'asl-run: --top: expected an integer >= 1, got 2.5'],
+    [['--draw-min-score', '2'], 'asl-run: --draw-min-score: expected a number in [0, 1], got 2'],
+  ])('%j', (args, line) => {
+    const r = cli(['predict', '--run', path.join(work, 'no-run'), 'image.png', ...args]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(line);
+  });
+});

@@ -7,6 +7,9 @@ import { disposeModel, loadLayersModel } from '../../core/engine/model-io';
 import { TOKENS } from '../../core/container';
 import type { TaskRegistry } from '../../core/registry/task-registry';
 import { writeDrawnPredictions } from '../draw-predictions';
+import { asFlags, integerIn, numberIn, parseOrThrow, z } from '../../core/schema';
+
+const PREDICT_OPTIONS = z.object({ top: integerIn({ min: 1 }), 'draw-min-score': numberIn({ min: 0, max: 1 }) });
 
 interface PredictArgs extends GlobalOptions {
   run: string;
@@ -27,6 +30,7 @@ export const predictCommand: CommandModule<GlobalOptions, PredictArgs> = {
       .option('draw', { type: 'string', describe: 'Also write each image with its predictions drawn (boxes, or top labels) as DIR/<name>.png' })
       .option('draw-min-score', { type: 'number', default: 0.3, describe: 'With --draw: leave out boxes scoring below this (the JSON keeps them)' }) as unknown as Argv<PredictArgs>,
   handler: async (args) => {
+    parseOrThrow(PREDICT_OPTIONS, { top: args.top, 'draw-min-score': args['draw-min-score'] }, asFlags);
     const ctx = await createContext(args);
     const { classes, ...config } = readRunConfig(args.run);
     const task = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry).get(config.task);
