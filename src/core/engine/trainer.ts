@@ -63,7 +63,6 @@ export interface TrainResult {
   usedEma: boolean;
 }
 
-/** A run stopped on purpose (Ctrl-C) after saving a checkpoint. */
 /** Training stopped on a signal after saving a checkpoint; `exitCode` is the shell's 128 + signal number. */
 export class TrainingInterrupted extends Error {
   constructor(message: string, readonly exitCode: number) {
@@ -116,7 +115,7 @@ export class Trainer<Item> {
     this.settleEma = settleOn(this.ema?.shadows ?? []);
   }
 
-  /** Asks the loop to checkpoint and stop at the next step boundary (Ctrl-C). */
+  /** Asks the loop to checkpoint and stop at the next step boundary (Ctrl-C, SIGTERM). */
   requestStop(signal: NodeJS.Signals): void {
     this.stopSignal = signal;
   }
