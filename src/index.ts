@@ -22,6 +22,8 @@ export type { BackendName, BackendInfo } from './core/backend/init';
 export type { Loss, LossKind, LossParams, LossPlugin, LossComputeOptions, Reduction } from './losses/loss-plugin';
 export { createContainer, TOKENS } from './core/container';
 export { LossRegistry } from './core/registry/loss-registry';
+/** Loads a `--plugin` file into a registry, e.g. `await loadPluginFile('my-loss.js', container().get(TOKENS.LossRegistry))`. */
+export { loadPluginFile } from './core/registry/plugin-loader';
 
 // Metrics on your own predictions: each matches its reference implementation (see the README's API section).
 export { multilabelMAP } from './core/metrics/multilabel-map';

@@ -19,7 +19,7 @@ function runNode(source: string, args: string[] = []): unknown {
 }
 
 const EXPORTED_FUNCTIONS = [
-  'initBackend', 'activeBackend', 'createLoss', 'registerLoss', 'listLosses', 'createContainer',
+  'initBackend', 'activeBackend', 'createLoss', 'registerLoss', 'listLosses', 'createContainer', 'loadPluginFile',
   'multilabelMAP', 'multilabelMetrics', 'classificationMetrics', 'topKAccuracy', 'cocoEvaluate', 'namedCocoStats',
 ];
 
