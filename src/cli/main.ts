@@ -13,6 +13,7 @@ import { predictCommand } from './commands/predict';
 import { dataCommand } from './commands/data';
 import { compareCommand } from './commands/compare';
 import { setupCommand } from './commands/setup';
+import { schemaCommand } from './commands/schema';
 import { pluginBehind } from '../core/registry/plugin-loader';
 
 export const EXIT_USAGE = 2;
@@ -65,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(dataCommand)
     .command(compareCommand)
     .command(setupCommand)
+    .command(schemaCommand)
     .strict()
     .recommendCommands()
     .help()

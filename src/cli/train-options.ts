@@ -6,6 +6,7 @@ import type { Options } from 'yargs';
 import { ConfigError, deepMerge, isObject, JsonObject, JsonValue, parseJsonFlag, readJsonFile, setPath } from '../core/config';
 import { runConfigSchema, type RunConfig } from '../core/run-config';
 import { inFile, parseOrThrow, type IssueLabel } from '../core/schema';
+import { SCHEMA_KEY } from '../core/config-json-schema';
 import type { TaskRegistry } from '../core/registry/task-registry';
 import { OPTIMIZER_NAMES } from '../core/engine/optimizers';
 import { SCHEDULE_NAMES } from '../core/engine/schedules';
@@ -135,11 +136,24 @@ function checkDataSource(fileData: JsonObject, flagData: JsonObject, configFile:
   }
 }
 
+/** A config file's object without the `$schema` key that names its JSON Schema for editors (no config key). */
+function configFileBody(configFile: string): JsonObject {
+  const file = readJsonFile(configFile);
+  if (!isObject(file)) throw new ConfigError(`${configFile}: must hold a JSON object`);
+  const { [SCHEMA_KEY]: schemaRef, ...body } = file;
+  if (schemaRef !== undefined && typeof schemaRef !== 'string') throw new ConfigError(`${configFile}: ${SCHEMA_KEY}: expected a string, got ${JSON.stringify(schemaRef)}`);
+  return body;
+}
+
 /** Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. Each layer is checked by the task's schema. */
 export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>): RunConfig {
-  const file = configFile ? readJsonFile(configFile) : undefined;
-  if (file !== undefined && !isObject(file)) throw new ConfigError(`${configFile}: must hold a JSON object`);
-  const taskName = taskFlag ?? (typeof file?.task === 'string' ? file.task : 'multilabel');
+  const file = configFile ? configFileBody(configFile) : undefined;
+  const fileTask = file?.task;
+  // A file's task is named by the file (and --task overrides it, right or wrong).
+  if (taskFlag === undefined && fileTask !== undefined && !tasks.names().includes(fileTask as string)) {
+    throw new ConfigError(`${configFile}: task: expected one of ${tasks.names().map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(fileTask)}`);
+  }
+  const taskName = taskFlag ?? (typeof fileTask === 'string' ? fileTask : 'multilabel');
   const task = tasks.get(taskName);
   const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema });
   const { overrides } = flagOverrides(args);
