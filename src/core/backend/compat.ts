@@ -39,12 +39,19 @@ export const TESTED_TFJS: TfjsInstall = {
 const WASM_PACKAGE_DIR = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
 export const THREADED_BUILD_PATH = path.join(WASM_PACKAGE_DIR, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.wasm');
 
+let cachedInstall: TfjsInstall | undefined;
+
 /**
- * What is installed. tfjs-core and tfjs-layers as the `tf` instance we run reports them (the
- * instance actually loaded, wherever npm nested it); tfjs-backend-wasm from the package.json
- * beside the module our loader requires.
+ * What is installed, read once per process (every initBackend runs the guard; the files do not
+ * change under a running process). tfjs-core and tfjs-layers as the `tf` instance we run reports
+ * them (the instance actually loaded, wherever npm nested it); tfjs-backend-wasm from the
+ * package.json beside the module our loader requires.
  */
 export function installedTfjs(): TfjsInstall {
+  return (cachedInstall ??= readInstalledTfjs());
+}
+
+function readInstalledTfjs(): TfjsInstall {
   const wasmPackage = JSON.parse(fs.readFileSync(path.join(WASM_PACKAGE_DIR, 'package.json'), 'utf8')) as { version?: string };
   let threadedBuildSha256: string | undefined;
   try {
