@@ -15,7 +15,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { z } from 'zod';
+import { inFile, parseOrThrow, text, z } from '../../schema';
 import { tf } from '../../tf';
 import { defaultCacheDir } from '../../data/builtin/cache';
 
@@ -57,15 +57,15 @@ export function setupLayout(root: string = defaultSetupDir()): SetupLayout {
 
 const setupRecordSchema = z.object({
   /** TensorFlow version of the wheel, e.g. 2.21.0. */
-  tensorflowVersion: z.string(),
+  tensorflowVersion: text(),
   /** The wheel's file name, e.g. tensorflow_cpu-2.21.0-cp311-cp311-manylinux_2_27_x86_64.whl. */
-  wheel: z.string(),
-  tfjsNodeVersion: z.string(),
+  wheel: text(),
+  tfjsNodeVersion: text(),
   /** asl-run's @tensorflow/tfjs folder the installation links to (real path). */
-  tfjsDir: z.string(),
+  tfjsDir: text(),
   /** Headers copied from the wheel (include-relative paths). */
-  headers: z.array(z.string()),
-  builtAt: z.string(),
+  headers: z.array(text(), { error: 'a list of strings' }),
+  builtAt: text(),
 });
 export type SetupRecord = z.infer<typeof setupRecordSchema>;
 
@@ -82,12 +82,11 @@ export function readSetupRecord(file: string): SetupRecord | undefined {
   } catch (err) {
     throw new Error(`${file}: not valid JSON (${(err as Error).message}); run asl-run setup tensorflow --force`);
   }
-  const result = setupRecordSchema.safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(`${file}: ${issue.path.join('.') || 'record'}: ${issue.message}; run asl-run setup tensorflow --force`);
+  try {
+    return parseOrThrow(setupRecordSchema, parsed, inFile(file));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; run asl-run setup tensorflow --force`);
   }
-  return result.data;
 }
 
 /** The folder of the @tensorflow/tfjs (or another tfjs package) that asl-run itself loads, as a real path. */
