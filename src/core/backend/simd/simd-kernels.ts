@@ -154,14 +154,12 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
   supervisor?.unref();
   [deathChannel.port1, ...unitChannels.map((c) => c.port1)].forEach((port) => port.unref());
 
-  const drain = (port: MessagePort) => {
-    const received: string[] = [];
-    for (let m; (m = receiveMessageOnPort(port)); ) received.push(m.message as string);
+  const drain = <T>(port: MessagePort): T[] => {
+    const received: T[] = [];
+    for (let m; (m = receiveMessageOnPort(port)); ) received.push(m.message as T);
     return received;
   };
-  const drainDeaths = () => {
-    for (let m; (m = receiveMessageOnPort(deathChannel.port1)); ) deathNote ??= (m.message as { death: string }).death;
-  };
+  const drainDeaths = () => drain<{ death: string }>(deathChannel.port1).forEach(({ death }) => (deathNote ??= death));
 
   /** The pool's death, as one line, once the supervisor has seen a worker exit. */
   function deathOf(ctl: Int32Array): string | undefined {
@@ -206,7 +204,7 @@ export async function loadSimdKernels(host: SimdHost, threads: number): Promise<
     waitForWorkers(ctl, kind);
     // Clear this dispatch's failure state before throwing, so the next one starts clean.
     const workerFailed = Atomics.exchange(ctl, Ctl.Failed, 0) === 1;
-    const messages = unitChannels.flatMap(({ port1 }) => drain(port1));
+    const messages = unitChannels.flatMap(({ port1 }) => drain<string>(port1));
     if (failure !== undefined) throw failure;
     if (workerFailed) throw new Error(`SIMD kernels: a worker thread failed in unit kind ${kind}: ${messages[0] ?? 'unknown error'}`);
   }
