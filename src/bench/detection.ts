@@ -22,8 +22,9 @@ import type { DetectionRecord } from '../core/data/records';
 import type { TargetFn } from '../core/data/pipeline/loader';
 import type { TransformInfo } from '../core/data/pipeline/transform';
 import { trainLoader } from '../tasks/common/loaders';
-import { fcosTargetFn } from '../tasks/detection';
-import { detectionOptions } from '../tasks/detection/options';
+import { headTargetFn } from '../tasks/detection';
+import { fcosHead } from '../tasks/detection/fcos';
+import { headOptions } from '../tasks/detection/options';
 import { locationGrid } from '../tasks/detection/locations';
 import { interleaveSides, median } from './timing';
 import { recipeOf, TrainStep } from './workloads';
@@ -41,15 +42,15 @@ export interface DetectionWorkload {
   loaderTargets?(config: RunConfig): TargetFn<DetectionRecord, unknown>;
 }
 
-/** The default detector: FCOS, whose assignment runs in the loader (src/tasks/detection/index.ts). */
+/** The default detector: FCOS, whose assignment runs in the loader (src/tasks/detection/fcos/). */
 export const FCOS_WORKLOAD: DetectionWorkload = {
   name: 'fcos',
   task: 'detection',
   configure: (defaults) => defaults,
   loaderTargets: (config) => {
-    const options = detectionOptions(config.taskOptions);
+    const options = headOptions(fcosHead, config.taskOptions);
     const size = config.model.imageSize;
-    return fcosTargetFn(locationGrid(size, size, options.strides, options.levelBounds), options);
+    return headTargetFn(fcosHead, locationGrid(size, size, options.strides, options.levelBounds), options);
   },
 };
 

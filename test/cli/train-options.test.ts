@@ -1,18 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { flagOverrides, resolveRunConfig, trainFlagOptions } from '../../src/cli/train-options';
-import { TaskRegistry } from '../../src/core/registry/task-registry';
-import { detectionTask } from '../../src/tasks/detection';
-import { multilabelTask } from '../../src/tasks/multilabel';
-import { singlelabelTask } from '../../src/tasks/singlelabel';
+import type { TaskRegistry } from '../../src/core/registry/task-registry';
+import { createContainer, TOKENS } from '../../src/core/container';
 import { ConfigError } from '../../src/core/config';
 import { runConfigSchema } from '../../src/core/run-config';
 import { cli, tmpDir } from './run-cli';
 
-const tasks = new TaskRegistry();
-tasks.register(multilabelTask);
-tasks.register(singlelabelTask);
-tasks.register(detectionTask);
+const tasks = createContainer().get<TaskRegistry>(TOKENS.TaskRegistry);
 const work = tmpDir('asl-run-train-options-');
 
 function configFile(content: object): string {
@@ -105,7 +100,7 @@ describe('resolveRunConfig: every option is checked by the schema, one line nami
 
   it('--task-options with an unknown detection key lists the known ones', () => {
     expect(() => resolveRunConfig(tasks, 'detection', undefined, { 'task-options': '{"nope":1}' })).toThrow(
-      /^--task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, channels, .*objWeight\)$/,
+      /^--task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, channels, .*centernessWeight\)$/,
     );
   });
 

@@ -35,9 +35,17 @@ export interface PrepareOptions {
 /** What `predict` prints for one image. */
 export type Prediction = Record<string, unknown>;
 
+/** What `compare` and the CLI read of a task: the loss kind it trains with and the metric that ranks runs. */
+export interface TaskTraits {
+  lossKind: 'sigmoid' | 'softmax';
+  primaryMetric: string;
+  metricDirection: 'max' | 'min';
+}
+
 export interface TaskDefinition {
   readonly name: string;
   readonly description: string;
+  readonly traits: TaskTraits;
   /**
    * The complete default config of this task (built-in dataset, model, recipe).
    * @param taskOptions the user's `taskOptions` (config file, then flags), for tasks whose defaults

@@ -1,5 +1,5 @@
 /**
- * COCO evaluation of a detector, shared by the FCOS and YOLOX adapters: the model's [B, L, C + 5]
+ * COCO evaluation of a detector, whatever its head: the model's [B, L, C + extraColumns]
  * rows on the validation split → decoded, class-wise NMS'd detections (postprocess.ts) → the 12
  * pycocotools-exact stats and AP per category.
  */
@@ -10,7 +10,6 @@ import { cocoEvaluate } from '../../core/metrics/coco-eval';
 import { namedCocoStats, type CocoDetection } from '../../core/metrics/coco-types';
 import { forEachPrediction } from '../common/predict';
 import type { LocationGrid } from './locations';
-import { EXTRA_COLUMNS } from './model';
 import { detectImage, type ImageGeometry, type InferenceOptions, type RowDecoder } from './postprocess';
 
 /** A validation item: which image it is and how it was transformed. */
@@ -19,7 +18,7 @@ export interface DetectionEvalItem {
   geometry: ImageGeometry;
 }
 
-/** What the COCO evaluation of a detector needs; shared by the FCOS and YOLOX adapters. */
+/** What the COCO evaluation of a detector needs. */
 export interface DetectorEvaluation {
   model: tf.LayersModel;
   val: BatchSource<DetectionEvalItem>;
@@ -28,12 +27,14 @@ export interface DetectorEvaluation {
   groundTruth: CocoGroundTruth;
   options: InferenceOptions;
   decoder: RowDecoder;
+  /** The head's columns per row after the C class logits. */
+  extraColumns: number;
 }
 
-/** @throws Error when the model's output is not [batch, grid.count, numClasses + 5]. */
-export function checkDetectorOutput(model: tf.LayersModel, grid: LocationGrid, numClasses: number): void {
+/** @throws Error when the model's output is not [batch, grid.count, numClasses + extraColumns]. */
+export function checkDetectorOutput(model: tf.LayersModel, grid: LocationGrid, numClasses: number, extraColumns: number): void {
   const shape = model.outputs[0].shape;
-  const columns = numClasses + EXTRA_COLUMNS;
+  const columns = numClasses + extraColumns;
   if (model.outputs.length !== 1 || shape.length !== 3 || shape[1] !== grid.count || shape[2] !== columns) {
     throw new Error(`detection: the model's output [${shape.join(', ')}] does not match [batch, ${grid.count} locations, ${columns}] of the configured levels and ${numClasses} classes`);
   }
@@ -43,13 +44,13 @@ export function checkDetectorOutput(model: tf.LayersModel, grid: LocationGrid, n
 export async function detectSplit(e: DetectorEvaluation): Promise<{ detections: CocoDetection[]; imageIds: number[] }> {
   const detections: CocoDetection[] = [];
   const imageIds: number[] = [];
-  const perImage = e.grid.count * (e.numClasses + EXTRA_COLUMNS);
+  const perImage = e.grid.count * (e.numClasses + e.extraColumns);
   const categoryIds = e.groundTruth.categories.map((c) => c.id);
   await forEachPrediction(e.model, e.val, (outputs, batch) => {
     const rows = (outputs as tf.Tensor).dataSync();
     batch.items.forEach((item, i) => {
       imageIds.push(item.imageId);
-      for (const d of detectImage(rows, i * perImage, e.grid, e.numClasses, item.geometry, e.options, e.decoder)) {
+      for (const d of detectImage(rows, i * perImage, e.grid, e.numClasses, item.geometry, e.options, e.decoder, e.extraColumns)) {
         detections.push({ image_id: item.imageId, category_id: categoryIds[d.label], bbox: d.box, score: d.score });
       }
     });
@@ -59,7 +60,7 @@ export async function detectSplit(e: DetectorEvaluation): Promise<{ detections: 
 
 /**
  * Evaluates a detector on its validation split and keeps the last evaluation's detections for
- * `asl-run eval`'s detections.json. Both heads' adapters delegate to one.
+ * `asl-run eval`'s detections.json.
  */
 export class DetectorEvaluator {
   private lastDetections: CocoDetection[] = [];

@@ -19,6 +19,7 @@ export const multilabelTask: TaskDefinition = {
   description: 'Multi-label classification (sigmoid per class), evaluated by mAP as the ASL reference computes it',
 
   // No task options: any key given is an error naming it.
+  traits: { lossKind: 'sigmoid', primaryMetric: 'mAP', metricDirection: 'max' },
   optionsSchema: z.strictObject({}),
 
   defaults(): RunConfig {

@@ -18,6 +18,7 @@ export const singlelabelTask: TaskDefinition = {
   description: 'Single-label classification (softmax), evaluated by top-1/top-5 accuracy',
 
   // No task options: any key given is an error naming it.
+  traits: { lossKind: 'softmax', primaryMetric: 'top1', metricDirection: 'max' },
   optionsSchema: z.strictObject({}),
 
   defaults(): RunConfig {

@@ -5,11 +5,13 @@ import { LossRegistry } from '../../../src/core/registry/loss-registry';
 import { focalPlugin } from '../../../src/losses/focal';
 import { crossEntropyPlugin } from '../../../src/losses/cross-entropy';
 import type { Batch } from '../../../src/core/engine/task';
-import { detectionTask } from '../../../src/tasks/detection';
 import type { FcosTargets } from '../../../src/tasks/detection/targets';
 import { generatedValImages, useTemporaryCache } from './synthetic-scenes';
+import { detectionTaskWith } from './task-fixture';
 
 const cacheDir = useTemporaryCache('asl-run-det-');
+const losses = new LossRegistry();
+const detectionTask = detectionTaskWith(losses);
 
 function tinyConfig() {
   const config = detectionTask.defaults();
@@ -20,7 +22,6 @@ function tinyConfig() {
 }
 
 describe('detectionTask on the built-in mnist-detection', () => {
-  const losses = new LossRegistry();
   const env = { losses, log: () => undefined };
 
   beforeAll(async () => {

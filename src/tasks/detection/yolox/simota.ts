@@ -13,7 +13,7 @@
  */
 import { NEGATIVE } from '../targets';
 import { cornerIou } from '../nms';
-import type { Assigner, AssignerInput } from './assigner';
+import type { Assigner, AssignerEntry, AssignerInput } from './assigner';
 
 /** YOLOX: candidates within 2.5 strides of a box centre. */
 export const SIMOTA_CENTER_RADIUS = 2.5;
@@ -113,3 +113,9 @@ export class SimOtaAssigner implements Assigner {
     return assigned;
   }
 }
+
+export const simOtaAssigner: AssignerEntry = {
+  name: 'simota',
+  description: "YOLOX's SimOTA: from the predictions, dynamic k per box at the lowest cls + 3·IoU cost",
+  create: () => new SimOtaAssigner(),
+};
