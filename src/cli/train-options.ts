@@ -160,7 +160,11 @@ export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefin
   // Defaults may depend on a variant the user picked in taskOptions (detection's head), by file or flag.
   const userTaskOptions = { ...objectOr(file?.taskOptions), ...objectOr(overrides.taskOptions) };
   let config = task.defaults(userTaskOptions);
-  if (file) config = parseOrThrow(schema, deepMerge(config, { ...file, task: taskName }), inFile(configFile!)) as RunConfig;
+  if (file) {
+    // The file is checked on its own, over the defaults of the variant it picks (a flag may pick another, e.g. --head).
+    parseOrThrow(schema, deepMerge(task.defaults(objectOr(file.taskOptions)), { ...file, task: taskName }), inFile(configFile!));
+    config = deepMerge(config, { ...file, task: taskName }) as RunConfig;
+  }
   // Changing a loss without giving its parameters starts from the new loss's defaults.
   if (overrides.loss !== undefined && overrides.loss !== config.loss && overrides.lossParams === undefined) config = { ...config, lossParams: {} };
   const taskFlags = objectOr(overrides.taskOptions);

@@ -66,12 +66,19 @@ function detectionAugment(config: RunConfig, options: DetectionOptions): Augment
 
 /** The detection task over the heads of `deps.heads` (plugin heads included, guarded so that their errors name their file). */
 export function createDetectionTask(deps: DetectionTaskDeps): TaskDefinition {
-  /** The head `taskOptions.head` names and the run's options over its defaults. */
+  /**
+   * The head `taskOptions.head` names and the run's options over its defaults. Options that only
+   * other heads have are left out: a saved run's config may hold every head's options (runs saved
+   * while all heads shared one options schema); a user's options were checked strictly before.
+   */
   const resolve = (taskOptions: JsonObject): { head: DetectionHead; options: DetectionOptions } => {
     const name = typeof taskOptions.head === 'string' ? taskOptions.head : DEFAULT_HEAD;
     const { component, source } = deps.heads.entry(name);
     const head = source === 'built-in' ? component : guardPluginHead(component, source);
-    return { head, options: headOptions(head, taskOptions) };
+    const own = head.optionsSchema.shape;
+    const othersOnly = new Set(deps.heads.list().flatMap((e) => Object.keys(e.component.optionsSchema.shape)).filter((key) => !(key in own)));
+    const applicable = Object.fromEntries(Object.entries(taskOptions).filter(([key]) => !othersOnly.has(key)));
+    return { head, options: headOptions(head, applicable) };
   };
 
   return {

@@ -158,7 +158,6 @@ describe('detectionTask with head yolox on the built-in mnist-detection', () => 
     [{ objLoss: 'ce' }, /^taskOptions\.objLoss \(--obj-loss\) ce: a softmax loss cannot train objectness, which needs a sigmoid loss$/],
     [{ objLoss: 'asl', objLossParams: { gamaNeg: 1 } }, /^taskOptions\.objLossParams \(--obj-loss-params\): asl: unknown parameter 'gamaNeg'/],
     [{ assigner: 'ota' }, /^taskOptions\.assigner: unknown assigner 'ota' \(known: center-prior, simota\)$/],
-    [{ groupNormGroups: 8 }, /^taskOptions: unknown option 'groupNormGroups' \(known: head, strides, .*objWeight\)$/],
     [{ clsTarget: 'soft' }, /^taskOptions\.clsTarget: expected one of 'iou', 'hard', got "soft"$/],
   ])('refuses %j with one line naming the option', async (options, message) => {
     await expect(detectionTask.prepare(tinyConfig(options), env)).rejects.toThrow(message);
