@@ -24,6 +24,8 @@ export { createContainer, TOKENS } from './core/container';
 export { LossRegistry } from './core/registry/loss-registry';
 /** Loads a `--plugin` file into a registry, e.g. `await loadPluginFile('my-loss.js', container().get(TOKENS.LossRegistry))`. */
 export { loadPluginFile } from './core/registry/plugin-loader';
+/** For detection-head plugins: types, option helpers and the built-in heads' building blocks. */
+export * as detection from './tasks/detection/authoring';
 
 // Metrics on your own predictions: each matches its reference implementation (see the README's API section).
 export { multilabelMAP } from './core/metrics/multilabel-map';
