@@ -10,15 +10,16 @@ export type { DetectionOptions } from './options';
 export type { RowDecoder } from './postprocess';
 export type { LocationGrid, LevelRange } from './locations';
 export type { BoxesToAssign, FcosTargets } from './targets';
-export type { PackedTargets } from './fcos/loss';
-export type { Assigner, AssignerEntry, AssignerInput } from './yolox/assigner';
+export type { PackedTargets } from './heads/fcos/loss';
+export type { Assigner, AssignerInput } from './heads/yolox/assigner';
+export type { AssignerEntry } from './heads/yolox/assigners';
 
 export { z, integerIn, numberIn, oneOf } from '../../core/schema';
 export { sharedOptionsShape, SHARED_DEFAULTS } from './options';
 /** FCOS's static rule (inside the box, center sampling, level ranges) → per-location labels, ltrb targets and centerness. */
 export { assignTargets, IGNORED, NEGATIVE } from './targets';
 /** A batch of assignTargets' targets as flat arrays over its B·L locations. */
-export { packTargets } from './fcos/loss';
+export { packTargets } from './heads/fcos/loss';
 export { decodeBox, encodeBox, MAX_LOG_DISTANCE } from './box-coding';
 export { giouLoss } from './giou';
 export { sigmoid } from './postprocess';

@@ -9,7 +9,7 @@
 import { tf } from '../../core/tf';
 import { integerIn, nonEmptyText, openObject, parseOrThrow, z } from '../../core/schema';
 import { LossRegistry } from '../../core/registry/loss-registry';
-import { PluginError } from '../../core/registry/plugin-loader';
+import { PluginError, reason } from '../../core/registry/plugin-guard';
 import { bcePlugin } from '../../losses/bce';
 import { focalPlugin } from '../../losses/focal';
 import type { LossTerms } from '../../core/engine/task';
@@ -42,15 +42,13 @@ export const detectionHeadContract = z.object(
 const PROBE_SIZE = 32;
 const PROBE_CLASSES = 2;
 
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
-
 /** Runs `part` of the head, turning what it throws into a PluginError naming the file, the head and the part. */
 function guarded<T>(where: string, part: string, run: () => T): T {
   try {
     return run();
   } catch (err) {
     if (err instanceof PluginError) throw err;
-    throw new PluginError(`${where}: ${part} failed (${messageOf(err)})`);
+    throw new PluginError(`${where}: ${part} failed (${reason(err)})`);
   }
 }
 
@@ -121,7 +119,8 @@ function probe(head: DetectionHead, where: string, losses: LossRegistry): void {
       itemOf({ boxes: [[4, 6, 14, 12], [16, 14, 14, 16]], labels: [0, 1], ignore: [false, false] }),
       itemOf({ boxes: [], labels: [], ignore: [] }),
     ];
-    const criterion = losses.create(head.defaultLoss);
+    // Any sigmoid loss serves the probe; a plugin head's default may be another plugin's loss.
+    const criterion = losses.create(losses.has(head.defaultLoss) ? head.defaultLoss : 'bce');
     const headLoss = head.createLoss({ grid, numClasses: PROBE_CLASSES, options, criterion, losses });
     tf.tidy(() => {
       const x = tf.randomUniform([2, PROBE_SIZE, PROBE_SIZE, 3], -1, 1, 'float32', 7);
@@ -134,7 +133,7 @@ function probe(head: DetectionHead, where: string, losses: LossRegistry): void {
       if (!detections.every((d) => Number.isFinite(d.score) && d.box.every(Number.isFinite))) throw new PluginError(`${where}: the decoder gives non-finite scores or boxes`);
     });
   } catch (err) {
-    throw err instanceof PluginError ? err : new PluginError(`${where}: probe failed (${messageOf(err)})`);
+    throw err instanceof PluginError ? err : new PluginError(`${where}: probe failed (${reason(err)})`);
   } finally {
     const weights = model.weights.map((w) => w.read());
     model.dispose();
@@ -156,7 +155,7 @@ export function checkDetectionHead(candidate: unknown, source: string, losses?: 
   try {
     parseOrThrow(detectionHeadContract, candidate, (keyPath) => [where, ...(keyPath.length > 0 ? [keyPath.join('.')] : [])].join(': '));
   } catch (err) {
-    throw new PluginError(messageOf(err));
+    throw new PluginError(reason(err));
   }
   const head = candidate as DetectionHead;
   const clash = Object.keys(head.optionsSchema.shape).find((key) => key === 'head' || key in sharedOptionsShape);

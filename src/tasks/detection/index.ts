@@ -21,7 +21,9 @@ import { detectionOptionsSchema, headDefaults, headOptions, type DetectionOption
 import { locationGrid, type LocationGrid } from './locations';
 import type { BoxesToAssign } from './targets';
 import type { DetectionHead } from './head';
-import { buildDetector, type BackboneSource } from './model';
+import { buildDetector } from './model';
+import type { BackboneRegistry } from '../../backbones/registry';
+import type { DatasetRegistry } from '../../core/data/builtin';
 import { DetectionAdapter } from './adapter';
 import type { DetectionEvalItem } from './evaluation';
 import { detectImage } from './postprocess';
@@ -35,8 +37,9 @@ export const DEFAULT_HEAD = 'fcos';
 
 export interface DetectionTaskDeps {
   losses: LossRegistry;
-  /** The backbone registry (its `create(name, options)`). */
-  backbones: BackboneSource;
+  backbones: BackboneRegistry;
+  /** The built-in datasets (`data.builtin`). */
+  datasets: DatasetRegistry;
   heads: Registry<DetectionHead>;
 }
 
@@ -123,7 +126,7 @@ export function createDetectionTask(deps: DetectionTaskDeps): TaskDefinition {
       const { head, options } = resolve(config.taskOptions);
       const criterion = deps.losses.create(config.loss, config.lossParams);
       requireLossKind(criterion, 'sigmoid', '--loss', 'the detection task');
-      const splits = readDetectionSplits(config, env, prepareOptions.model ? prepareOptions.classes : undefined);
+      const splits = readDetectionSplits(config, { ...env, datasets: deps.datasets }, prepareOptions.model ? prepareOptions.classes : undefined);
       const classes = splits.val.classes;
       const grid = gridOf(config, options);
       const headLoss = head.createLoss({ grid, numClasses: classes.length, options, criterion, losses: deps.losses });

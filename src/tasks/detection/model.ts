@@ -6,17 +6,12 @@
  */
 import { tf } from '../../core/tf';
 import type { RunConfig } from '../../core/run-config';
-import type { BackboneOptions } from '../../backbones/registry';
+import type { BackboneRegistry } from '../../backbones/registry';
 import { buildFpn, type FeaturePyramid } from '../../backbones/fpn';
 import { applyLayer, type Backbone } from '../../backbones/backbone';
 import { withSeededMathRandom } from '../../core/engine/seeded-math-random';
 import type { DetectionOptions } from './options';
 import type { DetectionHead } from './head';
-
-/** Where the detector's backbone comes from (the backbone registry). */
-export interface BackboneSource {
-  create(name: string, options: BackboneOptions): Backbone;
-}
 
 /** The backbone maps at the requested strides, and how many FPN extra levels complete the list. */
 function pyramidInputs(backbone: Backbone, strides: number[]): { features: tf.SymbolicTensor[]; strides: number[]; extraLevels: 0 | 1 | 2 } {
@@ -37,7 +32,7 @@ function pyramidInputs(backbone: Backbone, strides: number[]): { features: tf.Sy
  * with `options.channels` channels. Call inside the builder's seeded scope.
  */
 export function backbonePyramid(
-  backbones: BackboneSource, config: RunConfig, numClasses: number, options: Pick<DetectionOptions, 'strides' | 'channels'>,
+  backbones: BackboneRegistry, config: RunConfig, numClasses: number, options: Pick<DetectionOptions, 'strides' | 'channels'>,
 ): { backbone: Backbone; pyramid: FeaturePyramid } {
   const { backbone: name, imageSize, widthMultiplier, stemStride } = config.model;
   if (stemStride !== 1 && stemStride !== 2) throw new Error(`model.stemStride must be 1 or 2, got ${stemStride}`);
@@ -61,7 +56,7 @@ export function levelRows(maps: tf.SymbolicTensor[], strides: number[], columns:
 }
 
 /** The detector of `head` for `config.model` (backbone, image size) with `numClasses` classes, initialised from the run seed. */
-export function buildDetector(head: DetectionHead, backbones: BackboneSource, config: RunConfig, numClasses: number, options: DetectionOptions): tf.LayersModel {
+export function buildDetector(head: DetectionHead, backbones: BackboneRegistry, config: RunConfig, numClasses: number, options: DetectionOptions): tf.LayersModel {
   return withSeededMathRandom(config.train.seed, () => {
     const { backbone, pyramid } = backbonePyramid(backbones, config, numClasses, options);
     const maps = head.buildHead({ features: pyramid.features, strides: pyramid.strides, numClasses, options });

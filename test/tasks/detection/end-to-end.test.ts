@@ -9,7 +9,7 @@ import { headOptions } from '../../../src/tasks/detection/options';
 import { locationGrid } from '../../../src/tasks/detection/locations';
 import { assignTargets, FcosTargets } from '../../../src/tasks/detection/targets';
 import { DetectionAdapter } from '../../../src/tasks/detection/adapter';
-import { fcosHead } from '../../../src/tasks/detection/fcos';
+import { fcosHead } from '../../../src/tasks/detection/heads/fcos';
 import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, adamSteps } from './synthetic-scenes';
 import { backbones, detectionTaskWith } from './task-fixture';
 

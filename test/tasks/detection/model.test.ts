@@ -4,7 +4,7 @@ import { registerCustomLayers } from '../../../src/backbones/custom-layers';
 import { buildDetector } from '../../../src/tasks/detection/model';
 import { registerDetectionLayers } from '../../../src/tasks/detection/level-scale';
 import { headOptions } from '../../../src/tasks/detection/options';
-import { fcosHead } from '../../../src/tasks/detection/fcos';
+import { fcosHead } from '../../../src/tasks/detection/heads/fcos';
 import { LossRegistry } from '../../../src/core/registry/loss-registry';
 import type { RunConfig } from '../../../src/core/run-config';
 import type { JsonObject } from '../../../src/core/config';

@@ -2,7 +2,7 @@ import { decodeBox, encodeBox } from '../../../src/tasks/detection/box-coding';
 import { locationGrid } from '../../../src/tasks/detection/locations';
 import { detectImage } from '../../../src/tasks/detection/postprocess';
 import { SHARED_DEFAULTS } from '../../../src/tasks/detection/options';
-import { FCOS_DECODER } from '../../../src/tasks/detection/fcos';
+import { FCOS_DECODER } from '../../../src/tasks/detection/heads/fcos';
 import { seededValues } from '../../backbones/helpers';
 
 describe('box coding', () => {

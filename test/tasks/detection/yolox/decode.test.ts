@@ -1,6 +1,6 @@
 import { locationGrid } from '../../../../src/tasks/detection/locations';
 import { detectImage } from '../../../../src/tasks/detection/postprocess';
-import { decodePredictions, YOLOX_DECODER, yoloxCorners } from '../../../../src/tasks/detection/yolox/decode';
+import { decodePredictions, YOLOX_DECODER, yoloxCorners } from '../../../../src/tasks/detection/heads/yolox/decode';
 import { cornerIou } from '../../../../src/tasks/detection/nms';
 
 const logit = (p: number) => Math.log(p / (1 - p));

@@ -11,8 +11,8 @@ import { locationGrid } from '../../../../src/tasks/detection/locations';
 import type { BoxesToAssign } from '../../../../src/tasks/detection/targets';
 import { buildDetector } from '../../../../src/tasks/detection/model';
 import { DetectionAdapter } from '../../../../src/tasks/detection/adapter';
-import { yoloxLossTargets } from '../../../../src/tasks/detection/yolox/loss-targets';
-import { CenterPriorAssigner } from '../../../../src/tasks/detection/yolox/assigner';
+import { yoloxLossTargets } from '../../../../src/tasks/detection/heads/yolox/loss-targets';
+import { CenterPriorAssigner } from '../../../../src/tasks/detection/heads/yolox/assigner';
 import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, generatedValImages, useTemporaryCache, adamSteps } from '../synthetic-scenes';
 import { backbones, detectionTaskWith, yoloxHead } from '../task-fixture';
 
@@ -157,7 +157,7 @@ describe('detectionTask with head yolox on the built-in mnist-detection', () => 
     [{ objLoss: 'nope' }, /^taskOptions\.objLoss \(--obj-loss\): unknown loss 'nope' \(known: asl, bce, ce\)$/],
     [{ objLoss: 'ce' }, /^taskOptions\.objLoss \(--obj-loss\) ce: a softmax loss cannot train objectness, which needs a sigmoid loss$/],
     [{ objLoss: 'asl', objLossParams: { gamaNeg: 1 } }, /^taskOptions\.objLossParams \(--obj-loss-params\): asl: unknown parameter 'gamaNeg'/],
-    [{ assigner: 'ota' }, /^taskOptions\.assigner: unknown assigner 'ota' \(known: center-prior, simota\)$/],
+    [{ assigner: 'ota' }, /^taskOptions\.assigner: unknown assigner 'ota' \(known: simota, center-prior\)$/],
     [{ clsTarget: 'soft' }, /^taskOptions\.clsTarget: expected one of 'iou', 'hard', got "soft"$/],
   ])('refuses %j with one line naming the option', async (options, message) => {
     await expect(detectionTask.prepare(tinyConfig(options), env)).rejects.toThrow(message);

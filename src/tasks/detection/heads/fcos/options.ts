@@ -3,8 +3,8 @@
  * (2 convs instead of FCOS's 4, on the shared 32 channels) so that the default run fits 15 minutes
  * on a 2-core CPU.
  */
-import { integerIn, numberIn, z } from '../../../core/schema';
-import type { DetectionOptions } from '../options';
+import { integerIn, numberIn, z } from '../../../../core/schema';
+import type { DetectionOptions } from '../../options';
 
 export const fcosOptionsSchema = z.strictObject({
   towerConvs: integerIn({ min: 0 }).describe('conv3x3 + GroupNorm + ReLU blocks per tower (FCOS: 4)'),

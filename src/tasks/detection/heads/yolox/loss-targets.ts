@@ -7,13 +7,13 @@
  *   (`iou`, YOLOX) or one-hot (`hard`);
  * - box: the matched box's corners.
  */
-import type { BoxesToAssign } from '../targets';
-import type { LocationGrid } from '../locations';
+import type { BoxesToAssign } from '../../targets';
+import type { LocationGrid } from '../../locations';
 import { YOLOX_EXTRA_COLUMNS } from './head';
 import type { YoloxOptions } from './options';
 import type { Assigner } from './assigner';
 import { decodePredictions } from './decode';
-import { cornerIou } from '../nms';
+import { cornerIou } from '../../nms';
 
 export interface YoloxLossTargets {
   /** [N * C] class targets, zero outside foreground rows. */

@@ -3,10 +3,10 @@
  * branch, static assignment in the training loader (center sampling, level ranges), focal loss by
  * default. Saved models use the custom layer `FcosLevelScale` (registerDetectionLayers).
  */
-import type { DetectionHead } from '../head';
-import { decodeBox } from '../box-coding';
-import { sigmoid, type RowDecoder } from '../postprocess';
-import { assignTargets, type FcosTargets } from '../targets';
+import type { DetectionHead } from '../../head';
+import { decodeBox } from '../../box-coding';
+import { sigmoid, type RowDecoder } from '../../postprocess';
+import { assignTargets, type FcosTargets } from '../../targets';
 import { buildFcosHead, FCOS_EXTRA_COLUMNS } from './model';
 import { checkFcosOptions, FCOS_DEFAULTS, fcosOptionsSchema, type FcosOptions } from './options';
 import { FcosLoss } from './loss';

@@ -6,9 +6,9 @@
  * predictions, trained worse (measured, 2000 images x 2 epochs: AP50 0.066 with SimOTA, 0.108
  * with the center prior).
  */
-import type { JsonObject } from '../../../core/config';
-import { integerIn, nonEmptyText, numberIn, oneOf, openObject, z } from '../../../core/schema';
-import type { DetectionOptions } from '../options';
+import type { JsonObject } from '../../../../core/config';
+import { integerIn, nonEmptyText, numberIn, oneOf, openObject, z } from '../../../../core/schema';
+import type { DetectionOptions } from '../../options';
 
 export const yoloxOptionsSchema = z.strictObject({
   towerConvs: integerIn({ min: 0 }).describe('conv3x3 + BN + SiLU blocks per branch (YOLOX: 2)'),

@@ -5,10 +5,10 @@
  *   centre = (x + dx·stride, y + dy·stride),  size = (exp(log w)·stride, exp(log h)·stride).
  * Score of class c = σ(objectness) · σ(class c), as YOLOX's inference.
  */
-import type { LocationGrid } from '../locations';
-import { MAX_LOG_DISTANCE } from '../box-coding';
+import type { LocationGrid } from '../../locations';
+import { MAX_LOG_DISTANCE } from '../../box-coding';
 import { YOLOX_EXTRA_COLUMNS } from './head';
-import { sigmoid, type RowDecoder } from '../postprocess';
+import { sigmoid, type RowDecoder } from '../../postprocess';
 
 /**
  * Box values at rows[at..at+3] of the location (x, y) with `stride` → corners [x1, y1, x2, y2] in

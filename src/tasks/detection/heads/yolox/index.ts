@@ -4,10 +4,10 @@
  * (`taskOptions.assigner`), bce classification loss by default. A saved model needs no custom
  * layer (SiLU is tfjs-layers' `swish`).
  */
-import type { Registry } from '../../../core/registry/registry';
-import type { DetectionHead } from '../head';
-import type { BoxesToAssign } from '../targets';
-import type { AssignerEntry } from './assigner';
+import type { Registry } from '../../../../core/registry/registry';
+import type { DetectionHead } from '../../head';
+import type { BoxesToAssign } from '../../targets';
+import type { AssignerEntry } from './assigners';
 import { YOLOX_DECODER } from './decode';
 import { buildYoloxHead, YOLOX_EXTRA_COLUMNS } from './head';
 import { createObjectnessLoss, YoloxLoss } from './loss';

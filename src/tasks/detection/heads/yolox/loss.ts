@@ -7,20 +7,20 @@
  *   obj: the `objLoss` sigmoid loss over all locations (target 1 on foreground, else 0);
  *   cls: the `--loss` sigmoid loss over the foreground rows (target per `clsTarget`).
  */
-import { tf } from '../../../core/tf';
-import type { LossTerms } from '../../../core/engine/task';
-import type { Loss, LossParams } from '../../../losses/loss-plugin';
-import type { LossRegistry } from '../../../core/registry/loss-registry';
-import type { LocationGrid } from '../locations';
-import type { BoxesToAssign } from '../targets';
-import type { HeadLoss } from '../head';
-import { sigmoid } from '../postprocess';
+import { tf } from '../../../../core/tf';
+import type { LossTerms } from '../../../../core/engine/task';
+import type { Loss, LossParams } from '../../../../losses/loss-plugin';
+import type { LossRegistry } from '../../../../core/registry/loss-registry';
+import type { LocationGrid } from '../../locations';
+import type { BoxesToAssign } from '../../targets';
+import type { HeadLoss } from '../../head';
+import { sigmoid } from '../../postprocess';
 import type { Assigner } from './assigner';
 import { BOX_COLUMNS } from './head';
 import type { YoloxOptions } from './options';
 import { yoloxLossTargets, type YoloxLossTargets } from './loss-targets';
 import { decodeBoxTensor, iouSquaredLoss } from './iou-loss';
-import { requireLossKind } from '../../common/loss-kind';
+import { requireLossKind } from '../../../common/loss-kind';
 
 const OBJ_LOSS_OPTION = 'taskOptions.objLoss (--obj-loss)';
 

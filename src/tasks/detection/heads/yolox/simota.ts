@@ -11,9 +11,9 @@
  * 4. a location taken by several boxes goes to the box of lowest cost at it (over all boxes, as
  *    YOLOX's argmin; ties: the earlier box).
  */
-import { NEGATIVE } from '../targets';
-import { cornerIou } from '../nms';
-import type { Assigner, AssignerEntry, AssignerInput } from './assigner';
+import { NEGATIVE } from '../../targets';
+import { cornerIou } from '../../nms';
+import type { Assigner, AssignerInput } from './assigner';
 
 /** YOLOX: candidates within 2.5 strides of a box centre. */
 export const SIMOTA_CENTER_RADIUS = 2.5;
@@ -113,9 +113,3 @@ export class SimOtaAssigner implements Assigner {
     return assigned;
   }
 }
-
-export const simOtaAssigner: AssignerEntry = {
-  name: 'simota',
-  description: "YOLOX's SimOTA: from the predictions, dynamic k per box at the lowest cls + 3·IoU cost",
-  create: () => new SimOtaAssigner(),
-};

@@ -7,13 +7,13 @@
  *   box: GIoU loss of the positives weighted by their centerness target, divided by its sum;
  *   ctr: BCE of the centerness logit of the positives, divided by max(positives, 1).
  */
-import { tf } from '../../../core/tf';
-import type { LossTerms } from '../../../core/engine/task';
-import type { Loss } from '../../../losses/loss-plugin';
-import { IGNORED, type FcosTargets } from '../targets';
-import { MAX_LOG_DISTANCE } from '../box-coding';
-import { giouLoss } from '../giou';
-import type { HeadLoss } from '../head';
+import { tf } from '../../../../core/tf';
+import type { LossTerms } from '../../../../core/engine/task';
+import type { Loss } from '../../../../losses/loss-plugin';
+import { IGNORED, type FcosTargets } from '../../targets';
+import { MAX_LOG_DISTANCE } from '../../box-coding';
+import { giouLoss } from '../../giou';
+import type { HeadLoss } from '../../head';
 import { BOX_COLUMNS, FCOS_EXTRA_COLUMNS } from './model';
 import type { FcosOptions } from './options';
 

@@ -2,16 +2,13 @@
  * Foreground assignment of the YOLOX head: which ground-truth box (if any) each location of one
  * image learns. Assigners run on host arrays during the loss, with the image's decoded predictions
  * (SimOTA needs them; the center prior does not). Only regular boxes reach an assigner: locations
- * inside ignored (crowd, difficult) boxes are handled by the loss targets. Assigners are named
- * components (AssignerEntry) of the assigner registry that the YOLOX head is given; a plugin may add
- * more.
+ * inside ignored (crowd, difficult) boxes are handled by the loss targets. The assigners
+ * `taskOptions.assigner` may name are the entries of the assigner registry (assigners.ts).
  */
-import type { BoxXYWH } from '../../../core/data/records';
-import type { LocationGrid } from '../locations';
-import { assignTargets, NEGATIVE } from '../targets';
+import type { BoxXYWH } from '../../../../core/data/records';
+import type { LocationGrid } from '../../locations';
+import { assignTargets, NEGATIVE } from '../../targets';
 import type { DecodedPredictions } from './decode';
-import type { Named } from '../../../core/registry/registry';
-import type { YoloxOptions } from './options';
 
 export interface AssignerInput {
   grid: LocationGrid;
@@ -28,13 +25,6 @@ export interface Assigner {
   readonly name: string;
   /** @returns [L] the index of the box each location is foreground for, or NEGATIVE (-1). */
   assign(input: AssignerInput): Int32Array;
-}
-
-/** An assigner of the registry: `taskOptions.assigner` names it. */
-export interface AssignerEntry extends Named {
-  readonly description: string;
-  /** The assigner of a run with these options; may throw a one-line error naming a bad option. */
-  create(options: YoloxOptions): Assigner;
 }
 
 /**
@@ -58,8 +48,3 @@ export class CenterPriorAssigner implements Assigner {
   }
 }
 
-export const centerPriorAssigner: AssignerEntry = {
-  name: 'center-prior',
-  description: "FCOS's static rule: inside the box, within centerSampleRadius strides of its centre, levelBounds by size",
-  create: (options) => new CenterPriorAssigner(options.centerSampleRadius),
-};

@@ -8,9 +8,9 @@
  * Per location the columns are C class logits, 4 box values, 1 objectness logit. SiLU is tfjs-layers' built-in `swish` activation, so a saved model loads
  * back with no custom layer.
  */
-import { tf } from '../../../core/tf';
-import { applyLayer, convBn } from '../../../backbones/backbone';
-import type { HeadModelInput } from '../head';
+import { tf } from '../../../../core/tf';
+import { applyLayer, convBn } from '../../../../backbones/backbone';
+import type { HeadModelInput } from '../../head';
 import type { YoloxOptions } from './options';
 
 /** Columns per output row besides the class logits: 4 box values + 1 objectness logit. */

@@ -5,11 +5,11 @@
  *                         (log-distances in strides), and conv3x3 → 1 centerness logit
  * Per location the columns are C class logits, 4 log-ltrb (stride units), 1 centerness logit.
  */
-import { tf } from '../../../core/tf';
-import { applyLayer } from '../../../backbones/backbone';
-import { GroupNormalization } from '../../../backbones/group-norm';
-import type { HeadModelInput } from '../head';
-import { LevelScale } from '../level-scale';
+import { tf } from '../../../../core/tf';
+import { applyLayer } from '../../../../backbones/backbone';
+import { GroupNormalization } from '../../../../backbones/group-norm';
+import type { HeadModelInput } from '../../head';
+import { LevelScale } from '../../level-scale';
 import type { FcosOptions } from './options';
 
 /** Columns per output row besides the class logits: 4 box + 1 centerness. */
