@@ -19,7 +19,7 @@ import { levelRows } from './model';
 import { locationGrid } from './locations';
 import { detectImage } from './postprocess';
 
-const fn = () => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: 'a function' });
+const fn = () => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { error: 'must be a function' });
 
 /** The static contract of a DetectionHead (extra fields are allowed). */
 export const detectionHeadContract = z.object(
@@ -104,15 +104,17 @@ function probe(head: DetectionHead, where: string, losses: LossRegistry): void {
   const { input, features } = probePyramid(strides, channels);
   const maps = head.buildHead({ features, strides, numClasses: PROBE_CLASSES, options });
   if (!Array.isArray(maps) || maps.length !== features.length) throw new PluginError(`${where}: buildHead() must return one map per level (${features.length})`);
-  maps.forEach((map, i) => {
-    const [, h, w, c] = map.shape;
-    const [, fh, fw] = features[i].shape;
-    if (map.shape.length !== 4 || h !== fh || w !== fw || c !== columns) {
-      throw new PluginError(`${where}: buildHead() level ${i} is [${map.shape.join(', ')}], its layout needs [batch, ${fh}, ${fw}, ${columns}] (2 classes + extraColumns ${head.extraColumns})`);
-    }
-  });
-  const model = tf.model({ inputs: input, outputs: levelRows(maps, strides, columns) });
+  // Every weight of the pyramid and the head, to dispose whatever the probe finds.
+  const built = guarded(where, 'buildHead()', () => tf.model({ inputs: input, outputs: maps }));
   try {
+    maps.forEach((map, i) => {
+      const [, h, w, c] = map.shape;
+      const [, fh, fw] = features[i].shape;
+      if (map.shape.length !== 4 || h !== fh || w !== fw || c !== columns) {
+        throw new PluginError(`${where}: buildHead() level ${i} is [${map.shape.map((d) => d ?? 'batch').join(', ')}], its layout needs [batch, ${fh}, ${fw}, ${columns}] (2 classes + extraColumns ${head.extraColumns})`);
+      }
+    });
+    const model = tf.model({ inputs: input, outputs: levelRows(maps, strides, columns) });
     const grid = locationGrid(PROBE_SIZE, PROBE_SIZE, strides, levelBounds);
     const itemOf = head.trainingItem(grid, options);
     const items = [
@@ -124,6 +126,10 @@ function probe(head: DetectionHead, where: string, losses: LossRegistry): void {
     const headLoss = head.createLoss({ grid, numClasses: PROBE_CLASSES, options, criterion, losses });
     tf.tidy(() => {
       const x = tf.randomUniform([2, PROBE_SIZE, PROBE_SIZE, 3], -1, 1, 'float32', 7);
+      // Once outside the gradient tape first: a loss that throws there leaves no half-recorded tape behind.
+      tf.tidy(() => {
+        headLoss.loss(model.apply(x, { training: true }) as tf.Tensor3D, items);
+      });
       const { value, grads } = tf.variableGrads(() => headLoss.loss(model.apply(x, { training: true }) as tf.Tensor3D, items).total);
       if (!Number.isFinite(value.dataSync()[0])) throw new PluginError(`${where}: loss() is ${value.dataSync()[0]} on the probe batch`);
       if (!Object.values(grads).every((g) => g.dataSync().every(Number.isFinite))) throw new PluginError(`${where}: loss() has a non-finite gradient on the probe batch`);
@@ -135,12 +141,12 @@ function probe(head: DetectionHead, where: string, losses: LossRegistry): void {
   } catch (err) {
     throw err instanceof PluginError ? err : new PluginError(`${where}: probe failed (${reason(err)})`);
   } finally {
-    const weights = model.weights.map((w) => w.read());
-    model.dispose();
+    const weights = built.weights.map((w) => w.read());
+    built.dispose();
     for (const w of weights) if (!w.isDisposed) w.dispose();
   }
   const left = tf.memory().numTensors - before;
-  if (left > 0) throw new PluginError(`${where}: leaves ${left} tensors behind on the probe batch (dispose them, or use tf.tidy)`);
+  if (left > 0) throw new PluginError(`${where}: ${left} tensor${left === 1 ? '' : 's'} left behind by the probe (dispose them, or use tf.tidy)`);
 }
 
 /**
