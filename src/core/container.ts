@@ -41,8 +41,7 @@ import { createDetectionTask, registerDetectionLayers } from '../tasks/detection
 import type { DetectionHead } from '../tasks/detection/head';
 import { checkDetectionHead } from '../tasks/detection/head-contract';
 import { fcosHead } from '../tasks/detection/heads/fcos';
-import { createYoloxHead } from '../tasks/detection/heads/yolox';
-import { centerPriorAssigner, simOtaAssigner, type AssignerEntry } from '../tasks/detection/heads/yolox/assigners';
+import { centerPriorAssigner, createYoloxHead, simOtaAssigner, type AssignerEntry } from '../tasks/detection/heads/yolox';
 import { checkNamedComponent } from './registry/named-contract';
 
 /** Service identifiers: `<Kind>` for the multi-bound built-ins, `<Kind>Registry` for the registry of the kind. */

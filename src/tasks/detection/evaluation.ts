@@ -1,16 +1,19 @@
 /**
- * COCO evaluation of a detector, whatever its head: the model's [B, L, C + extraColumns]
+ * The detection task adapter, whatever the head: the head's loss terms on the model's
+ * [B, L, C + extraColumns] output and its diagnostics; and the COCO evaluation of a detector: its
  * rows on the validation split → decoded, class-wise NMS'd detections (postprocess.ts) → the 12
  * pycocotools-exact stats and AP per category.
  */
 import { tf } from '../../core/tf';
-import type { BatchSource, Metrics } from '../../core/engine/task';
+import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../core/engine/task';
 import type { CocoGroundTruth } from '../../core/data/formats';
 import { cocoEvaluate } from '../../core/metrics/coco-eval';
 import { namedCocoStats, type CocoDetection } from '../../core/metrics/coco-types';
 import { forEachPrediction } from '../common/predict';
 import type { LocationGrid } from './locations';
 import { detectImage, type ImageGeometry, type InferenceOptions, type RowDecoder } from './postprocess';
+import type { DetectionHead, HeadLoss } from './head';
+import type { DetectionOptions } from './options';
 
 /** A validation item: which image it is and how it was transformed. */
 export interface DetectionEvalItem {
@@ -80,5 +83,58 @@ export class DetectorEvaluator {
   /** `detections.json`: the last evaluation's detections as a COCO results list (what pycocotools' loadRes reads). */
   files(): Record<string, unknown> {
     return { 'detections.json': this.lastDetections };
+  }
+}
+
+export interface DetectionAdapterSpec {
+  head: DetectionHead;
+  model: tf.LayersModel;
+  /** The head's loss of this run (head.createLoss's). */
+  headLoss: HeadLoss;
+  classes: string[];
+  grid: LocationGrid;
+  options: DetectionOptions;
+  val: BatchSource<DetectionEvalItem>;
+  groundTruth: CocoGroundTruth;
+}
+
+export class DetectionAdapter implements TaskAdapter<unknown> {
+  readonly name = 'detection';
+  readonly primaryMetric = 'AP';
+  readonly model: tf.LayersModel;
+  readonly classes: string[];
+  /** The run's head, e.g. for a caller that reports it. */
+  readonly head: DetectionHead;
+  private readonly headLoss: HeadLoss;
+  private readonly evaluator: DetectorEvaluator;
+
+  constructor(spec: DetectionAdapterSpec) {
+    const { head, model, grid, classes } = spec;
+    checkDetectorOutput(model, grid, classes.length, head.extraColumns);
+    this.head = head;
+    this.model = model;
+    this.classes = classes;
+    this.headLoss = spec.headLoss;
+    this.evaluator = new DetectorEvaluator({
+      model, val: spec.val, grid, numClasses: classes.length, groundTruth: spec.groundTruth, options: spec.options, decoder: head.decoder, extraColumns: head.extraColumns,
+    });
+  }
+
+  /** outputs [B, L, C + extraColumns] → the head's loss terms. */
+  loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<unknown>): LossTerms {
+    return this.headLoss.loss(outputs as tf.Tensor3D, batch.items);
+  }
+
+  /** The head's diagnostics of the step (none when it has none). */
+  diagnostics(outputs: tf.Tensor | tf.Tensor[], batch: Batch<unknown>): Record<string, number> {
+    return this.headLoss.diagnostics?.(outputs as tf.Tensor3D, batch.items) ?? {};
+  }
+
+  evaluate(): Promise<Metrics> {
+    return this.evaluator.evaluate();
+  }
+
+  evaluationFiles(): Record<string, unknown> {
+    return this.evaluator.files();
   }
 }

@@ -3,8 +3,13 @@
  * one module. The detection task (index.ts) resolves the head named by `taskOptions.head` from the
  * head registry and asks it for its defaults, its options, its layers on the pyramid, its output
  * layout and decoding, the loader's per-image training item and the loss terms; it never branches
- * on a head's name. Built-ins: fcos/ and yolox/; a `--plugin` file registers more through
- * `api.detectionHeads.register(head)` (checked by head-contract.ts).
+ * on a head's name. Built-ins: heads/fcos/ and heads/yolox/; a `--plugin` file registers more
+ * through `api.detectionHeads.register(head)` (checked by head-contract.ts).
+ *
+ * The package exports this module as `detection` (`const { detection } = require('asl-run')`):
+ * with the types, a head's author gets zod with the option helpers whose errors read like
+ * asl-run's own, and the pieces the built-in heads are made of (the center-prior assignment and
+ * its packed targets, box coding, GIoU). examples/plugins/custom-detection-head.js is a complete head.
  *
  * Output layout: the model's output is [B, L, C + extraColumns], L = the locations of the grid
  * (locations.ts) in its order; per location the C class logits come first, then the head's
@@ -86,3 +91,23 @@ export interface DetectionHead extends Named {
   /** The loss terms of a run; may throw a one-line error naming a bad option (e.g. an unknown assigner). */
   createLoss(context: HeadLossContext): HeadLoss;
 }
+
+// What a head author needs besides the types above.
+export type { DetectionOptions } from './options';
+export type { RowDecoder } from './postprocess';
+export type { LocationGrid, LevelRange } from './locations';
+export type { BoxesToAssign, FcosTargets } from './targets';
+export type { PackedTargets } from './heads/fcos/loss';
+export type { Assigner, AssignerInput } from './heads/yolox/assigner';
+export type { AssignerEntry } from './heads/yolox';
+
+export { z, integerIn, numberIn, oneOf } from '../../core/schema';
+export { sharedOptionsShape, SHARED_DEFAULTS } from './options';
+/** FCOS's static rule (inside the box, center sampling, level ranges) → per-location labels, ltrb targets and centerness. */
+export { assignTargets, IGNORED, NEGATIVE } from './targets';
+/** A batch of assignTargets' targets as flat arrays over its B·L locations. */
+export { packTargets } from './heads/fcos/loss';
+export { decodeBox, encodeBox, MAX_LOG_DISTANCE } from './box-coding';
+export { giouLoss } from './giou';
+export { sigmoid } from './postprocess';
+export { checkDetectionHead } from './head-contract';

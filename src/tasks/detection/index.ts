@@ -24,7 +24,7 @@ import type { DetectionHead } from './head';
 import { buildDetector } from './model';
 import type { BackboneRegistry } from '../../backbones/registry';
 import type { DatasetRegistry } from '../../core/data/builtin';
-import { DetectionAdapter } from './adapter';
+import { DetectionAdapter } from './evaluation';
 import type { DetectionEvalItem } from './evaluation';
 import { detectImage } from './postprocess';
 import { readDetectionSplits } from './data';

@@ -8,7 +8,7 @@ import { buildDetector } from '../../../src/tasks/detection/model';
 import { headOptions } from '../../../src/tasks/detection/options';
 import { locationGrid } from '../../../src/tasks/detection/locations';
 import { assignTargets, FcosTargets } from '../../../src/tasks/detection/targets';
-import { DetectionAdapter } from '../../../src/tasks/detection/adapter';
+import { DetectionAdapter } from '../../../src/tasks/detection/evaluation';
 import { fcosHead } from '../../../src/tasks/detection/heads/fcos';
 import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, adamSteps } from './synthetic-scenes';
 import { backbones, detectionTaskWith } from './task-fixture';

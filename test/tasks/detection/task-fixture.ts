@@ -8,7 +8,7 @@ import { createDetectionTask } from '../../../src/tasks/detection';
 import type { DetectionHead } from '../../../src/tasks/detection/head';
 import { fcosHead } from '../../../src/tasks/detection/heads/fcos';
 import { createYoloxHead } from '../../../src/tasks/detection/heads/yolox';
-import { centerPriorAssigner, simOtaAssigner, type AssignerEntry } from '../../../src/tasks/detection/heads/yolox/assigners';
+import { centerPriorAssigner, simOtaAssigner, type AssignerEntry } from '../../../src/tasks/detection/heads/yolox';
 import { components } from '../../components';
 
 const root = components();

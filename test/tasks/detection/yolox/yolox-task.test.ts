@@ -10,7 +10,7 @@ import { headOptions } from '../../../../src/tasks/detection/options';
 import { locationGrid } from '../../../../src/tasks/detection/locations';
 import type { BoxesToAssign } from '../../../../src/tasks/detection/targets';
 import { buildDetector } from '../../../../src/tasks/detection/model';
-import { DetectionAdapter } from '../../../../src/tasks/detection/adapter';
+import { DetectionAdapter } from '../../../../src/tasks/detection/evaluation';
 import { yoloxLossTargets } from '../../../../src/tasks/detection/heads/yolox/loss-targets';
 import { CenterPriorAssigner } from '../../../../src/tasks/detection/heads/yolox/assigner';
 import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, generatedValImages, useTemporaryCache, adamSteps } from '../synthetic-scenes';

@@ -14,8 +14,11 @@ import { IGNORED, type FcosTargets } from '../../targets';
 import { MAX_LOG_DISTANCE } from '../../box-coding';
 import { giouLoss } from '../../giou';
 import type { HeadLoss } from '../../head';
-import { BOX_COLUMNS, FCOS_EXTRA_COLUMNS } from './model';
-import type { FcosOptions } from './options';
+import type { FcosOptions } from './index';
+
+/** Columns per output row besides the class logits: 4 box + 1 centerness. */
+export const BOX_COLUMNS = 4;
+export const FCOS_EXTRA_COLUMNS = BOX_COLUMNS + 1;
 
 /** The targets of a batch as flat host arrays over N = B·L locations. */
 export interface PackedTargets {

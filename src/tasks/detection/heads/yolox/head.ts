@@ -11,7 +11,7 @@
 import { tf } from '../../../../core/tf';
 import { applyLayer, convBn } from '../../../../backbones/backbone';
 import type { HeadModelInput } from '../../head';
-import type { YoloxOptions } from './options';
+import type { YoloxOptions } from './index';
 
 /** Columns per output row besides the class logits: 4 box values + 1 objectness logit. */
 export const BOX_COLUMNS = 4;

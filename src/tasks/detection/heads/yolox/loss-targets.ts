@@ -10,7 +10,7 @@
 import type { BoxesToAssign } from '../../targets';
 import type { LocationGrid } from '../../locations';
 import { YOLOX_EXTRA_COLUMNS } from './head';
-import type { YoloxOptions } from './options';
+import type { YoloxOptions } from './index';
 import type { Assigner } from './assigner';
 import { decodePredictions } from './decode';
 import { cornerIou } from '../../nms';

@@ -17,7 +17,7 @@ import type { HeadLoss } from '../../head';
 import { sigmoid } from '../../postprocess';
 import type { Assigner } from './assigner';
 import { BOX_COLUMNS } from './head';
-import type { YoloxOptions } from './options';
+import type { YoloxOptions } from './index';
 import { yoloxLossTargets, type YoloxLossTargets } from './loss-targets';
 import { decodeBoxTensor, iouSquaredLoss } from './iou-loss';
 import { requireLossKind } from '../../../common/loss-kind';
