@@ -10,6 +10,7 @@ import { SCHEMA_KEY } from '../core/config-json-schema';
 import type { TaskRegistry } from '../core/registry/task-registry';
 import { OPTIMIZER_NAMES } from '../core/engine/optimizers';
 import { SCHEDULE_NAMES } from '../core/engine/schedules';
+import { builtinOptionsSchema } from '../core/data/builtin';
 
 interface FlagSpec extends Options {
   /** Config path the flag overrides; its value is written there. */
@@ -155,11 +156,14 @@ export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefin
   }
   const taskName = taskFlag ?? (typeof fileTask === 'string' ? fileTask : 'multilabel');
   const task = tasks.get(taskName);
-  const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema });
   const { overrides } = flagOverrides(args);
   // Defaults may depend on a variant the user picked in taskOptions (detection's head), by file or flag.
   const userTaskOptions = { ...objectOr(file?.taskOptions), ...objectOr(overrides.taskOptions) };
   let config = task.defaults(userTaskOptions);
+  // data.builtinOptions are checked against the generator named by the flags, else the file, else the task's default.
+  const builtin = objectOr(overrides.data).builtin ?? objectOr(file?.data).builtin ?? config.data.builtin;
+  const data = runConfigSchema.shape.data.extend({ builtinOptions: builtinOptionsSchema(String(builtin)) });
+  const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema, data });
   if (file) config = parseOrThrow(schema, deepMerge(config, { ...file, task: taskName }), inFile(configFile!)) as RunConfig;
   // Changing a loss without giving its parameters starts from the new loss's defaults.
   if (overrides.loss !== undefined && overrides.loss !== config.loss && overrides.lossParams === undefined) config = { ...config, lossParams: {} };

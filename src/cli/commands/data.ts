@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { GlobalOptions } from '../context';
 import { BUILTIN_DATASETS, writeBuiltinDataset } from '../../core/data/builtin';
 import { parseJsonFlag } from '../../core/config';
+import { inFile } from '../../core/schema';
 import { UsageError } from '../usage-error';
 
 interface MakeArgs extends GlobalOptions {
@@ -21,7 +22,7 @@ const makeCommand: CommandModule<GlobalOptions, MakeArgs> = {
       .option('options', { type: 'string', describe: 'Generator options as JSON, e.g. \'{"trainCount":500,"missingLabels":0.3}\' (see `data list`)' }) as unknown as Argv<MakeArgs>,
   handler: (args) => {
     const options = args.options ? parseJsonFlag('--options', args.options) : {};
-    const root = writeBuiltinDataset(args.name, args.out, options);
+    const root = writeBuiltinDataset(args.name, args.out, options, inFile('--options'));
     process.stdout.write(`${root}\n`);
   },
 };

@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../records';
-import { BuiltinGenerator, BuiltinOptions, resolveOptions } from './generator';
+import { openObject, type IssueLabel } from '../../schema';
+import { BuiltinGenerator, BuiltinOptions, givenOptionsSchema, resolveOptions } from './generator';
 import { MNIST_DETECTION } from './mnist-detection';
 import { MNIST_FOLDER } from './mnist-folder';
 import { MNIST_MULTILABEL } from './mnist-multilabel';
@@ -46,6 +47,16 @@ export function builtinGenerator(name: string): BuiltinGenerator {
   return generator;
 }
 
+/**
+ * What a config's `data.builtinOptions` may hold for built-in dataset `name`: that generator's
+ * options (each optional), so a bad one is named where the user wrote it (flag or file) before
+ * anything runs. Any object for a name that is no built-in dataset (reported where the data is located).
+ */
+export function builtinOptionsSchema(name: string) {
+  const generator = GENERATORS.find((g) => g.name === name);
+  return generator ? givenOptionsSchema(generator) : openObject();
+}
+
 /** Writes the dataset with already resolved options into `root` (created; must be absent or empty). */
 export function writeResolved(generator: BuiltinGenerator, root: string, options: BuiltinOptions): void {
   if (fs.existsSync(root) && fs.readdirSync(root).length > 0) throw new DataError(`${root}: output folder is not empty`);
@@ -57,11 +68,12 @@ export function writeResolved(generator: BuiltinGenerator, root: string, options
 
 /**
  * Generates built-in dataset `name` into `outDir` (absent or empty) with `options` (unknown or
- * out-of-range options are DataErrors; missing ones take the defaults). Returns the absolute root.
+ * out-of-range options are ConfigErrors naming them through `label`; missing ones take the
+ * defaults). Returns the absolute root.
  */
-export function writeBuiltinDataset(name: string, outDir: string, options: Record<string, unknown> = {}): string {
+export function writeBuiltinDataset(name: string, outDir: string, options: unknown = {}, label?: IssueLabel): string {
   const generator = builtinGenerator(name);
   const root = path.resolve(outDir);
-  writeResolved(generator, root, resolveOptions(generator, options));
+  writeResolved(generator, root, resolveOptions(generator, options, label));
   return root;
 }
