@@ -5,12 +5,10 @@
 import type { Options } from 'yargs';
 import { ConfigError, deepMerge, isObject, JsonObject, JsonValue, parseJsonFlag, readJsonFile, setPath } from '../core/config';
 import { runConfigSchema, type RunConfig } from '../core/run-config';
-import { inFile, parseOrThrow, type IssueLabel } from '../core/schema';
+import { inFile, openObject, parseOrThrow, type IssueLabel } from '../core/schema';
 import { SCHEMA_KEY } from '../core/config-json-schema';
 import type { TaskRegistry } from '../core/registry/task-registry';
-import { OPTIMIZER_NAMES } from '../core/engine/optimizers';
-import { SCHEDULE_NAMES } from '../core/engine/schedules';
-import { builtinOptionsSchema } from '../core/data/builtin';
+import { givenOptionsSchema, type DatasetRegistry } from '../core/data/builtin';
 
 interface FlagSpec extends Options {
   /** Config path the flag overrides; its value is written there. */
@@ -45,9 +43,9 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   epochs: { key: 'train.epochs', type: 'number', describe: 'Training epochs' },
   'batch-size': { key: 'train.batchSize', type: 'number', describe: 'Images per batch' },
   lr: { key: 'train.lr', type: 'number', describe: 'Peak learning rate' },
-  optimizer: { key: 'train.optimizer.name', type: 'string', choices: OPTIMIZER_NAMES, describe: 'Optimiser' },
+  optimizer: { key: 'train.optimizer.name', type: 'string', describe: 'Optimiser: adam, adamw, sgd (or a --plugin one)' },
   'weight-decay': { key: 'train.optimizer.weightDecay', type: 'number', describe: 'Weight decay (not on biases and norm weights)' },
-  schedule: { key: 'train.schedule.name', type: 'string', choices: SCHEDULE_NAMES, describe: 'Learning-rate schedule, stepped per iteration' },
+  schedule: { key: 'train.schedule.name', type: 'string', describe: 'Learning-rate schedule, stepped per iteration: onecycle, cosine, constant (or a --plugin one)' },
   seed: { key: 'train.seed', type: 'number', describe: 'Seed of initialisation, shuffling and augmentation' },
   'grad-clip': { key: 'train.gradClipNorm', type: 'number', describe: 'Clip the global gradient norm (0 = off)' },
   ema: { key: 'train.ema.enabled', type: 'boolean', describe: 'Keep an EMA of the weights and keep whichever evaluates better (--no-ema to disable)' },
@@ -146,8 +144,13 @@ function configFileBody(configFile: string): JsonObject {
   return body;
 }
 
-/** Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. Each layer is checked by the task's schema. */
-export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>): RunConfig {
+/**
+ * Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. Each layer is checked by the task's schema.
+ * @param datasets checks `data.builtinOptions` against the generator's options where the user wrote them (flag or file); without it they are checked when the data is generated.
+ */
+export function resolveRunConfig(
+  tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>, datasets?: DatasetRegistry,
+): RunConfig {
   const file = configFile ? configFileBody(configFile) : undefined;
   const fileTask = file?.task;
   // A file's task is named by the file (and --task overrides it, right or wrong).
@@ -161,9 +164,9 @@ export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefin
   const userTaskOptions = { ...objectOr(file?.taskOptions), ...objectOr(overrides.taskOptions) };
   let config = task.defaults(userTaskOptions);
   // data.builtinOptions are checked against the generator named by the flags, else the file, else the task's default.
-  const builtin = objectOr(overrides.data).builtin ?? objectOr(file?.data).builtin ?? config.data.builtin;
-  const data = runConfigSchema.shape.data.extend({ builtinOptions: builtinOptionsSchema(String(builtin)) });
-  const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema, data });
+  const builtin = String(objectOr(overrides.data).builtin ?? objectOr(file?.data).builtin ?? config.data.builtin);
+  const builtinOptions = datasets?.has(builtin) ? givenOptionsSchema(datasets.get(builtin)) : openObject();
+  const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema, data: runConfigSchema.shape.data.extend({ builtinOptions }) });
   if (file) config = parseOrThrow(schema, deepMerge(config, { ...file, task: taskName }), inFile(configFile!)) as RunConfig;
   // Changing a loss without giving its parameters starts from the new loss's defaults.
   if (overrides.loss !== undefined && overrides.loss !== config.loss && overrides.lossParams === undefined) config = { ...config, lossParams: {} };

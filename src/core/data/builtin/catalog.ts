@@ -1,15 +1,13 @@
 /**
- * The built-in datasets: their descriptions, and writing one into a folder
- * (`asl-run data make NAME --out DIR`).
+ * The built-in datasets: the registry the composition root fills with the generators, their
+ * descriptions, and writing one into a folder (`asl-run data make NAME --out DIR`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../records';
-import { openObject, type IssueLabel } from '../../schema';
-import { BuiltinGenerator, BuiltinOptions, givenOptionsSchema, resolveOptions } from './generator';
-import { MNIST_DETECTION } from './mnist-detection';
-import { MNIST_FOLDER } from './mnist-folder';
-import { MNIST_MULTILABEL } from './mnist-multilabel';
+import type { IssueLabel } from '../../schema';
+import { BuiltinGenerator, BuiltinOptions, resolveOptions } from './generator';
+import { Registry } from '../../registry/registry';
 
 /** Bumped whenever a generator's output changes, so that caches of old versions are not reused. */
 export const BUILTIN_VERSION = 1;
@@ -17,7 +15,11 @@ export const BUILTIN_VERSION = 1;
 /** Written at the dataset root: what generated it. */
 export const MANIFEST_FILE = 'builtin.json';
 
-const GENERATORS: BuiltinGenerator[] = [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION];
+export class DatasetRegistry extends Registry<BuiltinGenerator> {
+  constructor(builtins: readonly BuiltinGenerator[] = []) {
+    super('built-in dataset', 'data.builtin', builtins);
+  }
+}
 
 export interface BuiltinDescription {
   name: string;
@@ -30,31 +32,17 @@ export interface BuiltinDescription {
   readerOptions: BuiltinGenerator['readerOptions'];
 }
 
-export const BUILTIN_DATASETS: readonly BuiltinDescription[] = GENERATORS.map((g) => ({
-  name: g.name,
-  task: g.task,
-  format: g.format,
-  description: g.description,
-  defaults: Object.fromEntries(Object.entries(g.options).map(([k, spec]) => [k, spec.default])),
-  optionHelp: Object.fromEntries(Object.entries(g.options).map(([k, spec]) => [k, spec.help])),
-  readerOptions: g.readerOptions,
-}));
-
-/** The generator called `name`, or a DataError listing the known names. */
-export function builtinGenerator(name: string): BuiltinGenerator {
-  const generator = GENERATORS.find((g) => g.name === name);
-  if (!generator) throw new DataError(`unknown built-in dataset '${name}' (known: ${GENERATORS.map((g) => g.name).join(', ')})`);
-  return generator;
-}
-
-/**
- * What a config's `data.builtinOptions` may hold for built-in dataset `name`: that generator's
- * options (each optional), so a bad one is named where the user wrote it (flag or file) before
- * anything runs. Any object for a name that is no built-in dataset (reported where the data is located).
- */
-export function builtinOptionsSchema(name: string) {
-  const generator = GENERATORS.find((g) => g.name === name);
-  return generator ? givenOptionsSchema(generator) : openObject();
+/** What `asl-run data list` shows of a generator. */
+export function describeDataset(g: BuiltinGenerator): BuiltinDescription {
+  return {
+    name: g.name,
+    task: g.task,
+    format: g.format,
+    description: g.description,
+    defaults: Object.fromEntries(Object.entries(g.options).map(([k, spec]) => [k, spec.default])),
+    optionHelp: Object.fromEntries(Object.entries(g.options).map(([k, spec]) => [k, spec.help])),
+    readerOptions: g.readerOptions,
+  };
 }
 
 /** Writes the dataset with already resolved options into `root` (created; must be absent or empty). */
@@ -67,12 +55,11 @@ export function writeResolved(generator: BuiltinGenerator, root: string, options
 }
 
 /**
- * Generates built-in dataset `name` into `outDir` (absent or empty) with `options` (unknown or
- * out-of-range options are ConfigErrors naming them through `label`; missing ones take the
- * defaults). Returns the absolute root.
+ * Generates the built-in dataset of `generator` into `outDir` (absent or empty) with `options`
+ * (unknown or out-of-range options are ConfigErrors naming them through `label`; missing ones take
+ * the defaults). Returns the absolute root.
  */
-export function writeBuiltinDataset(name: string, outDir: string, options: unknown = {}, label?: IssueLabel): string {
-  const generator = builtinGenerator(name);
+export function writeBuiltinDataset(generator: BuiltinGenerator, outDir: string, options: unknown = {}, label?: IssueLabel): string {
   const root = path.resolve(outDir);
   writeResolved(generator, root, resolveOptions(generator, options, label));
   return root;

@@ -1,17 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ensureBuiltinDataset } from '../../../../src/core/data/builtin/cache';
-import { BUILTIN_DATASETS, MANIFEST_FILE, writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { DatasetRegistry, describeDataset, MANIFEST_FILE, writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
 import { expectDataError, makeTmpDir, removeDir, writeText } from '../formats/fixtures';
 import { hashTree } from './tree-hash';
 import { ConfigError } from '../../../../src/core/config';
 import { inFile } from '../../../../src/core/schema';
+import { MNIST_FOLDER } from '../../../../src/core/data/builtin/mnist-folder';
+import { MNIST_DETECTION } from '../../../../src/core/data/builtin/mnist-detection';
+import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
 
 describe('built-in dataset cache and catalog', () => {
   let dir: string;
   beforeAll(() => (dir = makeTmpDir('cache')));
   afterAll(() => removeDir(dir));
   const tiny = { trainCount: 3, valCount: 2 };
+
+  const BUILTIN_DATASETS = [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION].map(describeDataset);
 
   it('describes the three datasets with their defaults', () => {
     expect(BUILTIN_DATASETS.map((d) => [d.name, d.task, d.format])).toEqual([
@@ -29,7 +34,7 @@ describe('built-in dataset cache and catalog', () => {
     const cacheDir = path.join(dir, 'c1');
     // A leftover of an interrupted generation is never taken for a dataset.
     writeText(path.join(cacheDir, '.tmp-mnist-multilabel-leftover', 'train', 'x.png'), '');
-    const root = ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny });
+    const root = ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, ...tiny });
     expect(path.dirname(root)).toBe(cacheDir);
     expect(path.basename(root)).toMatch(/^mnist-multilabel-[0-9a-f]{12}-v1$/);
     const manifest = JSON.parse(fs.readFileSync(path.join(root, MANIFEST_FILE), 'utf8'));
@@ -39,11 +44,11 @@ describe('built-in dataset cache and catalog', () => {
     const mtime = fs.statSync(path.join(root, MANIFEST_FILE)).mtimeMs;
     const start = Date.now();
     // Defaults spelled out give the same key; the second call does not regenerate.
-    expect(ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny, seed: 0 })).toBe(root);
+    expect(ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, ...tiny, seed: 0 })).toBe(root);
     expect(Date.now() - start).toBeLessThan(200);
     expect(fs.statSync(path.join(root, MANIFEST_FILE)).mtimeMs).toBe(mtime);
     expect(hashTree(root)).toEqual(before);
-    const other = ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny, seed: 1 });
+    const other = ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, ...tiny, seed: 1 });
     expect(other).not.toBe(root);
     expect(fs.readdirSync(cacheDir).sort()).toEqual(['.tmp-mnist-multilabel-leftover', path.basename(root), path.basename(other)].sort());
   });
@@ -52,7 +57,7 @@ describe('built-in dataset cache and catalog', () => {
     const saved = process.env.ASL_RUN_CACHE;
     process.env.ASL_RUN_CACHE = path.join(dir, 'env');
     try {
-      expect(path.dirname(ensureBuiltinDataset('mnist-detection', tiny))).toBe(path.join(dir, 'env'));
+      expect(path.dirname(ensureBuiltinDataset(MNIST_DETECTION, tiny))).toBe(path.join(dir, 'env'));
     } finally {
       if (saved === undefined) delete process.env.ASL_RUN_CACHE;
       else process.env.ASL_RUN_CACHE = saved;
@@ -61,7 +66,7 @@ describe('built-in dataset cache and catalog', () => {
 
   it('rejects unknown datasets and options, bad values and non-empty output folders, leaving nothing behind', () => {
     const cacheDir = path.join(dir, 'c2');
-    expectDataError(() => ensureBuiltinDataset('cifar', { cacheDir }), "unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
+    expect(() => new DatasetRegistry([MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION]).get('cifar')).toThrow("unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
     const configError = (fn: () => unknown, message: string) => {
       const thrown = (() => {
         try {
@@ -73,20 +78,20 @@ describe('built-in dataset cache and catalog', () => {
       expect(thrown).toBeInstanceOf(ConfigError);
       expect((thrown as Error).message).toBe(message);
     };
-    configError(() => ensureBuiltinDataset('mnist', { cacheDir, seed: 1 }), "built-in dataset 'mnist': unknown option 'seed' (known: trainCount, valCount)");
-    configError(() => ensureBuiltinDataset('mnist', { cacheDir, trainCount: 60001 }), "built-in dataset 'mnist': trainCount: expected an integer in [100, 60000], got 60001");
-    configError(() => ensureBuiltinDataset('mnist', { cacheDir, trainCount: 150.5 }), "built-in dataset 'mnist': trainCount: expected an integer in [100, 60000], got 150.5");
+    configError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, seed: 1 }), "built-in dataset 'mnist': unknown option 'seed' (known: trainCount, valCount)");
+    configError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, trainCount: 60001 }), "built-in dataset 'mnist': trainCount: expected an integer in [100, 60000], got 60001");
+    configError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, trainCount: 150.5 }), "built-in dataset 'mnist': trainCount: expected an integer in [100, 60000], got 150.5");
     configError(
-      () => ensureBuiltinDataset('mnist-multilabel', { cacheDir, missingLabels: '0.5' }),
+      () => ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, missingLabels: '0.5' }),
       `built-in dataset 'mnist-multilabel': missingLabels: expected a number in [0, 0.99], got "0.5"`,
     );
     // `asl-run data make --options '…'` names the flag instead.
-    configError(() => writeBuiltinDataset('mnist-detection', path.join(dir, 'never'), { bogus: 1 }, inFile('--options')), "--options: unknown option 'bogus' (known: trainCount, valCount, seed)");
+    configError(() => writeBuiltinDataset(MNIST_DETECTION, path.join(dir, 'never'), { bogus: 1 }, inFile('--options')), "--options: unknown option 'bogus' (known: trainCount, valCount, seed)");
     expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
     expect(fs.existsSync(cacheDir)).toBe(false);
     const out = path.join(dir, 'busy');
     writeText(path.join(out, 'keep.txt'), 'mine');
-    expectDataError(() => writeBuiltinDataset('mnist-detection', out, tiny), `${out}: output folder is not empty`);
+    expectDataError(() => writeBuiltinDataset(MNIST_DETECTION, out, tiny), `${out}: output folder is not empty`);
     expect(fs.readdirSync(out)).toEqual(['keep.txt']);
   });
 });
