@@ -21,9 +21,9 @@ jest.mock('../../../../src/core/data/builtin/catalog', () => {
 });
 
 import { ensureBuiltinDataset } from '../../../../src/core/data/builtin/cache';
+import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
 import { makeTmpDir, removeDir } from '../formats/fixtures';
 import { deadPid } from '../../engine/dead-pid';
-import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
 
 describe('dataset cache temporaries', () => {
   let dir: string;

@@ -1,14 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ensureBuiltinDataset } from '../../../../src/core/data/builtin/cache';
-import { DatasetRegistry, describeDataset, MANIFEST_FILE, writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { MNIST_FOLDER } from '../../../../src/core/data/builtin/mnist-folder';
+import { MNIST_DETECTION } from '../../../../src/core/data/builtin/mnist-detection';
+import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
+import { describeDataset, MANIFEST_FILE, writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { components } from '../../../components';
 import { expectDataError, makeTmpDir, removeDir, writeText } from '../formats/fixtures';
 import { hashTree } from './tree-hash';
 import { ConfigError } from '../../../../src/core/config';
 import { inFile } from '../../../../src/core/schema';
-import { MNIST_FOLDER } from '../../../../src/core/data/builtin/mnist-folder';
-import { MNIST_DETECTION } from '../../../../src/core/data/builtin/mnist-detection';
-import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
 
 describe('built-in dataset cache and catalog', () => {
   let dir: string;
@@ -16,9 +17,8 @@ describe('built-in dataset cache and catalog', () => {
   afterAll(() => removeDir(dir));
   const tiny = { trainCount: 3, valCount: 2 };
 
-  const BUILTIN_DATASETS = [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION].map(describeDataset);
-
   it('describes the three datasets with their defaults', () => {
+    const BUILTIN_DATASETS = components().datasets.list().map((e) => describeDataset(e.component));
     expect(BUILTIN_DATASETS.map((d) => [d.name, d.task, d.format])).toEqual([
       ['mnist-multilabel', 'multilabel', 'coco'],
       ['mnist', 'singlelabel', 'imagefolder'],
@@ -66,7 +66,7 @@ describe('built-in dataset cache and catalog', () => {
 
   it('rejects unknown datasets and options, bad values and non-empty output folders, leaving nothing behind', () => {
     const cacheDir = path.join(dir, 'c2');
-    expect(() => new DatasetRegistry([MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION]).get('cifar')).toThrow("unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
+    expect(() => components().datasets.get('cifar')).toThrow("data.builtin: unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
     const configError = (fn: () => unknown, message: string) => {
       const thrown = (() => {
         try {

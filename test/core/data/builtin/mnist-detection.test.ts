@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { MNIST_DETECTION } from '../../../../src/core/data/builtin/mnist-detection';
 import { INK_THRESHOLD, inkBounds } from '../../../../src/core/data/builtin/digits';
 import { loadMnist } from '../../../../src/core/data/builtin/idx';
 import { renderDetectionScene } from '../../../../src/core/data/builtin/mnist-detection';
@@ -9,7 +10,6 @@ import { resolveSplits } from '../../../../src/core/data/formats/splits';
 import { decodeImage } from '../../../../src/core/data/image/codec';
 import { makeTmpDir, removeDir } from '../formats/fixtures';
 import { hashTree, mnistDataLabels } from './tree-hash';
-import { MNIST_DETECTION } from '../../../../src/core/data/builtin/mnist-detection';
 
 describe('mnist-detection', () => {
   let dir: string;

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { MNIST_FOLDER } from '../../../../src/core/data/builtin/mnist-folder';
 import { readImageFolder } from '../../../../src/core/data/formats/image-folder';
 import { resolveSplits } from '../../../../src/core/data/formats/splits';
 import { decodeImage } from '../../../../src/core/data/image/codec';
 import { makeTmpDir, removeDir } from '../formats/fixtures';
 import { mnistDataLabels } from './tree-hash';
-import { MNIST_FOLDER } from '../../../../src/core/data/builtin/mnist-folder';
 
 describe('mnist (ImageFolder)', () => {
   let dir: string;

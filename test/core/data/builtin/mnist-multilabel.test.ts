@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
 import { INK_THRESHOLD } from '../../../../src/core/data/builtin/digits';
 import { readCocoDetection, readCocoMultiLabel } from '../../../../src/core/data/formats/coco';
 import { resolveSplits } from '../../../../src/core/data/formats/splits';
@@ -8,7 +9,6 @@ import { decodeImage } from '../../../../src/core/data/image/codec';
 import { DataError } from '../../../../src/core/data/records';
 import { makeTmpDir, removeDir } from '../formats/fixtures';
 import { hashTree, mnistDataLabels } from './tree-hash';
-import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
 
 interface RawAnnotation {
   image_id: number;
