@@ -1,7 +1,8 @@
-// Run after `npm run build`, with the two libraries in a scratch folder: see docs/results.md.
 // Where each locator places the first error in malformed JSON; V8's "at position N" is the oracle where it gives one.
-const { parse } = require('jsonc-parser');
-const jpebe = require('json-parse-even-better-errors');
+// Run after `npm run build` as `node docs/measurements/json-error-locators.js DIR`, DIR holding the two libraries (see docs/results.md).
+const fromDir = (name) => require(require.resolve(name, { paths: [require('path').resolve(process.argv[2])] }));
+const { parse } = fromDir('jsonc-parser');
+const jpebe = fromDir('json-parse-even-better-errors');
 const { jsonErrorOffset } = require(require('path').resolve(__dirname, '../../dist/core/data/formats/json-file.js'));
 const cases = ['{"a":1,}', '[1,2 3]', '{"a" 1}', '{"a":1}x', '[1, -]', '{"a":"b\u0001"}', '[01]', '{"a":1 "b":2}', '{\n  "images": [],\n  "x": tru\n}', '{"a": [1, 2', '{"a": /*c*/ 1}', '// c\n{}', '{"a":"\\x"}', '{"a":NaN}', '{"a":1.}', '{"a":.5}', "{'a':1}", '[1,]', '', '   ', '{"a":1}}', '"\\u12"', '{"a":-}', '[1e]', '{"a":"x\n"}', '[true false]', '{a:1}', '{"a":1,,"b":2}', '{"caption":"' + 'word '.repeat(40) + '\u0002"}'];
 const locators = {
