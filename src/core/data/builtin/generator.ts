@@ -47,7 +47,7 @@ function resolvedOptionsSchema(generator: BuiltinGenerator) {
 }
 
 /** Names an option of a generator called from code (no flag or file to name): `built-in dataset 'mnist': trainCount`. */
-export function generatorLabel(generator: BuiltinGenerator): IssueLabel {
+function generatorLabel(generator: BuiltinGenerator): IssueLabel {
   const where = `built-in dataset '${generator.name}'`;
   return (keyPath, unknownKey) => (unknownKey || keyPath.length === 0 ? where : `${where}: ${keyPath.join('.')}`);
 }
