@@ -71,8 +71,8 @@ function detectionAugment(config: RunConfig, options: DetectionOptions): Augment
 export function createDetectionTask(deps: DetectionTaskDeps): TaskDefinition {
   /**
    * The head `taskOptions.head` names and the run's options over its defaults. Options that only
-   * other heads have are left out: a saved run's config may hold every head's options (runs saved
-   * while all heads shared one options schema); a user's options were checked strictly before.
+   * other heads have are left out, as a saved run's config may hold them too; a user's options
+   * were checked strictly (optionsSchema) before they reach here.
    */
   const resolve = (taskOptions: JsonObject): { head: DetectionHead; options: DetectionOptions } => {
     const name = typeof taskOptions.head === 'string' ? taskOptions.head : DEFAULT_HEAD;
