@@ -59,5 +59,7 @@ describe('the FCOS detector', () => {
     expect(() => detectionOptions({ strides: [8, 16], levelBounds: [16, 32] })).toThrow(/^taskOptions\.levelBounds: needs 1 bounds for 2 levels, got \[16,32\]$/);
     expect(() => detectionOptions({ nmsThreshold: 2 })).toThrow(/^taskOptions\.nmsThreshold: expected a number in \[0, 1\], got 2$/);
     expect(() => detectionOptions({ anchors: 9 })).toThrow(/^taskOptions: unknown option 'anchors' \(known: head, strides, /);
+    // YOLOX's own options are no FCOS options.
+    expect(() => detectionOptions({ objWeight: 1 })).toThrow(/^taskOptions: unknown option 'objWeight' \(known: head, strides, .*, towerConvs, groupNormGroups, centerSampleRadius, centernessWeight\)$/);
   });
 });
