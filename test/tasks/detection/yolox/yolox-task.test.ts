@@ -15,6 +15,8 @@ import { yoloxLossTargets } from '../../../../src/tasks/detection/heads/yolox/lo
 import { CenterPriorAssigner } from '../../../../src/tasks/detection/heads/yolox/assigner';
 import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, generatedValImages, useTemporaryCache, adamSteps } from '../synthetic-scenes';
 import { backbones, detectionTaskWith, yoloxHead } from '../task-fixture';
+import { Registry } from '../../../../src/core/registry/registry';
+import { createYoloxHead, simOtaAssigner, type AssignerEntry } from '../../../../src/tasks/detection/heads/yolox';
 
 const items = (scenes = SCENES): BoxesToAssign[] => scenes.map((s) => ({ boxes: s.boxes, labels: s.labels, ignore: s.labels.map(() => false) }));
 const losses = new LossRegistry();
@@ -82,6 +84,18 @@ describe('YOLOX task adapter', () => {
     expect(Number.isFinite(parts.obj)).toBe(true);
     expect(gradOk).toBe(true);
     expect(task.diagnostics(undefined as never, empty).foregroundPerImage).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('a plugin assigner that breaks its contract stops the loss with one line naming its file', () => {
+    const assigners = new Registry<AssignerEntry>('assigner', 'taskOptions.assigner', [simOtaAssigner]);
+    assigners.register({ name: 'short', description: 'one location short', create: () => ({ name: 'short', assign: (input) => new Int32Array(input.grid.count - 1) }) }, { source: 'short.js' });
+    const { model, batch, grid, options } = setup();
+    const headLoss = createYoloxHead(assigners).createLoss({ grid, numClasses: 2, options: { ...options, assigner: 'short' }, criterion: losses.create('bce'), losses });
+    const before = tf.memory().numTensors;
+    const step = () => tf.tidy(() => headLoss.loss(model.predict(tf.tensor4d(batch.images, batch.shape)) as tf.Tensor3D, batch.items).total);
+    expect(step).toThrow(/^plugin short\.js: assigner 'short': assign\(\) must return an Int32Array of 84 box indices in \[0, 2\) or -1$/);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });

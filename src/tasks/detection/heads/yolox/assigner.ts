@@ -9,6 +9,8 @@ import type { BoxXYWH } from '../../../../core/data/records';
 import type { LocationGrid } from '../../locations';
 import { assignTargets, NEGATIVE } from '../../targets';
 import type { DecodedPredictions } from './decode';
+import { PluginError, reason } from '../../../../core/registry/plugin-guard';
+import type { AssignerEntry, YoloxOptions } from './index';
 
 export interface AssignerInput {
   grid: LocationGrid;
@@ -48,3 +50,28 @@ export class CenterPriorAssigner implements Assigner {
   }
 }
 
+/**
+ * The assigner of a plugin's entry, every call checked: what it throws, or a match that is not one
+ * box index (or NEGATIVE) per location, stops the run with one line naming `source` (its file).
+ */
+export function pluginAssigner(entry: AssignerEntry, source: string, options: YoloxOptions): Assigner {
+  const where = `plugin ${source}: assigner '${entry.name}'`;
+  const run = <T>(part: string, call: () => T): T => {
+    try {
+      return call();
+    } catch (err) {
+      throw new PluginError(`${where}: ${part} failed (${reason(err)})`);
+    }
+  };
+  const assigner = run('create()', () => entry.create(options));
+  return {
+    name: entry.name,
+    assign(input) {
+      const matched = run('assign()', () => assigner.assign(input));
+      if (!(matched instanceof Int32Array) || matched.length !== input.grid.count || matched.some((g) => g < NEGATIVE || g >= input.boxes.length)) {
+        throw new PluginError(`${where}: assign() must return an Int32Array of ${input.grid.count} box indices in [0, ${input.boxes.length}) or ${NEGATIVE}`);
+      }
+      return matched;
+    },
+  };
+}

@@ -15,7 +15,7 @@ import type { Named, Registry } from '../../../../core/registry/registry';
 import type { DetectionHead } from '../../head';
 import type { DetectionOptions } from '../../options';
 import type { BoxesToAssign } from '../../targets';
-import { CenterPriorAssigner, type Assigner } from './assigner';
+import { CenterPriorAssigner, pluginAssigner, type Assigner } from './assigner';
 import { SimOtaAssigner } from './simota';
 import { YOLOX_DECODER } from './decode';
 import { buildYoloxHead, YOLOX_EXTRA_COLUMNS } from './head';
@@ -90,7 +90,8 @@ export function createYoloxHead(assigners: Registry<AssignerEntry>): DetectionHe
     createLoss({ criterion, losses, numClasses, grid, options }) {
       const yolox = options as YoloxOptions;
       const objCriterion = createObjectnessLoss(losses, yolox);
-      const assigner = assigners.get(yolox.assigner).create(yolox);
+      const { component, source } = assigners.entry(yolox.assigner);
+      const assigner = source === 'built-in' ? component.create(yolox) : pluginAssigner(component, source, yolox);
       return new YoloxLoss(criterion, objCriterion, assigner, numClasses, grid, yolox);
     },
   };
