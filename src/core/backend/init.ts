@@ -5,6 +5,7 @@
 import { tf } from '../tf';
 import { registerWasmTrainingKernels, useStockWasmKernels } from './wasm-kernels';
 import { activateStockWasm, activateWasm, resolveWasmThreads, type WasmThreads } from './wasm-module';
+import { registerCpuResizeNearestNeighborGrad } from './cpu-kernels/resize-nearest-neighbor-grad';
 import { runTfjsCheck, type TfjsCheck, type TfjsInstall } from './compat';
 import { describeRuntime, loadInstalledTfjsNode, setNativeDefaults, tensorflowRuntime } from './tensorflow-setup/installation';
 
@@ -103,6 +104,7 @@ export async function initBackend(requested: BackendName = 'auto', options: Back
     if (requested === 'tensorflow') throw new Error(`--backend tensorflow: not available (${native})`);
   }
   if (requested === 'cpu') {
+    registerCpuResizeNearestNeighborGrad();
     await tf.setBackend('cpu');
     // The cpu backend nags once about tfjs-node; the user chose it, and `auto` already tried tfjs-node.
     (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
