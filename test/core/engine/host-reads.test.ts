@@ -42,7 +42,7 @@ describe('HostReadCounter', () => {
     const before = tf.memory().numTensors;
     const value = tf.tidy(() => {
       const y = tf.square(tf.tensor1d([1, 2, 3])).sum();
-      return y.dataSync()[0] + tf.mean(y).arraySync();
+      return y.dataSync()[0] + (tf.mean(y).arraySync() as number);
     });
     expect(counter.stop().reads).toBe(2);
     expect(value).toBe(28);
