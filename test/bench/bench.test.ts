@@ -138,7 +138,7 @@ describe('runSuite (tiny sizes, in-process)', () => {
     expect(formatReport(results, checks)).toContain('ASL / BCE training-step time');
     expect(formatReport(results, checks)).toMatch(/3\. Detection fcos \(detection, batch 2, 128 px/);
     const file = writeResults(join(dir, 'out', 'results.json'), results, checks);
-    const written = JSON.parse(readFileSync(file, 'utf8'));
+    const written = JSON.parse(readFileSync(file, 'utf8')).byBackend.wasm;
     expect(written.asl_over_bce).toBe(results.asl_over_bce);
     expect(written.tfjs_over_torch).toBeNull();
     expect(written.targets).toHaveLength(checks.length);
@@ -175,7 +175,7 @@ test('quick mode is a lighter version of the full bench', () => {
   expect(full.throughput).toMatchObject({ referenceBatch: 32, multiLabelBatch: 64, imageSize: 64, torchThreads: 2 });
 });
 
-test("backend 'auto' for figures 2-5 is native tensorflow or wasm, even after figure 1 left cpu active", async () => {
+test("backend 'auto' for figures 2-6 is native tensorflow or wasm, even after figure 1 left cpu active", async () => {
   await initBackend('cpu');
   const results = await runSuite({ ...tinySettings(), only: ['memory'], backend: 'auto' });
   expect(['tensorflow', 'wasm']).toContain(results.machine.backend.name);
