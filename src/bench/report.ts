@@ -30,8 +30,11 @@ export function targetChecks(r: SuiteResults): TargetCheck[] {
     check('tfjs / PyTorch CPU, reference CNN images/s', r.tfjs_over_torch, '>= 0.5', (v) => v >= 0.5,
       torch && 'absent' in torch ? `PyTorch: ${torch.absent}` : torch ? `tfjs ${torch.tfjsBackend}${torch.tfjsThreads ? ` ${torch.tfjsThreads} thread(s)` : ''}, torch ${torch.torchVersion} ${torch.threads} threads` : undefined),
     check('ASL / BCE training-step time', r.asl_over_bce, '<= 1.05', (v) => v <= 1.05),
-    ...(r.detection?.workloads.length
-      ? r.detection.workloads.map((w) => check(`detection (${w.workload}): target assignment + loss share of step`, w.shareOfStep, '< 0.15', (v) => v < 0.15))
+    ...(r.detection?.workloads.length || r.detection?.failed.length
+      ? [
+        ...r.detection.workloads.map((w) => check(`detection (${w.workload}): target assignment + loss share of step`, w.shareOfStep, '< 0.15', (v) => v < 0.15)),
+        ...r.detection.failed.map((f) => check(`detection (${f.workload}): target assignment + loss share of step`, null, '< 0.15', () => false, `failed: ${f.reason}`)),
+      ]
       : [check('detection: target assignment + loss share of step', null, '< 0.15', () => false)]),
     check('pipeline images/s / training images/s', r.pipeline?.pipelineOverTraining, '>= 3', (v) => v >= 3),
     check(
@@ -94,6 +97,7 @@ export function formatReport(r: SuiteResults, checks: TargetCheck[]): string {
           `step ${fmt(median(w.stepMs), 0)} ms, step with a trivial loss ${fmt(median(w.trivialLossStepMs), 0)} ms → loss ${fmt(w.lossMs, 0)} ms`,
       );
     }
+    for (const f of r.detection.failed) out.push(`3. Detection ${f.workload}: failed — ${f.reason}`);
     out.push('');
   }
   if (r.pipeline) {
@@ -116,6 +120,7 @@ export function formatReport(r: SuiteResults, checks: TargetCheck[]): string {
         (w.kernelReadsPerStep > 0 ? ` + ${fmt(w.kernelReadsPerStep, 1)} kernel reads/step` : ''));
       for (const [site, n] of Object.entries(w.hostReadSites)) out.push(`      ${fmt(n, 1)}  ${site}`);
     }
+    for (const f of r.tasks.failed) out.push(`  ${f.workload}: failed — ${f.reason}`);
     out.push('');
   }
   out.push('Targets (ratios measured side by side in this run)');

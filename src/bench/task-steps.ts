@@ -74,6 +74,8 @@ export interface TaskStepResult {
 
 export interface TaskStepsResult {
   workloads: TaskStepResult[];
+  /** Workloads that failed on this backend, with the first line of the error (webgpu: a synchronous read). */
+  failed: { workload: string; reason: string }[];
 }
 
 /** Calls `onStep` with the number of steps done after each one, as the Trainer reports it. */
@@ -155,17 +157,23 @@ async function runWorkload(w: TaskStepWorkload, o: TaskStepOptions, log: (line: 
   };
 }
 
-/** Runs the workloads on the active backend, one after another. */
+/** Runs the workloads on the active backend, one after another; one that fails is reported, not fatal, so the others still run. */
 export async function runTaskSteps(o: TaskStepOptions, log: (line: string) => void = () => undefined): Promise<TaskStepsResult> {
   for (const [name, value, min] of [['warmupSteps', o.warmupSteps, 1], ['countedSteps', o.countedSteps, 1], ['timedSteps', o.timedSteps, 0]] as const) {
     if (!Number.isInteger(value) || value < min) throw new Error(`bench tasks: ${name} must be an integer >= ${min}, got ${value}`);
   }
   const unknown = o.workloads?.filter((n) => !TASK_STEP_WORKLOADS.some((w) => w.name === n)) ?? [];
   if (unknown.length > 0) throw new Error(`bench tasks: unknown workload '${unknown[0]}' (known: ${TASK_STEP_WORKLOADS.map((w) => w.name).join(', ')})`);
-  const results: TaskStepResult[] = [];
+  const result: TaskStepsResult = { workloads: [], failed: [] };
   for (const w of TASK_STEP_WORKLOADS.filter((x) => !o.workloads || o.workloads.includes(x.name))) {
     log(`tasks: ${w.name} (task ${w.task}): ${o.warmupSteps} warm-up, ${o.countedSteps} counted and ${o.timedSteps} timed Trainer steps`);
-    results.push(await runWorkload(w, o, log));
+    try {
+      result.workloads.push(await runWorkload(w, o, log));
+    } catch (err) {
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      log(`tasks: ${w.name} failed: ${reason}`);
+      result.failed.push({ workload: w.name, reason });
+    }
   }
-  return { workloads: results };
+  return result;
 }

@@ -112,6 +112,7 @@ describe('runSuite (tiny sizes, in-process)', () => {
   });
 
   test('figure 3: the default detector, share = median over rounds of (a + b - c) / (a + b)', () => {
+    expect(results.detection!.failed).toEqual([]);
     const [w] = results.detection!.workloads;
     expect(w).toMatchObject({ workload: 'fcos', task: 'detection', batchSize: 2, imageSize: 128, rounds: 2 });
     const a = w.targetMs!;

@@ -30,6 +30,7 @@ describe('figure 6: Trainer steps of every task, tiny batches on wasm', () => {
   });
 
   test('runs each workload once and leaves no tensors behind and no counter running', () => {
+    expect(result.failed).toEqual([]);
     expect(result.workloads.map((w) => w.workload)).toEqual(TASK_STEP_WORKLOADS.map((w) => w.name));
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     expect(tf.Tensor.prototype.dataSync).toBe(dataSync);
