@@ -20,7 +20,7 @@ export interface HostReadTally {
   reads: number;
   /** Backend reads made by kernels themselves, not on behalf of a tensor read. */
   kernelReads: number;
-  /** Reads by call site, with `sites`; kernel reads under `kernel <site>`. */
+  /** Reads by call site, with `sites`; kernel reads under `kernel <kernel file> ← <site>`. */
   sites: Record<string, number>;
 }
 
@@ -32,18 +32,25 @@ const THIS_FILE = /host-reads\.(ts|js)/;
 /** Frames of installed packages, of tfjs's sources (where its source maps point) and of Node itself. */
 const FOREIGN_FRAME = /node_modules[\\/]|[\\/]tfjs-[\w-]+[\\/]src[\\/]|\(node:|at node:/;
 
-/** The first stack frame outside this module, tfjs and Node, relative to the package root. */
-function callSite(): string {
+const FRAME_LOCATION = /\(?([^()\s]+):(\d+):\d+\)?\s*$/;
+
+/**
+ * Where a read comes from: `caller` is the file of the frame that called the read method (for a
+ * kernel read, the kernel's file), `site` the first frame outside this module, tfjs and Node, as
+ * file:line relative to the package root.
+ */
+function callSite(): { caller: string; site: string } {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 64;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  for (const line of stack.split('\n').slice(1)) {
-    if (THIS_FILE.test(line) || FOREIGN_FRAME.test(line)) continue;
-    const location = /\(?([^()\s]+):(\d+):\d+\)?\s*$/.exec(line);
-    if (location) return `${path.relative(PACKAGE_ROOT, location[1]).split(path.sep).join('/')}:${location[2]}`;
-  }
-  return 'unknown';
+  const frames = stack.split('\n').slice(1).filter((line) => !THIS_FILE.test(line));
+  const callerFile = FRAME_LOCATION.exec(frames[0] ?? '')?.[1];
+  const location = frames.filter((line) => !FOREIGN_FRAME.test(line)).map((line) => FRAME_LOCATION.exec(line)).find((m) => m !== null);
+  return {
+    caller: callerFile ? path.basename(callerFile) : 'unknown',
+    site: location ? `${path.relative(PACKAGE_ROOT, location[1]).split(path.sep).join('/')}:${location[2]}` : 'unknown',
+  };
 }
 
 let running: HostReadCounter | undefined;
@@ -84,7 +91,8 @@ export class HostReadCounter {
   private note(kind: 'reads' | 'kernelReads'): void {
     this.tally[kind]++;
     if (!this.options.sites) return;
-    const site = kind === 'reads' ? callSite() : `kernel ${callSite()}`;
+    const { caller, site: where } = callSite();
+    const site = kind === 'reads' ? where : `kernel ${caller} ← ${where}`;
     this.tally.sites[site] = (this.tally.sites[site] ?? 0) + 1;
   }
 

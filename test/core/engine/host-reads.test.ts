@@ -58,7 +58,7 @@ describe('HostReadCounter', () => {
     expect(tally).toMatchObject({ reads: 1, kernelReads: 1 });
     const kernelFile = 'src/core/backend/cpu-kernels/resize-nearest-neighbor-grad.ts';
     const readLine = fs.readFileSync(path.join(__dirname, '../../..', kernelFile), 'utf8').split('\n').findIndex((l) => l.includes('readSync(dy.dataId)')) + 1;
-    expect(Object.keys(tally.sites).filter((s) => s.startsWith('kernel '))).toEqual([`kernel ${kernelFile}:${readLine}`]);
+    expect(Object.keys(tally.sites).filter((s) => s.startsWith('kernel '))).toEqual([`kernel resize-nearest-neighbor-grad.ts ← ${kernelFile}:${readLine}`]);
   });
 
   it('puts tfjs’s methods back on stop, so reads after it are not counted', () => {
