@@ -63,7 +63,8 @@ export function formatReport(r: SuiteResults, checks: TargetCheck[]): string {
   if (r.throughput) {
     const t = r.throughput;
     out.push('1. Training throughput (images/s, median step)');
-    const table = [['backend', 'reference CNN (batch 32)', 'multi-label resnet-tiny + ASL (batch 64)']];
+    const batchOf = (pick: (b: (typeof t.backends)[number]) => { batchSize: number } | null) => t.backends.map(pick).find((rate) => rate)?.batchSize ?? '—';
+    const table = [['backend', `reference CNN (batch ${batchOf((b) => b.referenceCnn)})`, `multi-label resnet-tiny + ASL (batch ${batchOf((b) => b.multiLabel)})`]];
     for (const b of t.backends) {
       table.push([b.detail, b.referenceCnn ? `${fmt(b.referenceCnn.imagesPerSecond, 1)} (${b.referenceCnn.stepMs.length} steps)` : '—',
         b.multiLabel ? `${fmt(b.multiLabel.imagesPerSecond, 1)} (${b.multiLabel.stepMs.length} steps)` : '— (not run on this backend)']);

@@ -63,6 +63,25 @@ export function quickSettings(): SuiteSettings {
   };
 }
 
+/**
+ * `--tiny`: small images and batches, one or two steps of everything. For a backend that runs
+ * the quick bench for hours (a software WebGPU adapter): it shows that every figure runs there and
+ * counts its host reads; its images/s compare with no other mode's.
+ */
+export function tinySettings(): SuiteSettings {
+  const full = fullSettings();
+  return {
+    ...full,
+    mode: 'tiny',
+    throughput: { ...full.throughput, imageSize: 32, referenceBatch: 8, multiLabelBatch: 8, warmup: 1, referenceSteps: 2, multiLabelSteps: 2, cpuSteps: 0, torchRounds: 0 },
+    lossStep: { imageSize: 32, batchSize: 8, rounds: 2, stepsPerRound: 1 },
+    detection: { ...full.detection, batchSize: 2, rounds: 1 },
+    pipeline: { trainCount: 64, imageSize: 32, batchSize: 8, rounds: 1, trainStepsPerRound: 1 },
+    tasks: { batchSize: 2, warmupSteps: 1, countedSteps: 1, timedSteps: 1 },
+    memory: { imageSize: 32, batchSize: 2, steps: 12, tensorsFromStep: 10, rssFromStep: 10 },
+  };
+}
+
 export interface MachineInfo {
   cpuModel: string;
   cores: number;

@@ -5,7 +5,7 @@ import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { interleave, interleaveSides, median, medianRatio, nowMs } from '../../src/bench/timing';
 import { FCOS_WORKLOAD, runDetectionShare, type DetectionWorkload } from '../../src/bench/detection';
-import { fullSettings, quickSettings, runSuite, type SuiteResults, type SuiteSettings } from '../../src/bench/suite';
+import { fullSettings, quickSettings, runSuite, tinySettings as tinyMode, type SuiteResults, type SuiteSettings } from '../../src/bench/suite';
 import { formatReport, targetChecks, writeResults } from '../../src/bench/report';
 
 let dir: string;
@@ -174,6 +174,20 @@ test('quick mode is a lighter version of the full bench', () => {
   expect(full.memory).toMatchObject({ steps: 500, tensorsFromStep: 10, rssFromStep: 100 });
   expect(quick.throughput.cpuSteps).toBe(0);
   expect(full.throughput).toMatchObject({ referenceBatch: 32, multiLabelBatch: 64, imageSize: 64, torchThreads: 2 });
+});
+
+test('tiny mode takes fewer images than quick mode in every figure', () => {
+  const [quick, tiny] = [quickSettings(), tinyMode()];
+  const images = (s: SuiteSettings) => [
+    s.throughput.referenceBatch * (s.throughput.warmup + s.throughput.referenceSteps) * s.throughput.imageSize ** 2,
+    s.lossStep.batchSize * s.lossStep.rounds * s.lossStep.stepsPerRound * s.lossStep.imageSize ** 2,
+    s.detection.batchSize * s.detection.rounds * s.detection.stepsPerRound,
+    s.pipeline.trainCount * s.pipeline.rounds * s.pipeline.imageSize ** 2,
+    s.tasks.batchSize * (s.tasks.warmupSteps + s.tasks.countedSteps + s.tasks.timedSteps),
+    s.memory.batchSize * s.memory.steps * s.memory.imageSize ** 2,
+  ];
+  images(tiny).forEach((n, figure) => expect(n).toBeLessThan(images(quick)[figure]));
+  expect(tiny.throughput.torchRounds).toBe(0);
 });
 
 test("backend 'auto' for figures 2-6 is native tensorflow or wasm, even after figure 1 left cpu active", async () => {
