@@ -3,6 +3,8 @@
  * Prints the figures and target checks and writes them to bench/results.json (relative to the
  * current directory) under the main backend's name, beside other backends' last runs.
  */
+// Host-read sites (figure 6) as src/ file:line: source maps apply to modules loaded after this.
+process.setSourceMapsEnabled(true);
 import { parseArgs } from 'util';
 import { BACKEND_NAMES, type BackendName } from '../core/backend/init';
 import { BENCH_NAMES, fullSettings, quickSettings, runSuite, tinySettings, type BenchName, type SuiteSettings } from './suite';
@@ -58,8 +60,6 @@ async function main(): Promise<void> {
   const settings = settingsFromArgs(process.argv.slice(2));
   // Before minutes of benchmarks: a file this run could not merge into stops it now.
   readResults(RESULTS_FILE);
-  // Host-read sites (figure 6) as src/ file:line.
-  process.setSourceMapsEnabled(true);
   const log = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
   const results = await runSuite(settings, log);
   const checks = targetChecks(results);
