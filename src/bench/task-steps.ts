@@ -13,11 +13,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createContainer, TOKENS } from '../core/container';
-import type { LossRegistry } from '../core/registry/loss-registry';
 import type { TaskRegistry } from '../core/registry/task-registry';
+import type { DatasetRegistry } from '../core/data/builtin/catalog';
+import type { TrainerComponents } from '../core/engine/trainer';
 import type { RunConfig } from '../core/run-config';
 import type { JsonObject } from '../core/config';
-import { builtinGenerator } from '../core/data/builtin/catalog';
 import { Trainer, TrainingInterrupted } from '../core/engine/trainer';
 import { Progress } from '../core/engine/progress';
 import { disposeModel } from '../core/engine/model-io';
@@ -92,14 +92,14 @@ class StepProbe extends Progress {
 }
 
 /** The task's defaults with just enough built-in images for `steps` batches (and the fewest validation images). */
-function workloadConfig(w: TaskStepWorkload, tasks: TaskRegistry, o: TaskStepOptions, steps: number): RunConfig {
+function workloadConfig(w: TaskStepWorkload, tasks: TaskRegistry, datasets: DatasetRegistry, o: TaskStepOptions, steps: number): RunConfig {
   const defaults = tasks.get(w.task).defaults(w.taskOptions);
   const config: RunConfig = { ...defaults, taskOptions: { ...defaults.taskOptions, ...w.taskOptions } };
   const batchSize = o.batchSize > 0 ? o.batchSize : config.train.batchSize;
   const needed = batchSize * steps;
   const { builtin } = config.data;
   if (!builtin) throw new Error(`bench tasks: task ${w.task} has no built-in dataset by default`);
-  const specs = builtinGenerator(builtin).options;
+  const specs = datasets.get(builtin).options;
   const builtinOptions = {
     ...config.data.builtinOptions,
     trainCount: Math.max(needed, specs.trainCount.min),
@@ -118,8 +118,10 @@ async function runWorkload(w: TaskStepWorkload, o: TaskStepOptions, log: (line: 
   const total = o.warmupSteps + o.countedSteps + o.timedSteps;
   const container = createContainer();
   const tasks = container.get<TaskRegistry>(TOKENS.TaskRegistry);
-  const config = workloadConfig(w, tasks, o, total);
-  const prepared = await tasks.get(w.task).prepare(config, { losses: container.get<LossRegistry>(TOKENS.LossRegistry), log });
+  const config = workloadConfig(w, tasks, container.get<DatasetRegistry>(TOKENS.DatasetRegistry), o, total);
+  const task = tasks.get(w.task);
+  const prepared = await task.prepare(config, { log });
+  const components: TrainerComponents = { optimizers: container.get(TOKENS.OptimizerRegistry), schedules: container.get(TOKENS.ScheduleRegistry) };
   if (!prepared.train) throw new Error(`bench tasks: task ${w.task} prepared no training data`);
   if (prepared.train.batchesPerEpoch < total) throw new Error(`bench tasks: ${w.name} yields ${prepared.train.batchesPerEpoch} batches, ${total} needed`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-bench-'));
@@ -134,7 +136,8 @@ async function runWorkload(w: TaskStepWorkload, o: TaskStepOptions, log: (line: 
     if (done === total) trainer!.requestStop('SIGINT');
   });
   try {
-    trainer = new Trainer(prepared.adapter, prepared.train, config.train, path.join(dir, 'last.ckpt'), { record: () => undefined, progress: probe });
+    const hooks = { record: () => undefined, progress: probe };
+    trainer = new Trainer(prepared.adapter, task.traits, prepared.train, config.train, path.join(dir, 'last.ckpt'), hooks, components);
     await trainer.run(false).catch((err: unknown) => {
       // The stop requested at the last step boundary; anything else is a real failure.
       if (!(err instanceof TrainingInterrupted)) throw err;
