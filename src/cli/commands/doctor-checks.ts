@@ -6,13 +6,11 @@
  */
 import { tf } from '../../core/tf';
 import { initBackend, type BackendName } from '../../core/backend/init';
-import type { AdapterProbe } from '../../core/backend/webgpu/dawn';
 import { probeAdapters } from '../../core/backend/webgpu/dawn';
-import { candidateApis } from '../../core/backend/webgpu/activate';
+import { candidateApis, type AdapterDescription, type AdapterProbe } from '../../core/backend/webgpu/adapter';
 import { buildReferenceCnn, BENCH_CLASSES, BENCH_RECIPE, type SyntheticBatch } from '../../bench/workloads';
 import { Optimizer } from '../../core/engine/optimizers';
 import { disposeModel } from '../../core/engine/model-io';
-import type { AdapterDescription } from '../../core/backend/webgpu/adapter';
 
 export const DOCTOR_BACKENDS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const satisfies readonly BackendName[];
 export type DoctorBackend = (typeof DOCTOR_BACKENDS)[number];
