@@ -3,9 +3,9 @@ import { initBackend } from '../../../../src/core/backend/init';
 import { resizeNearestNeighborGradCpuKernel } from '../../../../src/core/backend/cpu-kernels/resize-nearest-neighbor-grad';
 import { buildDetectionModel } from '../../../../src/tasks/detection/model';
 import { detectionOptions } from '../../../../src/tasks/detection/options';
-import { detectionTask } from '../../../../src/tasks/detection';
 import { disposeModel } from '../../../../src/core/engine/model-io';
 import { pseudoRandom, randomTensor, relativeError, runOn } from '../wasm-kernels/cpu-oracle';
+import { components } from '../../../components';
 
 interface ResizeCase {
   x: [number, number, number, number];
@@ -91,9 +91,10 @@ describe('cpu ResizeNearestNeighborGrad', () => {
 describe('detection model gradients at batch 2 (FCOS: FPN with nearest up-sampling)', () => {
   it('agree between cpu and wasm for every weight', async () => {
     await initBackend('cpu');
-    const config = detectionTask.defaults();
+    const { tasks, backbones } = components();
+    const config = tasks.get('detection').defaults();
     config.model.imageSize = 32;
-    const model = buildDetectionModel(config, 3, detectionOptions(config.taskOptions));
+    const model = buildDetectionModel(config, 3, detectionOptions(config.taskOptions), backbones);
     const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
     // A fixed random projection of the outputs, so every output row and column gets its own dy.
     const gradients = () => {
