@@ -74,6 +74,15 @@ describeWebgpu('the webgpu backend on a real adapter', () => {
     });
   });
 
+  it.each([2, 7, 8, 9, 40, 100])('adds %i tensors exactly (AddN past the storage-buffer limit is summed in groups)', async (n) => {
+    const before = tf.memory().numTensors;
+    const sum = tf.tidy(() => tf.addN(Array.from({ length: n }, (_, i) => tf.fill([3], i + 1))));
+    const values = await sum.data();
+    sum.dispose();
+    expect([...values]).toEqual([0, 1, 2].map(() => (n * (n + 1)) / 2));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('refuses a synchronous read of GPU memory with one line that names the remedy', () => {
     const t = tf.tidy(() => tf.square(tf.tensor1d([1, 2, 3])));
     expect(() => t.dataSync()).toThrow('webgpu backend: dataSync()/arraySync() cannot read GPU memory in Node (WebGPU reads back only asynchronously); this step must use await data()');

@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import { tf } from '../../tf';
+import { registerGroupedAddN } from './add-n';
 import { candidateApis, chooseAdapter, DAWN_BACKEND_OPTION, formatAdapter, type AdapterDescription, type AdapterPolicy } from './adapter';
 import { adapterOptions, loadDawn, prepareEnvironment, probeAdapters, type DawnAdapter } from './dawn';
 
@@ -64,9 +65,12 @@ function installGlobals(gpu: unknown, globals: Record<string, unknown>): void {
   Object.defineProperty(scope.navigator, 'gpu', { value: gpu, configurable: true });
 }
 
-/** The device tfjs's own factory would ask for: timestamps where available, the adapter's full limits. */
+/** The device tfjs's own factory would ask for (timestamps where available, the adapter's full limits), and every storage buffer the adapter allows per shader (fewer AddN groups). */
 async function requestDevice(adapter: DawnAdapter): Promise<unknown> {
-  const limitNames = ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
+  const limitNames = [
+    'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX',
+    'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage',
+  ];
   return adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     requiredLimits: Object.fromEntries(limitNames.map((name) => [name, adapter.limits[name]])),
@@ -121,6 +125,7 @@ export async function activateWebgpu(policy: AdapterPolicy): Promise<WebgpuActiv
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   const Backend = nodeBackendClass(webgpu);
   tf.registerBackend('webgpu', () => new Backend(device, adapter.info), 1);
+  registerGroupedAddN();
   if (!(await tf.setBackend('webgpu'))) return `${WEBGPU_BACKEND_PACKAGE} failed to initialise on ${formatAdapter(chosen)}`;
   activated = { adapter: chosen, detail: `${WEBGPU_BACKEND_PACKAGE} on Dawn (${formatAdapter(chosen)})` };
   return activated;
