@@ -14,6 +14,7 @@ import { dataCommand } from './commands/data';
 import { compareCommand } from './commands/compare';
 import { setupCommand } from './commands/setup';
 import { schemaCommand } from './commands/schema';
+import { doctorCommand } from './commands/doctor';
 import { pluginBehind } from '../core/registry/plugin-loader';
 
 export const EXIT_USAGE = 2;
@@ -43,7 +44,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('backend', {
       choices: BACKEND_NAMES,
       default: 'auto' as const,
-      describe: "TensorFlow.js backend: auto = tfjs-node-gpu, then tfjs-node, then the one 'asl-run setup tensorflow' built, then wasm",
+      describe:
+        "TensorFlow.js backend: auto = tfjs-node-gpu on a GPU, then a hardware WebGPU adapter, then tfjs-node (or the one 'asl-run setup tensorflow' built) on the CPU, then wasm; webgpu = Dawn on any adapter, software included (asl-run doctor shows what loads here)",
       global: true,
     })
     .option('threads', {
@@ -67,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(compareCommand)
     .command(setupCommand)
     .command(schemaCommand)
+    .command(doctorCommand)
     .strict()
     .recommendCommands()
     .help()

@@ -21,6 +21,7 @@ import { adam, adamw, sgd, type OptimizerEntry } from './engine/optimizers';
 import { constantSchedule, cosineSchedule, oneCycleSchedule, type ScheduleEntry } from './engine/schedules';
 import { DatasetRegistry } from './data/builtin';
 import type { BuiltinGenerator } from './data/builtin/generator';
+import { checkBuiltinGenerator } from './data/builtin/generator-contract';
 import { MNIST_MULTILABEL } from './data/builtin/mnist-multilabel';
 import { MNIST_FOLDER } from './data/builtin/mnist-folder';
 import { MNIST_DETECTION } from './data/builtin/mnist-detection';
@@ -123,7 +124,7 @@ function pluginKinds(registries: Record<string, Registry<Named>>): PluginKind[] 
     kind('backbones', checkBackboneEntry),
     kind('detectionHeads', checkDetectionHead),
     kind('assigners', named('assigner', ['create'])),
-    kind('datasets', named('built-in dataset', ['write'])),
+    kind('datasets', checkBuiltinGenerator),
     kind('optimizers', named('optimizer', ['create'])),
     kind('schedules', named('schedule', ['create'])),
     kind('tasks', named('task', ['defaults', 'prepare', 'predict'])),

@@ -1,4 +1,5 @@
 /** Every shipped config in configs/ resolves as `--config` would, with a registered loss and valid task options. */
+import type { DatasetRegistry } from '../../src/core/data/builtin';
 import * as fs from 'fs';
 import * as path from 'path';
 import 'reflect-metadata';
@@ -14,6 +15,7 @@ describe('configs/', () => {
   const container = createContainer();
   const tasks = container.get<TaskRegistry>(TOKENS.TaskRegistry);
   const losses = container.get<LossRegistry>(TOKENS.LossRegistry);
+  const datasets = container.get<DatasetRegistry>(TOKENS.DatasetRegistry);
 
   it('holds a config for every task', () => {
     const covered = new Set(files.map((f) => JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, f), 'utf8')).task));
@@ -22,7 +24,7 @@ describe('configs/', () => {
 
   it.each(files)('%s resolves, names a registered loss with valid parameters, and keeps its own values', (file) => {
     const text = JSON.parse(fs.readFileSync(path.join(CONFIG_DIR, file), 'utf8'));
-    const config = resolveRunConfig(tasks, undefined, path.join(CONFIG_DIR, file), {});
+    const config = resolveRunConfig(tasks, undefined, path.join(CONFIG_DIR, file), {}, datasets);
     expect(config.task).toBe(text.task);
     expect(config.loss).toBe(text.loss);
     expect(config.model).toMatchObject(text.model ?? {});
