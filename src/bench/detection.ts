@@ -13,6 +13,8 @@
  */
 import { tf } from '../core/tf';
 import { createContainer, TOKENS } from '../core/container';
+import { readsSynchronously } from '../core/backend/init';
+import { forwardWithoutUpdates } from '../core/engine/forward-without-updates';
 import type { TaskRegistry } from '../core/registry/task-registry';
 import type { RunConfig } from '../core/run-config';
 import type { JsonObject } from '../core/config';
@@ -149,6 +151,8 @@ async function runWorkload(w: DetectionWorkload, o: DetectionShareOptions, log: 
   };
   const taskStep = async () => {
     try {
+      // As the Trainer on a backend without synchronous reads: YOLOX assigns from a forward pass before the tape.
+      if (adapter.prepareStep && !readsSynchronously()) await adapter.prepareStep(batch, () => forwardWithoutUpdates(adapter.model, batch, 0));
       await step.run(taskLoss);
       await Promise.all(parts.map((p) => p.data()));
     } finally {
