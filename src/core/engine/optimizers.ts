@@ -2,6 +2,7 @@
  * Adam, AdamW and SGD with momentum, written out (rather than tf.train.*) so that weight decay can
  * skip biases and norm parameters, the lr and beta1/momentum can change every step (OneCycle),
  * and the state is plain named tensors for checkpoints. Update rules follow torch.optim exactly.
+ * Per-parameter lr multipliers are torch's per-group lr (fine-tuning's slower or frozen backbone).
  */
 import { tf } from '../tf';
 import { adamUpdate } from './adam-update';
@@ -77,11 +78,11 @@ export class Optimizer implements TrainingOptimizer {
     private readonly rule: UpdateRule,
     lrMultipliers?: readonly number[],
   ) {
-    const perParam = rule === 'sgd' ? 1 : 2;
-    this.slots = params.map((p) => Array.from({ length: perParam }, () => tf.tidy(() => tf.variable(tf.zerosLike(p), false))));
-    this.paramSteps = params.map(() => 0);
     this.multipliers = params.map(() => 1);
     if (lrMultipliers) this.setLrMultipliers(lrMultipliers);
+    this.paramSteps = params.map(() => 0);
+    const perParam = rule === 'sgd' ? 1 : 2;
+    this.slots = params.map((p) => Array.from({ length: perParam }, () => tf.tidy(() => tf.variable(tf.zerosLike(p), false))));
   }
 
   setLrMultipliers(multipliers: readonly number[]): void {
