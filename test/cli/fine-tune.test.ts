@@ -12,7 +12,7 @@ import { buildDetector } from '../../src/tasks/detection/model';
 import { headOptions } from '../../src/tasks/detection/options';
 import { fcosHead } from '../../src/tasks/detection/heads/fcos';
 import { backbones } from '../tasks/detection/task-fixture';
-import { cli, tmpDir } from './run-cli';
+import { cli, cliAsync, tmpDir, waitFor } from './run-cli';
 
 const work = tmpDir('asl-run-ft-');
 const mnist = path.join(work, 'mnist');
@@ -102,6 +102,29 @@ describe('--init-from a single-label run into detection, backbone frozen', () =>
 
   it('is refused with --resume (the checkpoint holds the weights)', () => {
     expect(refusal(cli(['--resume', tuned, '--init-from', source, '--backend', 'wasm']))).toBe("asl-run: --resume continues with the run's saved config; drop --init-from");
+  });
+});
+
+describe('a frozen-then-slower backbone across a SIGKILL and --resume', () => {
+  it('resumes to weights bit-identical to the uninterrupted run, without reading the --init-from source again', async () => {
+    const tags = path.join(work, 'tags');
+    expect(cli(['data', 'make', 'mnist-multilabel', '--out', tags, '--options', '{"trainCount":96,"valCount":48}']).status).toBe(0);
+    const copy = path.join(work, 'source-copy');
+    fs.cpSync(source, copy, { recursive: true });
+    const args = ['--task', 'multilabel', '--data', tags, '--backbone', 'resnet-small', '--image-size', '32', '--epochs', '3', '--batch-size', '16', '--backend', 'wasm',
+      '--init-from', copy, '--freeze-backbone-epochs', '1', '--backbone-lr-mult', '0.5', '--quiet'];
+    const [full, killed] = [path.join(work, 'full'), path.join(work, 'killed')];
+    expect(cli([...args, '--out', full]).status).toBe(0);
+    const child = cliAsync([...args, '--out', killed]);
+    // The first checkpoint is the end of the frozen epoch: the resumed run thaws the backbone from the saved optimiser state.
+    await waitFor(path.join(killed, 'checkpoint', 'last.ckpt'), 240_000);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(fs.existsSync(path.join(killed, 'metrics.json'))).toBe(false);
+    fs.rmSync(copy, { recursive: true });
+    expect(cli(['--resume', killed, '--backend', 'wasm', '--quiet']).status).toBe(0);
+    const weights = (dir: string) => fs.readFileSync(path.join(dir, 'model', 'weights.bin'));
+    expect(weights(killed).equals(weights(full))).toBe(true);
   });
 });
 
