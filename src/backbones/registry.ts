@@ -7,6 +7,7 @@ import { tf } from '../core/tf';
 import { Registry, type Named } from '../core/registry/registry';
 import { PluginError, reason } from '../core/registry/plugin-guard';
 import type { Backbone, BackboneFeatures } from './backbone';
+import { markBackboneLayers } from './backbone-layers';
 
 export interface BackboneOptions {
   /** Input image shape [H, W, C]; fixed, because the FPN needs static feature sizes. */
@@ -55,11 +56,17 @@ export class BackboneRegistry extends Registry<BackboneEntry> {
     }
     const inputs = tf.input({ shape: inputShape, name: `${prefix}image` });
     const { source } = this.entry(name);
-    if (source === 'built-in') return { name, inputs, ...entry.build(inputs, widthMultiplier, stemStride, prefix) };
+    const built = source === 'built-in' ? entry.build(inputs, widthMultiplier, stemStride, prefix) : this.buildPlugin(entry, source, inputs, options);
+    markBackboneLayers(built.features);
+    return { name, inputs, ...built };
+  }
+
+  private buildPlugin(entry: BackboneEntry, source: string, inputs: tf.SymbolicTensor, options: BackboneOptions): BackboneFeatures {
+    const { inputShape, widthMultiplier = 1, stemStride, prefix = '' } = options;
     try {
-      return { name, inputs, ...entry.build(inputs, widthMultiplier, stemStride, prefix) };
+      return entry.build(inputs, widthMultiplier, stemStride, prefix);
     } catch (err) {
-      throw new PluginError(`plugin ${source}: backbone '${name}': build() failed for input [${inputShape.join(', ')}] (${reason(err)})`);
+      throw new PluginError(`plugin ${source}: backbone '${entry.name}': build() failed for input [${inputShape.join(', ')}] (${reason(err)})`);
     }
   }
 }

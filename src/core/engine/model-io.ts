@@ -47,11 +47,12 @@ function readModelFile(file: string): Buffer {
 }
 
 /**
- * Loads a folder written by saveLayersModel (or any layers-model folder), checking each file
- * against SHA256SUMS. A folder without one (saved before checksums were written) loads with a
- * `note`, its weights' size still checked against model.json.
+ * The topology and weights of a folder written by saveLayersModel (or any layers-model folder,
+ * e.g. tensorflowjs_converter's: shards listed in model.json), each file checked against
+ * SHA256SUMS. A folder without one loads with a `note`, its weights' size still checked against
+ * model.json.
  */
-export async function loadLayersModel(dir: string, note: (line: string) => void): Promise<tf.LayersModel> {
+export function readLayersModelFolder(dir: string, note: (line: string) => void): { modelTopology: object; weightSpecs: tf.io.WeightsManifestEntry[]; weightData: ArrayBuffer } {
   const sums = readChecksums(dir);
   if (!sums) note(`asl-run: ${dir} has no ${CHECKSUM_FILE} (saved before checksums were written); loading it unverified`);
   const jsonPath = path.join(dir, MODEL_JSON);
@@ -63,6 +64,7 @@ export async function loadLayersModel(dir: string, note: (line: string) => void)
   } catch (err) {
     throw new Error(`${jsonPath}: cannot read model (${(err as Error).message})`);
   }
+  if (!Array.isArray(modelJson?.weightsManifest)) throw new Error(`${jsonPath}: not a TF.js layers model (no weightsManifest)`);
   const specs = modelJson.weightsManifest.flatMap((g) => g.weights);
   const names = modelJson.weightsManifest.flatMap((g) => g.paths);
   const buffers = names.map((name) => readModelFile(path.join(dir, name)));
@@ -74,7 +76,12 @@ export async function loadLayersModel(dir: string, note: (line: string) => void)
   }
   if (sums) names.forEach((name, i) => verifyChecksum(dir, name, buffers[i], sums));
   const weightData = tf.io.concatenateArrayBuffers(buffers.map((b) => new Uint8Array(b).buffer));
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData }));
+  return { modelTopology: modelJson.modelTopology, weightSpecs: specs, weightData };
+}
+
+/** Loads a layers-model folder, checked as readLayersModelFolder checks it. */
+export async function loadLayersModel(dir: string, note: (line: string) => void): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(tf.io.fromMemory(readLayersModelFolder(dir, note)));
 }
 
 /**

@@ -2,6 +2,7 @@
  * Adam, AdamW and SGD with momentum, written out (rather than tf.train.*) so that weight decay can
  * skip biases and norm parameters, the lr and beta1/momentum can change every step (OneCycle),
  * and the state is plain named tensors for checkpoints. Update rules follow torch.optim exactly.
+ * Per-parameter lr multipliers are torch's per-group lr (fine-tuning's slower or frozen backbone).
  */
 import { tf } from '../tf';
 import { adamUpdate } from './adam-update';
@@ -20,23 +21,37 @@ export interface OptimizerConfig {
   nesterov: boolean;
 }
 
+export interface OptimizerState {
+  step: number;
+  tensors: Record<string, tf.Tensor>;
+  /** Updates applied to each parameter, where they differ from `step` (parameters frozen for a while). */
+  paramSteps?: number[];
+}
+
 /** What the trainer drives: one update per step, and the state a checkpoint keeps. */
 export interface TrainingOptimizer {
   /** Number of updates applied so far (torch's `state['step']`). */
   readonly stepCount: number;
   /** Applies one update; `grads[i]` belongs to the i-th parameter; `momentum` overrides beta1/momentum for this step (OneCycle). */
   step(grads: tf.Tensor[], lr: number, momentum?: number): void;
+  /**
+   * Per-parameter lr multipliers from the next step on (torch's per-group lr): parameter i is
+   * updated with lr × multipliers[i]; 0 freezes it (no update, no weight decay, no moment or step
+   * update: requires_grad=False). Optional: an optimiser without it cannot fine-tune with a frozen
+   * or slower backbone.
+   */
+  setLrMultipliers?(multipliers: readonly number[]): void;
   /** The state as named tensors (views of the live variables: read them before the next step). */
-  state(): { step: number; tensors: Record<string, tf.Tensor> };
-  loadState(state: { step: number; tensors: Record<string, tf.Tensor> }): void;
+  state(): OptimizerState;
+  loadState(state: OptimizerState): void;
   dispose(): void;
 }
 
 /** An optimiser entry point, bound in the composition root or registered by a plugin. */
 export interface OptimizerEntry extends Named {
   readonly description: string;
-  /** An optimiser of `params` with the `train.optimizer` settings. */
-  create(params: tf.Variable[], config: OptimizerConfig): TrainingOptimizer;
+  /** An optimiser of `params` with the `train.optimizer` settings; `lrMultipliers` (default all 1) as in setLrMultipliers. */
+  create(params: tf.Variable[], config: OptimizerConfig, lrMultipliers?: readonly number[]): TrainingOptimizer;
 }
 
 type UpdateRule = 'adam' | 'adamw' | 'sgd';
@@ -50,14 +65,31 @@ export class Optimizer implements TrainingOptimizer {
   /** Adam/AdamW: [m, v] per parameter; SGD: [buffer]. */
   private readonly slots: tf.Variable[][];
   private steps = 0;
+  /**
+   * Updates applied to each parameter: a parameter frozen for a while starts its Adam bias
+   * correction at 1 when it thaws, as torch's per-parameter `state['step']` does.
+   */
+  private paramSteps: number[];
+  private multipliers: number[];
 
   constructor(
     private readonly params: tf.Variable[],
     private readonly config: OptimizerConfig,
     private readonly rule: UpdateRule,
+    lrMultipliers?: readonly number[],
   ) {
+    this.multipliers = params.map(() => 1);
+    if (lrMultipliers) this.setLrMultipliers(lrMultipliers);
+    this.paramSteps = params.map(() => 0);
     const perParam = rule === 'sgd' ? 1 : 2;
     this.slots = params.map((p) => Array.from({ length: perParam }, () => tf.tidy(() => tf.variable(tf.zerosLike(p), false))));
+  }
+
+  setLrMultipliers(multipliers: readonly number[]): void {
+    if (multipliers.length !== this.params.length || multipliers.some((m) => !(m >= 0) || !Number.isFinite(m))) {
+      throw new Error(`optimizer: expected ${this.params.length} lr multipliers ≥ 0, got ${multipliers.length}`);
+    }
+    this.multipliers = [...multipliers];
   }
 
   /** Number of updates applied so far (torch's `state['step']`). */
@@ -69,12 +101,15 @@ export class Optimizer implements TrainingOptimizer {
    * Applies one update. `grads[i]` belongs to `params[i]`; `momentum` overrides beta1 (Adam) or
    * the SGD momentum for this step, as OneCycle's momentum cycling does.
    */
-  step(grads: tf.Tensor[], lr: number, momentum?: number): void {
+  step(grads: tf.Tensor[], baseLr: number, momentum?: number): void {
     if (grads.length !== this.params.length) throw new Error(`optimizer: ${grads.length} gradients for ${this.params.length} parameters`);
     this.steps += 1;
     const c = this.config;
     tf.tidy(() => {
       this.params.forEach((p, i) => {
+        if (this.multipliers[i] === 0) return;
+        const lr = baseLr * this.multipliers[i];
+        const t = (this.paramSteps[i] += 1);
         const wd = decays(p) ? c.weightDecay : 0;
         let g = grads[i];
         if (this.rule === 'sgd') {
@@ -96,8 +131,8 @@ export class Optimizer implements TrainingOptimizer {
           beta1,
           beta2,
           eps: c.eps,
-          secondMomentCorrection: Math.sqrt(1 - beta2 ** this.steps),
-          stepSize: lr / (1 - beta1 ** this.steps),
+          secondMomentCorrection: Math.sqrt(1 - beta2 ** t),
+          stepSize: lr / (1 - beta1 ** t),
         });
         p.assign(p1);
         m.assign(m1);
@@ -107,13 +142,13 @@ export class Optimizer implements TrainingOptimizer {
   }
 
   /** The state as named tensors (views of the live variables: read them before the next step). */
-  state(): { step: number; tensors: Record<string, tf.Tensor> } {
+  state(): OptimizerState {
     const tensors: Record<string, tf.Tensor> = {};
     this.slots.forEach((slots, i) => slots.forEach((s, k) => (tensors[`${i}/${k}`] = s)));
-    return { step: this.steps, tensors };
+    return { step: this.steps, tensors, paramSteps: [...this.paramSteps] };
   }
 
-  loadState(state: { step: number; tensors: Record<string, tf.Tensor> }): void {
+  loadState(state: OptimizerState): void {
     this.slots.forEach((slots, i) =>
       slots.forEach((s, k) => {
         const saved = state.tensors[`${i}/${k}`];
@@ -122,6 +157,10 @@ export class Optimizer implements TrainingOptimizer {
       }),
     );
     this.steps = state.step;
+    // A checkpoint without per-parameter counts had every parameter updated at every step.
+    const saved = state.paramSteps;
+    if (saved && saved.length !== this.params.length) throw new Error(`optimizer state: ${saved.length} step counts for ${this.params.length} parameters`);
+    this.paramSteps = saved ? [...saved] : this.params.map(() => state.step);
   }
 
   dispose(): void {
@@ -129,7 +168,7 @@ export class Optimizer implements TrainingOptimizer {
   }
 }
 
-const entry = (rule: UpdateRule, description: string): OptimizerEntry => ({ name: rule, description, create: (params, config) => new Optimizer(params, config, rule) });
+const entry = (rule: UpdateRule, description: string): OptimizerEntry => ({ name: rule, description, create: (params, config, lrMultipliers) => new Optimizer(params, config, rule, lrMultipliers) });
 
 export const adam = entry('adam', 'Adam (torch.optim.Adam): weight decay as an L2 term in the gradient');
 export const adamw = entry('adamw', 'AdamW (torch.optim.AdamW): decoupled weight decay');

@@ -24,6 +24,7 @@ import { appendFileNamed, writeFileAtomic } from './safe-files';
 import { activeBackend } from '../backend/init';
 import { formatProfile, Profiler, type ProfileReport } from './profiler';
 import { describeSkips, type SkipCounts } from '../data/skips';
+import { initFrom } from './init-from';
 
 export { RUN_FILES };
 
@@ -107,7 +108,16 @@ export class TrainingEngine {
     const started = performance.now();
     const profiler = new Profiler(Boolean(options.profile));
     const prepared = await task.prepare(config, env);
-    // Only now: bad options or data leave no empty run folder behind.
+    // A resumed run's weights come from its checkpoint.
+    if (config.model.initFrom && !resume) {
+      try {
+        initFrom(prepared.adapter.model, config.model, env.log);
+      } catch (err) {
+        disposeModel(prepared.adapter.model);
+        throw err;
+      }
+    }
+    // Only now: bad options, data or --init-from sources leave no empty run folder behind.
     const lock = claimRunFolder(runDir, mode, env.log);
     try {
       const run: RunInFolder = { task, config, runDir, env, resume, prepared, profiler, started, options };

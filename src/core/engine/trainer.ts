@@ -19,6 +19,7 @@ import type { BatchSource, Metrics, TaskAdapter } from './task';
 import { CheckpointError, describeKeptCheckpoint, readCheckpoint, SavedTensor, writeCheckpoint } from './checkpoint';
 import { withSeededMathRandom } from './seeded-math-random';
 import { Profiler } from './profiler';
+import { BackboneLr } from './backbone-lr';
 
 export interface TrainConfig {
   epochs: number;
@@ -29,6 +30,10 @@ export interface TrainConfig {
   ema: { enabled: boolean; decay: number; warmup: boolean };
   /** Clip the global gradient norm to this; 0 disables. */
   gradClipNorm: number;
+  /** The backbone's weights are not updated in the first this many epochs. */
+  freezeBackboneEpochs: number;
+  /** The backbone's lr as a multiple of the schedule's. */
+  backboneLrMult: number;
   /** Log a step line (and a log.jsonl record) every this many steps. */
   logEvery: number;
   /** Evaluate every this many epochs (the last epoch is always evaluated). */
@@ -50,6 +55,8 @@ interface CheckpointMeta {
   batch: number;
   step: number;
   optimizerStep: number;
+  /** The optimiser's per-parameter update counts, where it keeps them (see OptimizerState). */
+  optimizerParamSteps?: number[];
   emaUpdates: number;
   history: EpochRecord[];
   /** Running sums of the epoch in progress, so a mid-epoch resume reports the same epoch loss. */
@@ -103,6 +110,7 @@ export class Trainer<Item> {
   private readonly trainable: tf.Variable[];
   private readonly allWeights: tf.Variable[];
   private readonly optimizer: TrainingOptimizer;
+  private readonly backboneLr: BackboneLr;
   private readonly ema?: WeightEma;
   private readonly profiler: Profiler;
   /** Profiling only: wait for the update's and the EMA's device work. */
@@ -122,7 +130,9 @@ export class Trainer<Item> {
   ) {
     this.trainable = task.model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.allWeights = task.model.weights.map((w) => w.read() as tf.Variable);
-    this.optimizer = components.optimizers.get(config.optimizer.name).create(this.trainable, config.optimizer);
+    this.backboneLr = new BackboneLr(task.model, config);
+    this.optimizer = components.optimizers.get(config.optimizer.name).create(this.trainable, config.optimizer, this.backboneLr.at(0));
+    this.backboneLr.check(this.optimizer, config.optimizer.name);
     if (config.ema.enabled) this.ema = new WeightEma(this.allWeights, config.ema.decay, config.ema.warmup);
     this.profiler = hooks.profiler ?? new Profiler(false);
     this.settleUpdate = settleOn(this.trainable);
@@ -144,6 +154,7 @@ export class Trainer<Item> {
     };
     this.profiler.lap('setup');
     for (let epoch = state.epoch; epoch < epochs; epoch++) {
+      this.backboneLr.apply(this.optimizer, epoch);
       let secondsPerBatch = 0;
       for await (const batch of this.data.batches(epoch, state.batch)) {
         this.profiler.lap('data');
@@ -297,7 +308,7 @@ export class Trainer<Item> {
       named.map(([name, t], i) => [name, { shape: t.shape, dtype: 'float32', values: values[i] as Float32Array }]),
     );
     writeCheckpoint(this.checkpointFile, {
-      meta: { ...meta, optimizerStep: opt.step, emaUpdates: this.ema?.updateCount ?? 0, taskState: this.task.state?.() },
+      meta: { ...meta, optimizerStep: opt.step, optimizerParamSteps: opt.paramSteps, emaUpdates: this.ema?.updateCount ?? 0, taskState: this.task.state?.() },
       tensors,
     });
   }
@@ -320,7 +331,7 @@ export class Trainer<Item> {
       Object.entries(tensors).filter(([k]) => k.startsWith('optimizer/')).map(([k, t]) => [k.slice('optimizer/'.length), tf.tensor(t.values, t.shape)]),
     );
     try {
-      this.optimizer.loadState({ step: meta.optimizerStep, tensors: optTensors });
+      this.optimizer.loadState({ step: meta.optimizerStep, tensors: optTensors, paramSteps: meta.optimizerParamSteps });
     } finally {
       Object.values(optTensors).forEach((t) => t.dispose());
     }
