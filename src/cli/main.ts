@@ -43,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('backend', {
       choices: BACKEND_NAMES,
       default: 'auto' as const,
-      describe: "TensorFlow.js backend: auto = tfjs-node-gpu, then tfjs-node, then the one 'asl-run setup tensorflow' built, then wasm",
+      describe:
+        "TensorFlow.js backend: auto = tfjs-node-gpu on a GPU, then a hardware WebGPU adapter, then tfjs-node (or the one 'asl-run setup tensorflow' built) on the CPU, then wasm; webgpu = Dawn on any adapter, software included (asl-run doctor shows what loads here)",
       global: true,
     })
     .option('threads', {

@@ -1,23 +1,29 @@
 /**
- * Backend selection. `auto` prefers the native TensorFlow bindings (GPU, then CPU) and falls back
- * to the portable wasm backend, whose missing training kernels we register ourselves.
+ * Backend selection. `auto` prefers a GPU: the native TensorFlow bindings when they really run on
+ * one, else a hardware WebGPU adapter; then native TensorFlow on the CPU; then the portable wasm
+ * backend, whose missing training kernels we register ourselves. A software WebGPU adapter is
+ * slower than our wasm kernels, so only `--backend webgpu` uses one.
  */
 import { tf } from '../tf';
 import { registerWasmTrainingKernels, useStockWasmKernels } from './wasm-kernels';
 import { activateStockWasm, activateWasm, resolveWasmThreads, type WasmThreads } from './wasm-module';
 import { runTfjsCheck, type TfjsCheck, type TfjsInstall } from './compat';
+import { activateWebgpu, type AdapterPolicy } from './webgpu/activate';
+import type { AdapterDescription } from './webgpu/adapter';
 import { describeRuntime, loadInstalledTfjsNode, setNativeDefaults, tensorflowRuntime } from './tensorflow-setup/installation';
 
-export const BACKEND_NAMES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 export interface BackendInfo {
-  /** The tfjs backend now active: `tensorflow`, `wasm` or `cpu`. */
+  /** The tfjs backend now active: `tensorflow`, `webgpu`, `wasm` or `cpu`. */
   name: string;
   /** How it was obtained, e.g. `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-backend-wasm (SIMD)`. */
   detail: string;
   /** Compute threads, where we set them (the wasm backend). */
   threads?: number;
+  /** The WebGPU adapter, on the webgpu backend. */
+  adapter?: AdapterDescription;
 }
 
 export interface BackendOptions {
@@ -54,6 +60,12 @@ async function useWasm(threads: number, check: TfjsCheck): Promise<BackendInfo> 
   const state = await activateWasm(threads);
   const threadNote = `${threadCount(state.threads)}${state.fallback ? ` (${state.fallback})` : ''}`;
   return { name: 'wasm', detail: `@tensorflow/tfjs-backend-wasm (${state.simd ? 'SIMD' : 'no SIMD'}, ${threadNote}, conv GEMM ${state.simdKernels}; ${check.note})`, threads: state.threads };
+}
+
+async function useWebgpu(policy: AdapterPolicy, check: TfjsCheck): Promise<BackendInfo | string> {
+  const activation = await activateWebgpu(policy);
+  if (typeof activation === 'string') return activation;
+  return { name: 'webgpu', detail: `${activation.detail}; ${check.note}`, adapter: activation.adapter };
 }
 
 async function useTensorflow(check: TfjsCheck): Promise<BackendInfo | string> {
@@ -97,10 +109,21 @@ export async function initBackend(requested: BackendName = 'auto', options: Back
   activeCheckPassed = check.passed;
   // Gradient overrides are global: an untested tfjs gets its own back whichever backend runs.
   if (!check.passed) useStockWasmKernels();
+  if (requested === 'webgpu') {
+    const webgpu = await useWebgpu('any', check);
+    if (typeof webgpu === 'string') throw new Error(`--backend webgpu: no usable adapter (${webgpu})`);
+    return (active = webgpu);
+  }
   if (requested === 'tensorflow' || requested === 'auto') {
     const native = await useTensorflow(check);
-    if (typeof native !== 'string') return (active = native);
-    if (requested === 'tensorflow') throw new Error(`--backend tensorflow: not available (${native})`);
+    if (requested === 'tensorflow' && typeof native === 'string') throw new Error(`--backend tensorflow: not available (${native})`);
+    if (typeof native !== 'string' && (requested === 'tensorflow' || tensorflowRuntime()?.gpu)) return (active = native);
+    if (requested === 'auto') {
+      const webgpu = await useWebgpu('hardware-only', check);
+      if (typeof webgpu !== 'string') return (active = webgpu);
+      // Native TensorFlow on the CPU, when it loaded; the webgpu attempt set no backend.
+      if (typeof native !== 'string' && (await tf.setBackend('tensorflow'))) return (active = native);
+    }
   }
   if (requested === 'cpu') {
     await tf.setBackend('cpu');

@@ -1,0 +1,122 @@
+/**
+ * The `webgpu` backend: @tensorflow/tfjs-backend-webgpu on a Dawn device. The adapter is chosen
+ * here, not by tfjs's own factory, because that one asks only for the default adapter and never
+ * for a compatibility-level one (the only kind Dawn's OpenGL ES backend offers).
+ */
+import * as fs from 'fs';
+import { tf } from '../../tf';
+import { DAWN_BACKEND_OPTION, formatAdapter, nativeApi, type AdapterDescription, type GraphicsApi } from './adapter';
+import { adapterOptions, loadDawn, prepareEnvironment, probeAdapters, type AdapterProbe, type DawnAdapter } from './dawn';
+
+export const WEBGPU_BACKEND_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
+
+/** Which adapters a request accepts: `auto` only a native-API hardware one; `webgpu` any, native first. */
+export type AdapterPolicy = 'hardware-only' | 'any';
+
+/** The APIs tried, in order: the platform's native one, then (when software is acceptable) GLES. */
+export function candidateApis(policy: AdapterPolicy, platform: NodeJS.Platform = process.platform): GraphicsApi[] {
+  const native = nativeApi(platform);
+  // A GLES adapter runs WebGPU in compatibility mode; `auto` keeps to full WebGPU on a native API.
+  const apis: GraphicsApi[] = native ? [native] : [];
+  if (policy === 'any' && platform !== 'darwin') apis.push('GLES');
+  return apis;
+}
+
+/**
+ * The first acceptable adapter, or one line saying why there is none: per API, the adapter that
+ * was passed over or the reason Dawn gave.
+ */
+export function chooseAdapter(probes: readonly AdapterProbe[], policy: AdapterPolicy): AdapterDescription | string {
+  const chosen = probes.find((probe) => probe.adapter && (policy === 'any' || !probe.adapter.software));
+  if (chosen?.adapter) return chosen.adapter;
+  if (probes.length === 0) return `Dawn has no WebGPU API on ${process.platform}`;
+  return probes
+    .map(({ api, adapter, reason }) => (adapter ? `${api}: software adapter ${adapter.device || adapter.description} (not used by auto)` : `${api}: ${reason}`))
+    .join('; ');
+}
+
+/** On Linux an NVIDIA device without a Vulkan adapter is nearly always a driver or container setting. */
+function nvidiaHint(adapter: AdapterDescription | string): string {
+  if (typeof adapter !== 'string' || process.platform !== 'linux' || !fs.existsSync('/dev/nvidiactl')) return '';
+  return "; an NVIDIA device is present: its Vulkan driver is missing (in a container, NVIDIA_DRIVER_CAPABILITIES must include 'graphics'; see docs/gpu.md)";
+}
+
+/** Device nodes of Linux GPU drivers: DRM render nodes (Mesa, AMD, Intel, NVIDIA), NVIDIA's own, WSL2's. */
+const LINUX_GPU_NODES = ['/dev/dri', '/dev/nvidiactl', '/dev/dxg'];
+
+/** Finds the adapter `policy` accepts, without creating a device. */
+export function findAdapter(policy: AdapterPolicy): AdapterDescription | string {
+  // Without a GPU device node there is no hardware adapter to find; `auto` skips the probe (~0.3 s).
+  if (policy === 'hardware-only' && process.platform === 'linux' && !LINUX_GPU_NODES.some((node) => fs.existsSync(node))) {
+    return `no GPU device node (${LINUX_GPU_NODES.join(', ')})`;
+  }
+  const probes = probeAdapters(candidateApis(policy));
+  if (typeof probes === 'string') return probes;
+  const adapter = chooseAdapter(probes, policy);
+  return typeof adapter === 'string' ? adapter + nvidiaHint(adapter) : adapter;
+}
+
+interface WebgpuModule {
+  WebGPUBackend: new (device: unknown, adapterInfo: unknown) => tf.KernelBackend;
+}
+
+/** tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is first imported. */
+function installGlobals(gpu: unknown, globals: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(globals)) if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  const scope = globalThis as { navigator?: object };
+  scope.navigator ??= {};
+  Object.defineProperty(scope.navigator, 'gpu', { value: gpu, configurable: true });
+}
+
+/** The device tfjs's own factory would ask for: timestamps where available, the adapter's full limits. */
+async function requestDevice(adapter: DawnAdapter): Promise<unknown> {
+  const limitNames = ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
+  return adapter.requestDevice({
+    requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
+    requiredLimits: Object.fromEntries(limitNames.map((name) => [name, adapter.limits[name]])),
+  });
+}
+
+export interface WebgpuActivation {
+  adapter: AdapterDescription;
+  /** For the backend line. */
+  detail: string;
+}
+
+let activated: WebgpuActivation | undefined;
+
+/**
+ * Activates the webgpu backend on the adapter `policy` accepts, or returns why it cannot. The
+ * device is made once per process: tfjs keeps one backend instance per name.
+ */
+export async function activateWebgpu(policy: AdapterPolicy): Promise<WebgpuActivation | string> {
+  if (activated && (policy === 'any' || !activated.adapter.software)) {
+    await tf.setBackend('webgpu');
+    return activated;
+  }
+  const dawn = loadDawn();
+  if (typeof dawn === 'string') return dawn;
+  const chosen = findAdapter(policy);
+  if (typeof chosen === 'string') return chosen;
+  let webgpu: WebgpuModule;
+  prepareEnvironment(chosen.api);
+  const gpu = dawn.create([`backend=${DAWN_BACKEND_OPTION[chosen.api]}`]);
+  installGlobals(gpu, dawn.globals);
+  try {
+    webgpu = require(WEBGPU_BACKEND_PACKAGE) as WebgpuModule;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? `the optional package '${WEBGPU_BACKEND_PACKAGE}' is not installed` : `${WEBGPU_BACKEND_PACKAGE}: ${(err as Error).message.split('\n')[0]}`;
+  }
+  const adapter = await gpu.requestAdapter(adapterOptions(chosen.api));
+  if (!adapter) return `${chosen.api}: the adapter the probe found was not offered again in this process`;
+  const device = await requestDevice(adapter);
+  // Every op on the GPU: by default tfjs computes small ops with CPU inputs on the CPU, which
+  // would mix two backends' numerics into one step.
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  // Replaces the factory the package registered on import.
+  if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', () => new webgpu.WebGPUBackend(device, adapter.info), 1);
+  if (!(await tf.setBackend('webgpu'))) return `${WEBGPU_BACKEND_PACKAGE} failed to initialise on ${formatAdapter(chosen)}`;
+  activated = { adapter: chosen, detail: `${WEBGPU_BACKEND_PACKAGE} on Dawn (${formatAdapter(chosen)})` };
+  return activated;
+}
