@@ -2,7 +2,8 @@
  * The ASL reference fixture (test/fixtures/asl_reference.json: float64 values and gradients of the
  * official AsymmetricLoss, AsymmetricLossOptimized and ASLSingleLabel) and the check of one of its
  * cases, for asl / asl-optimized, asl-single-label, and focal-softmax (ASLSingleLabel with
- * gammaNeg 0 and no smoothing is the softmax focal loss).
+ * gammaNeg 0 and no smoothing is the softmax focal loss). Results are read asynchronously, the one
+ * read every backend has.
  */
 import { tf } from '../../src/core/tf';
 import { aslOptimizedPlugin, aslPlugin, type AslParams } from '../../src/losses/asymmetric';
@@ -10,7 +11,7 @@ import { aslSingleLabelPlugin } from '../../src/losses/asl-single-label';
 import { softmaxFocalPlugin } from '../../src/losses/focal';
 import type { Reduction } from '../../src/losses/loss-plugin';
 import { readFixture } from '../fixtures/read-fixture';
-import { expectNoLeak, lossValueAndGrad } from './harness';
+import { expectNoLeakAsync, readLossValueAndGrad } from './harness';
 import { expectClose, flat, type Matrix } from './oracle';
 import { GRAD_TOLERANCE, VALUE_TOLERANCE } from './torch-reference';
 
@@ -52,14 +53,14 @@ export function aslParamsOf(c: MultilabelCase): AslParams {
 }
 
 /** asl / asl-optimized: the summed loss, its gradient, the elementwise loss and the gradient of its sum. */
-export function expectAslCase(c: MultilabelCase): void {
+export function expectAslCase(c: MultilabelCase): Promise<void> {
   const loss = aslPluginFor(c).create(aslParamsOf(c));
-  expectNoLeak(() => {
+  return expectNoLeakAsync(async () => {
     const targets = tf.tensor2d(c.targets);
-    const summed = lossValueAndGrad(loss, c.logits, targets);
+    const summed = await readLossValueAndGrad(loss, c.logits, targets);
     expectClose(summed.value, [c.loss], 0, 1e-5, `${c.id} loss`);
     expectClose(summed.grad, flat(c.grad), 1e-6, 1e-4, `${c.id} grad`);
-    const elementwise = lossValueAndGrad(loss, c.logits, targets, { reduction: 'none' });
+    const elementwise = await readLossValueAndGrad(loss, c.logits, targets, { reduction: 'none' });
     expectClose(elementwise.value, flat(c.elementwise_loss), 1e-7, 1e-5, `${c.id} elementwise`);
     expectClose(elementwise.grad, flat(c.grad), 1e-6, 1e-4, `${c.id} grad of sum(none)`);
     targets.dispose();
@@ -67,12 +68,12 @@ export function expectAslCase(c: MultilabelCase): void {
 }
 
 /** asl-single-label: the loss (per sample under reduction none) and its gradient. */
-export function expectSingleLabelCase(c: SingleLabelCase): void {
+export function expectSingleLabelCase(c: SingleLabelCase): Promise<void> {
   const { gamma_pos, gamma_neg, eps, reduction } = c.params;
   const loss = aslSingleLabelPlugin.create(aslSingleLabelPlugin.validate({ gammaPos: gamma_pos, gammaNeg: gamma_neg, eps, reduction }));
-  expectNoLeak(() => {
+  return expectNoLeakAsync(async () => {
     const ids = tf.tensor1d(c.targets, 'int32');
-    const { value, grad } = lossValueAndGrad(loss, c.logits, ids);
+    const { value, grad } = await readLossValueAndGrad(loss, c.logits, ids);
     expectClose(value, typeof c.loss === 'number' ? [c.loss] : c.loss, 0, 1e-5, `${c.id} loss`);
     expectClose(grad, flat(c.grad), 1e-6, 1e-4, `${c.id} grad`);
     ids.dispose();
@@ -80,11 +81,11 @@ export function expectSingleLabelCase(c: SingleLabelCase): void {
 }
 
 /** focal-softmax on a case of softmaxFocalCases, to the PyTorch fixture's tolerances. */
-export function expectSoftmaxFocalCase(c: SingleLabelCase): void {
+export function expectSoftmaxFocalCase(c: SingleLabelCase): Promise<void> {
   const loss = softmaxFocalPlugin.create(softmaxFocalPlugin.validate({ gamma: c.params.gamma_pos, reduction: c.params.reduction }));
-  expectNoLeak(() => {
+  return expectNoLeakAsync(async () => {
     const ids = tf.tensor1d(c.targets, 'int32');
-    const { value, grad } = lossValueAndGrad(loss, c.logits, ids);
+    const { value, grad } = await readLossValueAndGrad(loss, c.logits, ids);
     expectClose(value, typeof c.loss === 'number' ? [c.loss] : c.loss, VALUE_TOLERANCE.abs, VALUE_TOLERANCE.rel, `${c.id} loss`);
     expectClose(grad, flat(c.grad), GRAD_TOLERANCE.abs, GRAD_TOLERANCE.rel, `${c.id} grad`);
     ids.dispose();
