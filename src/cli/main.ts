@@ -14,6 +14,7 @@ import { dataCommand } from './commands/data';
 import { compareCommand } from './commands/compare';
 import { setupCommand } from './commands/setup';
 import { schemaCommand } from './commands/schema';
+import { doctorCommand } from './commands/doctor';
 import { pluginBehind } from '../core/registry/plugin-loader';
 
 export const EXIT_USAGE = 2;
@@ -68,6 +69,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(compareCommand)
     .command(setupCommand)
     .command(schemaCommand)
+    .command(doctorCommand)
     .strict()
     .recommendCommands()
     .help()

@@ -60,6 +60,26 @@ interface WebgpuModule {
   WebGPUBackend: new (device: unknown, adapterInfo: unknown) => tf.KernelBackend;
 }
 
+/** What WebGPUBackend keeps per tensor: values while on the CPU, resource once on the GPU. */
+interface WebgpuTensorMap {
+  tensorMap: { get(dataId: tf.DataId): { values?: unknown; dtype: string } };
+}
+
+/**
+ * WebGPU has no synchronous read-back; tfjs fakes one in browsers by drawing into an
+ * OffscreenCanvas, which Node lacks ("OffscreenCanvas is not defined"). This subclass says so in
+ * terms of the cause: the calling code must read with `await tensor.data()`.
+ */
+function nodeBackendClass(webgpu: WebgpuModule): WebgpuModule['WebGPUBackend'] {
+  return class NodeWebGPUBackend extends webgpu.WebGPUBackend {
+    override readSync(dataId: tf.DataId): tf.BackendValues {
+      const data = (this as unknown as WebgpuTensorMap).tensorMap.get(dataId);
+      if (data.values != null || data.dtype === 'string') return super.readSync(dataId);
+      throw new Error('webgpu backend: dataSync()/arraySync() cannot read GPU memory in Node (WebGPU reads back only asynchronously); this step must use await data()');
+    }
+  };
+}
+
 /** tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is first imported. */
 function installGlobals(gpu: unknown, globals: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(globals)) if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
@@ -115,7 +135,8 @@ export async function activateWebgpu(policy: AdapterPolicy): Promise<WebgpuActiv
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   // Replaces the factory the package registered on import.
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
-  tf.registerBackend('webgpu', () => new webgpu.WebGPUBackend(device, adapter.info), 1);
+  const Backend = nodeBackendClass(webgpu);
+  tf.registerBackend('webgpu', () => new Backend(device, adapter.info), 1);
   if (!(await tf.setBackend('webgpu'))) return `${WEBGPU_BACKEND_PACKAGE} failed to initialise on ${formatAdapter(chosen)}`;
   activated = { adapter: chosen, detail: `${WEBGPU_BACKEND_PACKAGE} on Dawn (${formatAdapter(chosen)})` };
   return activated;
