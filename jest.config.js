@@ -1,10 +1,6 @@
 /** Tests run one wasm compute thread per jest worker (two workers on two cores); the threaded backend has its own test. */
 process.env.ASL_RUN_THREADS ??= '1';
-/**
- * Dawn's OpenGL ES adapter (the software one CI has) needs Mesa's EGL without a window system. asl-run
- * sets this itself, but a jest worker's process.env is a copy that never reaches libEGL: set it here,
- * where the workers inherit it.
- */
+/** Dawn's OpenGL ES adapter needs it in the real environment, which a test's process.env (a copy) does not reach. */
 process.env.EGL_PLATFORM ??= 'surfaceless';
 
 /** Tests are TypeScript, transpiled by swc (type checking is `npm run build`'s job). */

@@ -13,12 +13,15 @@ export const WEBGPU_BACKEND_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
 /** Which adapters a request accepts: `auto` only a native-API hardware one; `webgpu` any, native first. */
 export type AdapterPolicy = 'hardware-only' | 'any';
 
-/** The APIs tried, in order: the platform's native one, then (when software is acceptable) GLES. */
+/**
+ * The APIs tried, in order: the platform's native one, then on Linux (where Mesa provides it, and
+ * the only place it was tried) Dawn's OpenGL ES backend. A GLES adapter runs WebGPU in
+ * compatibility mode; `auto` keeps to full WebGPU on a native API.
+ */
 export function candidateApis(policy: AdapterPolicy, platform: NodeJS.Platform = process.platform): GraphicsApi[] {
   const native = nativeApi(platform);
-  // A GLES adapter runs WebGPU in compatibility mode; `auto` keeps to full WebGPU on a native API.
   const apis: GraphicsApi[] = native ? [native] : [];
-  if (policy === 'any' && platform !== 'darwin') apis.push('GLES');
+  if (policy === 'any' && platform === 'linux') apis.push('GLES');
   return apis;
 }
 
@@ -128,7 +131,10 @@ export async function activateWebgpu(policy: AdapterPolicy): Promise<WebgpuActiv
     return (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? `the optional package '${WEBGPU_BACKEND_PACKAGE}' is not installed` : `${WEBGPU_BACKEND_PACKAGE}: ${(err as Error).message.split('\n')[0]}`;
   }
   const adapter = await gpu.requestAdapter(adapterOptions(chosen.api));
-  if (!adapter) return `${chosen.api}: the adapter the probe found was not offered again in this process`;
+  if (!adapter) {
+    const hint = chosen.api === 'GLES' ? ' (EGL_PLATFORM must be in the environment the process started with, e.g. EGL_PLATFORM=surfaceless)' : '';
+    return `${chosen.api}: the adapter the probe found was not offered again in this process${hint}`;
+  }
   const device = await requestDevice(adapter);
   // Every op on the GPU: by default tfjs computes small ops with CPU inputs on the CPU, which
   // would mix two backends' numerics into one step.
