@@ -15,7 +15,7 @@ itReportsTheAdapter('each task end to end through the CLI');
 const work = tmpDir('asl-run-webgpu-e2e-');
 
 /** The step and epoch records of a run's log. */
-function readLog(run: string): { steps: Array<{ loss: number }>; epochs: Array<{ trainLoss: number }> } {
+function readLog(run: string): { steps: Array<{ loss: number; gradNorm: number }>; epochs: Array<{ trainLoss: number }> } {
   const records = fs.readFileSync(path.join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   return { steps: records.filter((r) => r.type === 'step'), epochs: records.filter((r) => r.type === 'epoch') };
 }
@@ -26,11 +26,18 @@ function train(name: string, backend: string, args: string[]): string {
   const r = cli([...args, '--backend', backend, '--seed', '5', '--log-every', '1', '--no-ema', '--out', run]);
   expect({ name, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ name, status: 0, stderr: '' });
   expect(r.stderr).toMatch(new RegExp(`^asl-run: backend ${backend} `, 'm'));
+  // Only the summary: Dawn prints the validation errors of a rejected shader to stdout, and the op then
+  // leaves its output unwritten instead of failing.
+  expect(r.stdout).toMatch(/^[a-z]+\/[a-z-]+: [^\n]+\n$/);
   return run;
 }
 
-/** One training step on webgpu against wasm, as measured in steps.test.ts (FCOS: 2.9e-5). */
-const FIRST_STEP_LOSS_TOLERANCE = 1e-4;
+/**
+ * The first step's loss and gradient norm on webgpu against wasm. The difference grows with the
+ * terms the focal loss sums (batch × locations × classes), in float32 on both backends: measured
+ * 2.9e-5 at batch 4 (steps.test.ts), 5.8e-5 at the issue's batch 32, all of it in the cls term.
+ */
+const FIRST_STEP_TOLERANCE = 2e-4;
 
 describeWebgpu('asl-run --backend webgpu, every task', () => {
   const data = (name: string) => path.join(work, name);
@@ -63,7 +70,9 @@ describeWebgpu('asl-run --backend webgpu, every task', () => {
     expect(webgpu.epochs).toHaveLength(3);
     expect(webgpu.epochs[2].trainLoss).toBeLessThan(webgpu.epochs[0].trainLoss);
     const wasm = readLog(train('fcos', 'wasm', args.map((a, i) => (args[i - 1] === '--epochs' ? '1' : a))));
-    const [first, reference] = [webgpu.steps[0].loss, wasm.steps[0].loss];
-    expect({ first, reference, close: Math.abs(first - reference) / Math.abs(reference) < FIRST_STEP_LOSS_TOLERANCE }).toEqual({ first, reference, close: true });
+    for (const key of ['loss', 'gradNorm'] as const) {
+      const [first, reference] = [webgpu.steps[0][key], wasm.steps[0][key]];
+      expect({ key, first, reference, close: Math.abs(first - reference) / Math.abs(reference) < FIRST_STEP_TOLERANCE }).toEqual({ key, first, reference, close: true });
+    }
   });
 });

@@ -5,15 +5,14 @@
  * where it fails instead.
  */
 import { findAdapter } from '../../src/core/backend/webgpu/activate';
-import { formatAdapter } from '../../src/core/backend/webgpu/adapter';
 
 const found = findAdapter('any');
 
 /** Why there is no adapter (Dawn's reason, or the missing package), or undefined when there is one. */
 export const WEBGPU_UNAVAILABLE = typeof found === 'string' ? found : undefined;
 
-/** The adapter the tests run on, in the backend line's words. */
-export const WEBGPU_ADAPTER = typeof found === 'string' ? undefined : formatAdapter(found);
+/** The adapter the tests run on, where there is one. */
+export const WEBGPU_ADAPTER = typeof found === 'string' ? undefined : found;
 
 export const WEBGPU_REQUIRED = process.env.ASL_RUN_REQUIRE_WEBGPU === '1';
 
