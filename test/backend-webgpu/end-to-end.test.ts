@@ -45,7 +45,7 @@ describeWebgpu('asl-run --backend webgpu, every task', () => {
   beforeAll(() => {
     for (const [name, options] of [
       ['mnist-multilabel', { trainCount: 48, valCount: 16 }],
-      ['mnist', { trainCount: 60, valCount: 20 }],
+      ['mnist', { trainCount: 100, valCount: 100 }],
       ['mnist-detection', { trainCount: 16, valCount: 4 }],
     ] as const) {
       expect(cli(['data', 'make', name, '--out', data(name), '--options', JSON.stringify(options)]).status).toBe(0);
@@ -54,7 +54,7 @@ describeWebgpu('asl-run --backend webgpu, every task', () => {
 
   it.each([
     ['multilabel', ['--task', 'multilabel', '--data', data('mnist-multilabel'), '--image-size', '32', '--batch-size', '16', '--epochs', '3', '--lr', '0.01']],
-    ['singlelabel', ['--task', 'singlelabel', '--data', data('mnist'), '--image-size', '32', '--batch-size', '20', '--epochs', '3', '--lr', '0.01']],
+    ['singlelabel', ['--task', 'singlelabel', '--data', data('mnist'), '--image-size', '32', '--batch-size', '25', '--epochs', '3', '--lr', '0.01']],
     ['yolox', ['--task', 'detection', '--head', 'yolox', '--data', data('mnist-detection'), '--image-size', '64', '--batch-size', '8', '--epochs', '3']],
   ])('%s trains, evaluates and its training loss falls', (name, args) => {
     const run = train(name, 'webgpu', args);
