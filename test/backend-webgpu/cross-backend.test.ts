@@ -6,7 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli, cliAsync, tmpDir, waitFor } from '../cli/run-cli';
+import type { ChildProcess } from 'child_process';
+import { cli, cliAsync, tmpDir } from '../cli/run-cli';
 import { describeWebgpu, itReportsTheAdapter } from './webgpu-available';
 
 itReportsTheAdapter('checkpoint resume and evaluation across backends');
@@ -14,6 +15,16 @@ itReportsTheAdapter('checkpoint resume and evaluation across backends');
 const work = tmpDir('asl-run-webgpu-cross-');
 const data = path.join(work, 'data');
 const args = ['--task', 'multilabel', '--data', data, '--epochs', '2', '--batch-size', '16', '--image-size', '32', '--seed', '3', '--lr', '0.01', '--no-ema'];
+
+/** Resolves once `file` exists, or once `child` has exited without writing it (polled every 10 ms). */
+function fileOrExit(file: string, child: ChildProcess): Promise<'written' | 'exited'> {
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  return new Promise((resolve) => {
+    const poll = () => (fs.existsSync(file) ? resolve('written') : exited ? resolve('exited') : setTimeout(poll, 10));
+    poll();
+  });
+}
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const lastTrainLoss = (run: string) =>
@@ -43,9 +54,11 @@ describeWebgpu('checkpoints and models across wasm and webgpu', () => {
     const child = cliAsync([...args, '--backend', first, '--out', run]);
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
-    await waitFor(path.join(run, 'checkpoint', 'last.ckpt'), 240_000);
+    const exit = new Promise((resolve) => child.on('exit', resolve));
+    const checkpoint = await fileOrExit(path.join(run, 'checkpoint', 'last.ckpt'), child);
+    expect({ checkpoint, stderr: checkpoint === 'written' ? '' : stderr }).toEqual({ checkpoint: 'written', stderr: '' });
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('exit', resolve));
+    await exit;
     expect(stderr).toMatch(new RegExp(`^asl-run: backend ${first} `, 'm'));
     expect(fs.existsSync(path.join(run, 'metrics.json'))).toBe(false);
     const r = cli(['--resume', run, '--backend', then]);
