@@ -31,11 +31,11 @@ const lastTrainLoss = (run: string) =>
   fs.readFileSync(path.join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((r) => r.type === 'epoch').pop().trainLoss;
 
 /**
- * A second epoch of 4 steps from the same checkpoint on another backend. One step differs from
- * wasm by at most 1e-7 relative in the loss here and 1e-5 of the gradient scale (steps.test.ts);
- * four Adam steps at lr 0.01 keep that well below 1e-3.
+ * The second epoch (4 steps) from the same checkpoint on another backend. Measured on llvmpipe: its
+ * training loss within 4.8e-8 (resumed on webgpu) and 5.8e-7 (begun on webgpu) of the wasm run's,
+ * relative. A resume that lost the Adam moments or a weight is off by far more than the bound.
  */
-const RESUMED_LOSS_TOLERANCE = 1e-3;
+const RESUMED_LOSS_TOLERANCE = 1e-4;
 
 describeWebgpu('checkpoints and models across wasm and webgpu', () => {
   const full = path.join(work, 'wasm-throughout');
@@ -74,7 +74,7 @@ describeWebgpu('checkpoints and models across wasm and webgpu', () => {
     expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ status: 0, stderr: '' });
     const saved = readJson(path.join(full, 'metrics.json')).metrics;
     const evaluated = JSON.parse(r.stdout).metrics;
-    // Scores differ by float32 rounding only; mAP moves only if two scores swap places.
+    // Scores differ by float32 rounding only; mAP moves only if two scores swap places (measured: equal).
     expect(evaluated.mAP).toBeCloseTo(saved.mAP, 4);
   });
 });
