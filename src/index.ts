@@ -12,8 +12,10 @@
  */
 import type { Container } from 'inversify';
 import { createContainer, TOKENS } from './core/container';
-import { LossRegistry, RegisterOptions } from './core/registry/loss-registry';
-import { checkPlugin } from './core/registry/plugin-loader';
+import { LossRegistry } from './core/registry/loss-registry';
+import type { RegisterOptions } from './core/registry/registry';
+import { checkLossPlugin } from './losses/loss-contract';
+import type { LoadedPlugin, PluginLoader } from './core/registry/plugin-loader';
 import type { Loss, LossKind, LossParams, LossPlugin } from './losses/loss-plugin';
 
 export { tf } from './core/tf';
@@ -22,8 +24,18 @@ export type { BackendName, BackendInfo } from './core/backend/init';
 export type { Loss, LossKind, LossParams, LossPlugin, LossComputeOptions, Reduction } from './losses/loss-plugin';
 export { createContainer, TOKENS } from './core/container';
 export { LossRegistry } from './core/registry/loss-registry';
-/** Loads a `--plugin` file into a registry, e.g. `await loadPluginFile('my-loss.js', container().get(TOKENS.LossRegistry))`. */
-export { loadPluginFile } from './core/registry/plugin-loader';
+export { Registry } from './core/registry/registry';
+export type { Named, RegisterOptions, RegistryEntry } from './core/registry/registry';
+export type { LoadedPlugin, PluginKind, RegistryView } from './core/registry/plugin-loader';
+export { BackboneRegistry } from './backbones/registry';
+export type { BackboneEntry, BackboneOptions } from './backbones/registry';
+export type { Backbone, BackboneFeatures } from './backbones/backbone';
+export { buildFpn } from './backbones/fpn';
+export type { FeaturePyramid, FpnOptions } from './backbones/fpn';
+export { convBn, applyLayer, scaleWidth } from './backbones/backbone';
+export type { TaskDefinition, TaskTraits } from './core/registry/task-registry';
+export type { OptimizerEntry, TrainingOptimizer } from './core/engine/optimizers';
+export type { ScheduleEntry, Schedule } from './core/engine/schedules';
 
 // Metrics on your own predictions: each matches its reference implementation (see the README's API section).
 export { multilabelMAP } from './core/metrics/multilabel-map';
@@ -65,7 +77,15 @@ export function createLoss(name: string, params: Partial<LossParams> = {}): Loss
 
 /** Registers a loss plugin after checking it against the contract (and probing it on a small batch). */
 export function registerLoss(plugin: LossPlugin, options: RegisterOptions = {}): void {
-  registry().register(checkPlugin(plugin, options.source ?? plugin.name), options);
+  registry().register(checkLossPlugin(plugin, options.source ?? plugin.name), options);
+}
+
+/**
+ * Loads a `--plugin` file (losses, backbones, detection heads, … it registers) into `target`
+ * (default: the process-wide container of createLoss/listLosses), checking every component.
+ */
+export function loadPluginFile(file: string, target: Container = container()): Promise<LoadedPlugin> {
+  return target.get<PluginLoader>(TOKENS.PluginLoader).load(file);
 }
 
 export interface LossInfo {
@@ -79,5 +99,5 @@ export interface LossInfo {
 export function listLosses(): LossInfo[] {
   return registry()
     .list()
-    .map(({ plugin, source }) => ({ name: plugin.name, kind: plugin.kind, defaults: plugin.defaults, source, description: plugin.description }));
+    .map(({ component: plugin, source }) => ({ name: plugin.name, kind: plugin.kind, defaults: plugin.defaults, source, description: plugin.description }));
 }

@@ -1,8 +1,7 @@
 import * as path from 'path';
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
-import { LossRegistry } from '../../src/core/registry/loss-registry';
-import { loadPluginFile } from '../../src/core/registry/plugin-loader';
+import { components } from '../../test/components';
 
 /** Poly-1 BCE in float64: −y log p − (1−y) log(1−p) + ε (1 − pt). */
 function oracle(x: number, y: number, epsilon: number): number {
@@ -15,8 +14,9 @@ describe('example plugin poly-bce', () => {
   beforeAll(() => initBackend('cpu'));
 
   it('loads through the plugin loader and matches a float64 oracle, with no leaks', async () => {
-    const registry = new LossRegistry();
-    await loadPluginFile(path.join(__dirname, 'poly-loss.js'), registry);
+    const c = components();
+    const registry = c.losses;
+    await c.plugins.load(path.join(__dirname, 'poly-loss.js'));
     const logits = [[2, -1, 0.5], [-3, 0.25, 4]];
     const targets = [[1, 0, 1], [0, 1, 0]];
     const before = tf.memory().numTensors;

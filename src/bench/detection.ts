@@ -13,7 +13,6 @@
  */
 import { tf } from '../core/tf';
 import { createContainer, TOKENS } from '../core/container';
-import type { LossRegistry } from '../core/registry/loss-registry';
 import type { TaskRegistry } from '../core/registry/task-registry';
 import type { RunConfig } from '../core/run-config';
 import type { JsonObject } from '../core/config';
@@ -129,7 +128,7 @@ async function runWorkload(w: DetectionWorkload, o: DetectionShareOptions, log: 
   const container = createContainer();
   const tasks = container.get<TaskRegistry>(TOKENS.TaskRegistry);
   const config = workloadConfig(w, tasks, o);
-  const prepared = await tasks.get(w.task).prepare(config, { losses: container.get<LossRegistry>(TOKENS.LossRegistry), log });
+  const prepared = await tasks.get(w.task).prepare(config, { log });
   if (!prepared.train) throw new Error(`bench detection: task ${w.task} prepared no training data`);
   const { adapter } = prepared;
   const batch = await firstBatch(prepared.train);

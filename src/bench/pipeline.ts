@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import { ensureBuiltinDataset } from '../core/data/builtin';
+import { MNIST_MULTILABEL } from '../core/data/builtin/mnist-multilabel';
 import { readCocoMultiLabel } from '../core/data/formats';
 import { BatchLoader } from '../core/data/pipeline/loader';
 import type { MultiLabelRecord } from '../core/data/records';
@@ -41,7 +42,7 @@ export interface PipelineResult {
 
 /** The training loader of the default run config over the built-in set's train split. */
 function defaultTrainLoader(o: PipelineOptions): { loader: BatchLoader<MultiLabelRecord, number[]>; root: string } {
-  const root = ensureBuiltinDataset('mnist-multilabel', { trainCount: o.trainCount, valCount: 64, cacheDir: o.cacheDir });
+  const root = ensureBuiltinDataset(MNIST_MULTILABEL, { trainCount: o.trainCount, valCount: 64, cacheDir: o.cacheDir });
   const dataset = readCocoMultiLabel(path.join(root, 'annotations', 'instances_train.json'), path.join(root, 'train'), { allowEmpty: true, skipBad: false });
   const config = baseRunConfig();
   const loader = new BatchLoader(dataset.records, (record) => record.labels, {

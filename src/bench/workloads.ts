@@ -6,12 +6,15 @@
  * gradient norm and clipping, optimizer update, EMA), which the detection figure also uses.
  */
 import { tf } from '../core/tf';
-import { Optimizer, type OptimizerConfig } from '../core/engine/optimizers';
+import type { OptimizerConfig, OptimizerEntry, TrainingOptimizer } from '../core/engine/optimizers';
+import type { Registry } from '../core/registry/registry';
 import { WeightEma } from '../core/engine/ema';
 import { disposeModel } from '../core/engine/model-io';
 import type { TrainConfig } from '../core/engine/trainer';
-import { createBackbone, buildClassifier } from '../backbones';
-import { multilabelTask } from '../tasks/multilabel';
+import { buildClassifier } from '../backbones';
+import { createContainer, TOKENS } from '../core/container';
+import type { BackboneRegistry } from '../backbones/registry';
+import type { TaskRegistry } from '../core/registry/task-registry';
 import type { Loss } from '../losses/loss-plugin';
 import { requireLossKind } from '../tasks/common/loss-kind';
 import { Rng } from '../core/random';
@@ -37,8 +40,9 @@ export function buildReferenceCnn(imageSize: number, numClasses = BENCH_CLASSES)
 
 /** The default multi-label model (backbone and stem of the task's defaults) + global-pool/dense head. image [N, S, S, 3] → logits [N, numClasses]. */
 export function buildMultiLabelModel(imageSize: number, numClasses = BENCH_CLASSES): tf.LayersModel {
-  const { backbone: name, stemStride } = multilabelTask.defaults().model;
-  const backbone = createBackbone(name, { inputShape: [imageSize, imageSize, 3], stemStride: stemStride as 1 | 2 });
+  const container = createContainer();
+  const { backbone: name, stemStride } = container.get<TaskRegistry>(TOKENS.TaskRegistry).get('multilabel').defaults().model;
+  const backbone = container.get<BackboneRegistry>(TOKENS.BackboneRegistry).create(name, { inputShape: [imageSize, imageSize, 3], stemStride: stemStride as 1 | 2 });
   return buildClassifier(backbone, numClasses);
 }
 
@@ -135,7 +139,7 @@ export function recipeOf(train: TrainConfig): StepRecipe {
 export class TrainStep<Outputs extends tf.Tensor | tf.Tensor[] = tf.Tensor2D> {
   private readonly trainable: tf.Variable[];
   private readonly weights: tf.Variable[];
-  private readonly optimizer: Optimizer;
+  private readonly optimizer: TrainingOptimizer;
   private readonly ema?: WeightEma;
 
   constructor(
@@ -145,7 +149,7 @@ export class TrainStep<Outputs extends tf.Tensor | tf.Tensor[] = tf.Tensor2D> {
   ) {
     this.trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.weights = model.weights.map((w) => w.read() as tf.Variable);
-    this.optimizer = new Optimizer(this.trainable, recipe.optimizer);
+    this.optimizer = createContainer().get<Registry<OptimizerEntry>>(TOKENS.OptimizerRegistry).get(recipe.optimizer.name).create(this.trainable, recipe.optimizer);
     if (recipe.ema) this.ema = new WeightEma(this.weights, recipe.ema.decay, recipe.ema.warmup);
   }
 

@@ -8,8 +8,11 @@ import { BACKEND_NAMES, BackendName, BackendInfo, initBackend } from '../core/ba
 import { resolveWasmThreads } from '../core/backend/wasm-module';
 import { UsageError } from './usage-error';
 import type { LossRegistry } from '../core/registry/loss-registry';
-import { loadPluginFile } from '../core/registry/plugin-loader';
+import type { TaskRegistry } from '../core/registry/task-registry';
+import type { PluginLoader } from '../core/registry/plugin-loader';
 import { pluginsForRun } from '../core/registry/run-plugins';
+import type { TrainingEngine } from '../core/engine/run';
+import type { DatasetRegistry } from '../core/data/builtin';
 
 export interface GlobalOptions {
   backend: BackendName;
@@ -19,10 +22,14 @@ export interface GlobalOptions {
   quiet: boolean;
 }
 
+/** The services a command uses, resolved from the container once the plugins are loaded. */
 export interface CliContext {
   container: Container;
   backend: BackendInfo;
+  tasks: TaskRegistry;
   losses: LossRegistry;
+  datasets: DatasetRegistry;
+  engine: TrainingEngine;
   /** Progress and status lines (stderr), silenced by --quiet. Results go to stdout. */
   log: (line: string) => void;
 }
@@ -34,9 +41,20 @@ export interface RunReference {
 }
 
 /**
- * Initialises the backend and builds the container with the plugins loaded: the `--plugin` files,
- * or for a command on an existing run, the plugins that run recorded (checked against their hashes).
+ * The container with the plugins loaded: the `--plugin` files, or for a command on an existing run,
+ * the plugins that run recorded (checked against their hashes). No backend is initialised.
  */
+export async function loadComponents(options: Pick<GlobalOptions, 'plugin'> & RunReference): Promise<Container> {
+  const container = createContainer();
+  const loader = container.get<PluginLoader>(TOKENS.PluginLoader);
+  const runDir = options.resume ?? options.run;
+  const plugins = runDir ? pluginsForRun(runDir, options.plugin) : options.plugin;
+  // In order: a later file may replace a component an earlier one registered.
+  for (const file of plugins) await loader.load(file);
+  return container;
+}
+
+/** Initialises the backend (announced on stderr) and resolves the services with the plugins loaded (see loadComponents). */
 export async function createContext(options: GlobalOptions & RunReference): Promise<CliContext> {
   const log = options.quiet ? () => undefined : (line: string) => process.stderr.write(`${line}\n`);
   if (!(BACKEND_NAMES as readonly string[]).includes(options.backend)) {
@@ -50,11 +68,14 @@ export async function createContext(options: GlobalOptions & RunReference): Prom
   }
   const backend = await initBackend(options.backend, { threads });
   log(`asl-run: backend ${backend.name} (${backend.detail})`);
-  const container = createContainer();
-  const losses = container.get<LossRegistry>(TOKENS.LossRegistry);
-  const runDir = options.resume ?? options.run;
-  const plugins = runDir ? pluginsForRun(runDir, options.plugin) : options.plugin;
-  // In order: a later file may replace a loss an earlier one registered.
-  for (const file of plugins) await loadPluginFile(file, losses);
-  return { container, backend, losses, log };
+  const container = await loadComponents(options);
+  return {
+    container,
+    backend,
+    tasks: container.get<TaskRegistry>(TOKENS.TaskRegistry),
+    losses: container.get<LossRegistry>(TOKENS.LossRegistry),
+    datasets: container.get<DatasetRegistry>(TOKENS.DatasetRegistry),
+    engine: container.get<TrainingEngine>(TOKENS.TrainingEngine),
+    log,
+  };
 }

@@ -8,8 +8,6 @@ import { runConfigSchema, type RunConfig } from '../core/run-config';
 import { inFile, parseOrThrow, type IssueLabel } from '../core/schema';
 import { SCHEMA_KEY } from '../core/config-json-schema';
 import type { TaskRegistry } from '../core/registry/task-registry';
-import { OPTIMIZER_NAMES } from '../core/engine/optimizers';
-import { SCHEDULE_NAMES } from '../core/engine/schedules';
 
 interface FlagSpec extends Options {
   /** Config path the flag overrides; its value is written there. */
@@ -44,9 +42,9 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   epochs: { key: 'train.epochs', type: 'number', describe: 'Training epochs' },
   'batch-size': { key: 'train.batchSize', type: 'number', describe: 'Images per batch' },
   lr: { key: 'train.lr', type: 'number', describe: 'Peak learning rate' },
-  optimizer: { key: 'train.optimizer.name', type: 'string', choices: OPTIMIZER_NAMES, describe: 'Optimiser' },
+  optimizer: { key: 'train.optimizer.name', type: 'string', describe: 'Optimiser: adam, adamw, sgd (or a --plugin one)' },
   'weight-decay': { key: 'train.optimizer.weightDecay', type: 'number', describe: 'Weight decay (not on biases and norm weights)' },
-  schedule: { key: 'train.schedule.name', type: 'string', choices: SCHEDULE_NAMES, describe: 'Learning-rate schedule, stepped per iteration' },
+  schedule: { key: 'train.schedule.name', type: 'string', describe: 'Learning-rate schedule, stepped per iteration: onecycle, cosine, constant (or a --plugin one)' },
   seed: { key: 'train.seed', type: 'number', describe: 'Seed of initialisation, shuffling and augmentation' },
   'grad-clip': { key: 'train.gradClipNorm', type: 'number', describe: 'Clip the global gradient norm (0 = off)' },
   ema: { key: 'train.ema.enabled', type: 'boolean', describe: 'Keep an EMA of the weights and keep whichever evaluates better (--no-ema to disable)' },

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
-import { readRunConfig, RUN_FILES, trainRun } from '../core/engine/run';
+import { readRunConfig, RUN_FILES, type TrainingEngine } from '../core/engine/run';
 import { TrainingInterrupted } from '../core/engine/trainer';
 import { RunFolderBusyError } from '../core/engine/run-lock';
 import type { LossRegistry } from '../core/registry/loss-registry';
@@ -17,12 +17,13 @@ import type { RunConfig } from '../core/run-config';
 import type { BackendName } from '../core/backend/init';
 import { resolveRunConfig } from '../cli/train-options';
 import { CellResult, finishedCellResult } from './cell-result';
-import { chooseLoss, LossChoice, taskTraits } from './loss-forms';
+import { chooseLoss, LossChoice } from './loss-forms';
 import { CellKey, cellLabel, cellRunDir, planCells, Shard, shardCells, SweepPlan } from './plan';
 
 export interface SweepEnvironment {
   tasks: TaskRegistry;
   losses: LossRegistry;
+  engine: TrainingEngine;
   backend: BackendName;
   log: (line: string) => void;
   /** --profile: each cell's metrics.json gets where its time went. */
@@ -80,8 +81,9 @@ export function prepareCells(plan: SweepPlan, shard: Shard | undefined, outDir: 
   for (const task of plan.tasks) env.tasks.get(task);
   const all = planCells(plan);
   return (shard ? shardCells(all, shard) : all).map((key) => {
-    const { primaryMetric } = taskTraits(key.task);
-    const choice = chooseLoss(key.loss, key.task, env.losses);
+    const task = env.tasks.get(key.task);
+    const { primaryMetric } = task.traits;
+    const choice = chooseLoss(key.loss, task, env.losses);
     const relativeRunDir = cellRunDir(key);
     const runDir = path.resolve(outDir, relativeRunDir);
     const config = choice.applicable ? cellConfig(plan, key, choice.loss, env) : undefined;
@@ -106,7 +108,7 @@ async function runCell(cell: PreparedCell, env: SweepEnvironment, position: stri
   env.log(`compare ${position}: ${label}: ${resume ? 'resuming' : 'training'} ${choice.loss} → ${cell.relativeRunDir}`);
   try {
     // Without a checkpoint nothing of an earlier attempt (same config, checked above) is kept, so neither are its log records.
-    await trainRun(env.tasks.get(key.task), cell.config!, cell.runDir, { losses: env.losses, log: env.log }, resume, {
+    await env.engine.train(env.tasks.get(key.task), cell.config!, cell.runDir, { log: env.log }, resume, {
       profile: env.profile, quiet: env.quiet, overwrite: !resume,
     });
   } catch (err) {

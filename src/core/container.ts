@@ -1,61 +1,171 @@
 /**
- * The composition root: the one place where built-in components are registered and bound.
- * Nothing registers itself on import; the CLI and the public API both build their container here.
+ * The composition root: the one place where built-in components are named and bound. Each kind
+ * has a multi-binding token for its built-ins and a singleton registry made from them by factory
+ * injection; tasks, the plugin loader and the training engine get the registries they use
+ * injected the same way. Nothing registers itself on import. Adding a built-in loss, backbone,
+ * detection head, assigner, dataset, optimiser or schedule is its own file plus one line here;
+ * `--plugin` files add to the same registries at run time (PluginLoader).
+ *
+ * inversify earns its place with the multi-bindings (the lists below are the only lists of
+ * built-ins), singleton scopes across the object graph, and containers a test can rebind
+ * (`container.rebind(TOKENS.Backbone)`) without touching this file.
  */
-import 'reflect-metadata';
-import { Container } from 'inversify';
+import { Container, type ServiceIdentifier } from 'inversify';
+import { Registry, type Named } from './registry/registry';
 import { LossRegistry } from './registry/loss-registry';
-import { TaskDefinition, TaskRegistry } from './registry/task-registry';
-import { multilabelTask } from '../tasks/multilabel';
-import { singlelabelTask } from '../tasks/singlelabel';
-import { detectionTask, registerDetectionLayers } from '../tasks/detection';
-import { registerCustomLayers } from '../backbones/custom-layers';
+import { TaskRegistry, type TaskDefinition } from './registry/task-registry';
+import { PluginFiles } from './registry/plugin-files';
+import { PluginLoader, type PluginKind } from './registry/plugin-loader';
+import { TrainingEngine } from './engine/run';
+import { adam, adamw, sgd, type OptimizerEntry } from './engine/optimizers';
+import { constantSchedule, cosineSchedule, oneCycleSchedule, type ScheduleEntry } from './engine/schedules';
+import { DatasetRegistry } from './data/builtin';
+import type { BuiltinGenerator } from './data/builtin/generator';
+import { MNIST_MULTILABEL } from './data/builtin/mnist-multilabel';
+import { MNIST_FOLDER } from './data/builtin/mnist-folder';
+import { MNIST_DETECTION } from './data/builtin/mnist-detection';
 import type { LossPlugin } from '../losses/loss-plugin';
+import { checkLossPlugin } from '../losses/loss-contract';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
 import { aslSingleLabelPlugin } from '../losses/asl-single-label';
 import { bcePlugin } from '../losses/bce';
 import { focalPlugin, softmaxFocalPlugin } from '../losses/focal';
 import { crossEntropyPlugin } from '../losses/cross-entropy';
+import { BackboneRegistry, type BackboneEntry } from '../backbones/registry';
+import { checkBackboneEntry } from '../backbones/backbone-contract';
+import { mobilenetSmall, mobilenetTiny, resnetSmall, resnetTiny } from '../backbones/entries';
+import { registerCustomLayers } from '../backbones/custom-layers';
+import { createMultilabelTask } from '../tasks/multilabel';
+import { createSinglelabelTask } from '../tasks/singlelabel';
+import { createDetectionTask, registerDetectionLayers } from '../tasks/detection';
+import { checkDetectionHead, type DetectionHead } from '../tasks/detection/head';
+import { fcosHead } from '../tasks/detection/heads/fcos';
+import { createYoloxHead } from '../tasks/detection/heads/yolox';
+import { centerPriorAssigner, simOtaAssigner, type AssignerEntry } from '../tasks/detection/heads/yolox/assigners';
+import { checkNamedComponent } from './registry/named-contract';
 
-/** Service identifiers of the container. */
+/** Service identifiers: `<Kind>` for the multi-bound built-ins, `<Kind>Registry` for the registry of the kind. */
 export const TOKENS = {
+  Loss: Symbol.for('asl-run.Loss'),
   LossRegistry: Symbol.for('asl-run.LossRegistry'),
+  Backbone: Symbol.for('asl-run.Backbone'),
+  BackboneRegistry: Symbol.for('asl-run.BackboneRegistry'),
+  DetectionHead: Symbol.for('asl-run.DetectionHead'),
+  DetectionHeadRegistry: Symbol.for('asl-run.DetectionHeadRegistry'),
+  Assigner: Symbol.for('asl-run.Assigner'),
+  AssignerRegistry: Symbol.for('asl-run.AssignerRegistry'),
+  Dataset: Symbol.for('asl-run.Dataset'),
+  DatasetRegistry: Symbol.for('asl-run.DatasetRegistry'),
+  Optimizer: Symbol.for('asl-run.Optimizer'),
+  OptimizerRegistry: Symbol.for('asl-run.OptimizerRegistry'),
+  Schedule: Symbol.for('asl-run.Schedule'),
+  ScheduleRegistry: Symbol.for('asl-run.ScheduleRegistry'),
+  Task: Symbol.for('asl-run.Task'),
   TaskRegistry: Symbol.for('asl-run.TaskRegistry'),
+  PluginFiles: Symbol.for('asl-run.PluginFiles'),
+  PluginLoader: Symbol.for('asl-run.PluginLoader'),
+  TrainingEngine: Symbol.for('asl-run.TrainingEngine'),
 } as const;
 
-export const BUILTIN_LOSSES: readonly LossPlugin[] = [
-  aslPlugin,
-  aslOptimizedPlugin,
-  aslSingleLabelPlugin,
-  bcePlugin,
-  focalPlugin,
-  softmaxFocalPlugin,
-  crossEntropyPlugin,
-] as LossPlugin[];
+const all = <T>(serviceIdentifier: ServiceIdentifier<T>) => ({ serviceIdentifier, isMultiple: true as const });
 
-export const BUILTIN_TASKS: readonly TaskDefinition[] = [multilabelTask, singlelabelTask, detectionTask];
+/** Binds `token` to the registry `make` builds from every component multi-bound to `builtins`. */
+function bindRegistry<T extends Named, R extends Registry<T>>(container: Container, token: symbol, builtins: symbol, make: (components: T[]) => R): void {
+  container
+    .bind<R>(token)
+    .toResolvedValue((components: T[]) => make(components), [all<T>(builtins)])
+    .inSingletonScope();
+}
 
-/** Plugin files (`--plugin`) are loaded into the bound LossRegistry afterwards: their `register` may be async (plugin-loader.ts). */
+function bindBuiltins(container: Container): void {
+  const constant = <T>(token: symbol, value: T) => container.bind<T>(token).toConstantValue(value);
+  for (const loss of [aslPlugin, aslOptimizedPlugin, aslSingleLabelPlugin, bcePlugin, focalPlugin, softmaxFocalPlugin, crossEntropyPlugin]) constant<LossPlugin>(TOKENS.Loss, loss as LossPlugin);
+  for (const backbone of [resnetTiny, resnetSmall, mobilenetTiny, mobilenetSmall]) constant<BackboneEntry>(TOKENS.Backbone, backbone);
+  constant<AssignerEntry>(TOKENS.Assigner, simOtaAssigner);
+  constant<AssignerEntry>(TOKENS.Assigner, centerPriorAssigner);
+  constant<DetectionHead>(TOKENS.DetectionHead, fcosHead);
+  container.bind<DetectionHead>(TOKENS.DetectionHead).toResolvedValue(createYoloxHead, [TOKENS.AssignerRegistry]).inSingletonScope();
+  for (const dataset of [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION]) constant<BuiltinGenerator>(TOKENS.Dataset, dataset);
+  for (const optimizer of [adam, adamw, sgd]) constant<OptimizerEntry>(TOKENS.Optimizer, optimizer);
+  for (const schedule of [oneCycleSchedule, cosineSchedule, constantSchedule]) constant<ScheduleEntry>(TOKENS.Schedule, schedule);
+  type Deps = [LossRegistry, BackboneRegistry, DatasetRegistry];
+  const deps = [TOKENS.LossRegistry, TOKENS.BackboneRegistry, TOKENS.DatasetRegistry] as [symbol, symbol, symbol];
+  const task = (factory: (...args: Deps) => TaskDefinition) => container.bind<TaskDefinition>(TOKENS.Task).toResolvedValue(factory, deps).inSingletonScope();
+  task((losses, backbones, datasets) => createMultilabelTask({ losses, backbones, datasets }));
+  task((losses, backbones, datasets) => createSinglelabelTask({ losses, backbones, datasets }));
+  container
+    .bind<TaskDefinition>(TOKENS.Task)
+    .toResolvedValue(
+      (losses: LossRegistry, backbones: BackboneRegistry, datasets: DatasetRegistry, heads: Registry<DetectionHead>) => createDetectionTask({ losses, backbones, datasets, heads }),
+      [...deps, TOKENS.DetectionHeadRegistry],
+    )
+    .inSingletonScope();
+}
+
+function bindRegistries(container: Container): void {
+  bindRegistry(container, TOKENS.LossRegistry, TOKENS.Loss, (c: LossPlugin[]) => new LossRegistry(c));
+  bindRegistry(container, TOKENS.BackboneRegistry, TOKENS.Backbone, (c: BackboneEntry[]) => new BackboneRegistry(c));
+  bindRegistry(container, TOKENS.DetectionHeadRegistry, TOKENS.DetectionHead, (c: DetectionHead[]) => new Registry('detection head', 'taskOptions.head', c));
+  bindRegistry(container, TOKENS.AssignerRegistry, TOKENS.Assigner, (c: AssignerEntry[]) => new Registry('assigner', 'taskOptions.assigner', c));
+  bindRegistry(container, TOKENS.DatasetRegistry, TOKENS.Dataset, (c: BuiltinGenerator[]) => new DatasetRegistry(c));
+  bindRegistry(container, TOKENS.OptimizerRegistry, TOKENS.Optimizer, (c: OptimizerEntry[]) => new Registry('optimizer', '--optimizer', c));
+  bindRegistry(container, TOKENS.ScheduleRegistry, TOKENS.Schedule, (c: ScheduleEntry[]) => new Registry('schedule', '--schedule', c));
+  bindRegistry(container, TOKENS.TaskRegistry, TOKENS.Task, (c: TaskDefinition[]) => new TaskRegistry(c));
+}
+
+/** The kinds a `--plugin` file may register, each with its registry and contract check. */
+function pluginKinds(registries: Record<string, Registry<Named>>): PluginKind[] {
+  const kind = <T extends Named>(key: string, check: (candidate: unknown, source: string) => T): PluginKind => ({ key, registry: registries[key], check });
+  const named = (what: string, methods: string[]) => (candidate: unknown, source: string) => checkNamedComponent(candidate, source, what, methods);
+  return [
+    kind('losses', checkLossPlugin),
+    kind('backbones', checkBackboneEntry),
+    kind('detectionHeads', checkDetectionHead),
+    kind('assigners', named('assigner', ['create'])),
+    kind('datasets', named('built-in dataset', ['write'])),
+    kind('optimizers', named('optimizer', ['create'])),
+    kind('schedules', named('schedule', ['create'])),
+    kind('tasks', named('task', ['defaults', 'prepare', 'predict'])),
+  ];
+}
+
+function bindServices(container: Container): void {
+  container.bind<PluginFiles>(TOKENS.PluginFiles).toResolvedValue(() => new PluginFiles()).inSingletonScope();
+  // The plugin api's keys, each with its registry's token.
+  const kinds: Record<string, symbol> = {
+    losses: TOKENS.LossRegistry,
+    backbones: TOKENS.BackboneRegistry,
+    detectionHeads: TOKENS.DetectionHeadRegistry,
+    assigners: TOKENS.AssignerRegistry,
+    datasets: TOKENS.DatasetRegistry,
+    optimizers: TOKENS.OptimizerRegistry,
+    schedules: TOKENS.ScheduleRegistry,
+    tasks: TOKENS.TaskRegistry,
+  };
+  const keys = Object.keys(kinds);
+  container
+    .bind<PluginLoader>(TOKENS.PluginLoader)
+    .toResolvedValue(
+      (files: PluginFiles, ...registries: Registry<Named>[]) => new PluginLoader(pluginKinds(Object.fromEntries(keys.map((k, i) => [k, registries[i]]))), files),
+      [TOKENS.PluginFiles, ...keys.map((k) => kinds[k])] as [symbol, ...symbol[]],
+    )
+    .inSingletonScope();
+  container
+    .bind<TrainingEngine>(TOKENS.TrainingEngine)
+    .toResolvedValue(
+      (optimizers: Registry<OptimizerEntry>, schedules: Registry<ScheduleEntry>, plugins: PluginFiles) => new TrainingEngine({ optimizers, schedules }, plugins),
+      [TOKENS.OptimizerRegistry, TOKENS.ScheduleRegistry, TOKENS.PluginFiles],
+    )
+    .inSingletonScope();
+}
+
 export function createContainer(): Container {
-  // Custom layers (GroupNorm, BatchNorm) must be known to tf.serialization before any model is loaded.
+  // Custom layers (GroupNorm, BatchNorm, LevelScale) must be known to tf.serialization before any model is loaded.
   registerCustomLayers();
   registerDetectionLayers();
   const container = new Container();
-  container
-    .bind<LossRegistry>(TOKENS.LossRegistry)
-    .toDynamicValue(() => {
-      const registry = new LossRegistry();
-      for (const plugin of BUILTIN_LOSSES) registry.register(plugin);
-      return registry;
-    })
-    .inSingletonScope();
-  container
-    .bind<TaskRegistry>(TOKENS.TaskRegistry)
-    .toDynamicValue(() => {
-      const registry = new TaskRegistry();
-      for (const task of BUILTIN_TASKS) registry.register(task);
-      return registry;
-    })
-    .inSingletonScope();
+  bindBuiltins(container);
+  bindRegistries(container);
+  bindServices(container);
   return container;
 }

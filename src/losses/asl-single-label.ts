@@ -16,6 +16,7 @@ export type AslSingleLabelParams = BuiltinLossParams & {
 
 export const aslSingleLabelPlugin = defineLoss<AslSingleLabelParams>({
   name: 'asl-single-label',
+  counterpart: 'asl',
   kind: 'softmax',
   description: 'Asymmetric Loss for single-label classification (ASLSingleLabel): softmax, focusing, label smoothing eps',
   defaults: { gammaPos: 0, gammaNeg: 4, eps: 0.1, reduction: 'mean' },

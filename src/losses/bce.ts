@@ -35,6 +35,7 @@ export function bceOp(targets: tf.Tensor, summed: boolean): (logits: tf.Tensor) 
 
 export const bcePlugin = defineLoss<BceParams>({
   name: 'bce',
+  counterpart: 'ce',
   kind: 'sigmoid',
   description: 'Binary cross-entropy from logits (BCEWithLogitsLoss), numerically stable',
   defaults: { reduction: 'sum' },

@@ -22,6 +22,8 @@ export interface LossDefinition<P extends BuiltinLossParams> {
   name: string;
   kind: LossKind;
   description: string;
+  /** The same loss in the other kind (see LossPlugin.counterpart). */
+  counterpart?: string;
   defaults: P;
   rules: ParamRules<P>;
   body: BodyFactory<P>;
@@ -64,6 +66,7 @@ export function defineLoss<P extends BuiltinLossParams>(def: LossDefinition<P>):
     name: def.name,
     kind: def.kind,
     description: def.description,
+    ...(def.counterpart ? { counterpart: def.counterpart } : {}),
     defaults: Object.freeze({ ...def.defaults }),
     validate,
     create(params: P): Loss {

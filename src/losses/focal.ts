@@ -60,6 +60,7 @@ export function focalLossOp({ gamma, alpha }: FocalParams, targets: tf.Tensor, s
 
 export const focalPlugin = defineLoss<FocalParams>({
   name: 'focal',
+  counterpart: 'focal-softmax',
   kind: 'sigmoid',
   description: 'Sigmoid focal loss (RetinaNet; torchvision sigmoid_focal_loss): gamma, alpha (< 0 disables)',
   defaults: { gamma: 2, alpha: 0.25, reduction: 'sum' },

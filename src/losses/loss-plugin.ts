@@ -41,6 +41,11 @@ export interface LossPlugin<P extends LossParams = LossParams> {
   readonly name: string;
   readonly kind: LossKind;
   readonly description?: string;
+  /**
+   * The same loss in the other kind (sigmoid ↔ softmax), e.g. `bce` ↔ `ce`: `compare --losses`
+   * trains a task of the other kind with it. Declaring it on either side of the pair is enough.
+   */
+  readonly counterpart?: string;
   /** Default parameters; also documents every parameter the loss accepts. */
   readonly defaults: Readonly<P>;
   /**

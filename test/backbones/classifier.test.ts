@@ -1,7 +1,10 @@
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { buildClassifier } from '../../src/backbones/classifier';
-import { createBackbone } from '../../src/backbones/registry';
+import { components } from '../components';
+
+const { backbones } = components();
+const createBackbone: typeof backbones.create = (name, options) => backbones.create(name, options);
 import { expectClose, seededValues, seedLayer } from './helpers';
 
 describe('buildClassifier', () => {

@@ -1,10 +1,13 @@
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
-import { createBackbone, listBackbones } from '../../src/backbones/registry';
+import { components } from '../components';
+
+const { backbones } = components();
+const createBackbone: typeof backbones.create = (name, options) => backbones.create(name, options);
 import { buildClassifier } from '../../src/backbones/classifier';
 import { reseedKernels, roundTrip, seededValues } from './helpers';
 
-const names = listBackbones().map((b) => b.name);
+const names = backbones.names();
 
 describe('backbone registry', () => {
   beforeAll(async () => {
@@ -13,14 +16,14 @@ describe('backbone registry', () => {
 
   it('lists the documented entry points', () => {
     expect(names).toEqual(['resnet-tiny', 'resnet-small', 'mobilenet-tiny', 'mobilenet-small']);
-    for (const b of listBackbones()) expect(b.description.length).toBeGreaterThan(10);
+    for (const { component: b } of backbones.list()) expect(b.description.length).toBeGreaterThan(10);
   });
 
   it('names the known backbones when the name is unknown', () => {
     expect(() => createBackbone('resnet-huge', { inputShape: [64, 64, 3] })).toThrow(
-      `backbone: unknown name 'resnet-huge' (known: ${names.join(', ')})`,
+      `--backbone: unknown backbone 'resnet-huge' (known: ${names.join(', ')})`,
     );
-    expect(() => createBackbone('toString', { inputShape: [64, 64, 3] })).toThrow(/unknown name 'toString'/);
+    expect(() => createBackbone('toString', { inputShape: [64, 64, 3] })).toThrow(/unknown backbone 'toString'/);
   });
 
   it('rejects bad options with one clear line', () => {

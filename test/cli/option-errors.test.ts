@@ -38,6 +38,9 @@ describe('train: a bad option is refused with one line naming it (every option: 
     [['--image-size', '100000'], 'asl-run: --image-size: expected an integer in [8, 2048], got 100000'],
     [['--head', 'yolox'], "asl-run: --head: unknown option 'taskOptions.head' (known under 'taskOptions': none)"],
     [['--task', 'singlelabel', '--task-options', '{"nope":1}'], "asl-run: --task-options: unknown option 'taskOptions.nope' (known under 'taskOptions': none)"],
+    [['--optimizer', 'lion'], "asl-run: --optimizer: unknown optimizer 'lion' (known: adam, adamw, sgd)"],
+    [['--schedule', 'step'], "asl-run: --schedule: unknown schedule 'step' (known: onecycle, cosine, constant)"],
+    [['--backbone', 'vit'], "asl-run: --backbone: unknown backbone 'vit' (known: resnet-tiny, resnet-small, mobilenet-tiny, mobilenet-small)"],
     [['--data', '/tmp', '--missing-labels', '0.5'], 'asl-run: --missing-labels: applies to a built-in dataset, not to your own data (--data); drop one of them'],
   ])('%j', (args, line) => {
     expect(failure(args)).toBe(line);

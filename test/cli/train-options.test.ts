@@ -1,18 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { flagOverrides, resolveRunConfig, trainFlagOptions } from '../../src/cli/train-options';
-import { TaskRegistry } from '../../src/core/registry/task-registry';
-import { detectionTask } from '../../src/tasks/detection';
-import { multilabelTask } from '../../src/tasks/multilabel';
-import { singlelabelTask } from '../../src/tasks/singlelabel';
+import { components } from '../components';
 import { ConfigError } from '../../src/core/config';
 import { runConfigSchema } from '../../src/core/run-config';
 import { cli, tmpDir } from './run-cli';
 
-const tasks = new TaskRegistry();
-tasks.register(multilabelTask);
-tasks.register(singlelabelTask);
-tasks.register(detectionTask);
+const { tasks } = components();
 const work = tmpDir('asl-run-train-options-');
 
 function configFile(content: object): string {
@@ -81,7 +75,6 @@ describe('resolveRunConfig: every option is checked by the schema, one line nami
     [undefined, { 'log-every': 0.5 }, '--log-every: expected an integer >= 1, got 0.5'],
     [undefined, { width: 0 }, '--width: expected a number in (0, 16], got 0'],
     [undefined, { fit: 'crop' }, "--fit: expected one of 'stretch', 'letterbox', got \"crop\""],
-    [undefined, { optimizer: 'lion' }, "--optimizer: expected one of 'adam', 'adamw', 'sgd', got \"lion\""],
     [undefined, { loss: '' }, '--loss: expected a loss name (see `asl-run losses`), got ""'],
     [undefined, { 'loss-params': '[1]' }, '--loss-params: must be a JSON object, got array'],
     [undefined, { head: 'yolox' }, "--head: unknown option 'taskOptions.head' (known under 'taskOptions': none)"],

@@ -7,8 +7,6 @@ import * as path from 'path';
 import type { Argv, CommandModule, Options } from 'yargs';
 import { createContext, GlobalOptions } from '../context';
 import { PROFILE_OPTION, trainFlagOptions } from '../train-options';
-import { TOKENS } from '../../core/container';
-import type { TaskRegistry } from '../../core/registry/task-registry';
 import { parseDataFlags, parseNameList, parseShard, seedList, SweepPlan } from '../../compare/plan';
 import { prepareCells, runCells } from '../../compare/sweep';
 import { findShardFiles, mergeShardFiles, REPORT_FILES, RESULTS_VERSION, shardFileName, writeReport, writeShardResults } from '../../compare/results-file';
@@ -91,7 +89,7 @@ export const compareCommand: CommandModule<GlobalOptions, CompareArgs> = {
     const plan = planFromArgs(args);
     const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
     const ctx = await createContext(args);
-    const env = { tasks: ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry), losses: ctx.losses, backend: args.backend, log: ctx.log, profile: Boolean(args.profile), quiet: args.quiet };
+    const env = { tasks: ctx.tasks, losses: ctx.losses, engine: ctx.engine, backend: args.backend, log: ctx.log, profile: Boolean(args.profile), quiet: args.quiet };
     const prepared = prepareCells(plan, shard, out, env);
     ctx.log(`asl-run compare: ${prepared.length} cells${shard ? ` (shard ${shard.index}/${shard.count})` : ''} → ${out}`);
     const cells = await runCells(prepared, env);

@@ -1,7 +1,8 @@
 /** `asl-run data make NAME --out DIR` and `asl-run data list`: the built-in datasets. */
 import type { Argv, CommandModule } from 'yargs';
-import type { GlobalOptions } from '../context';
-import { BUILTIN_DATASETS, writeBuiltinDataset } from '../../core/data/builtin';
+import { loadComponents, type GlobalOptions } from '../context';
+import { describeDataset, writeBuiltinDataset, type DatasetRegistry } from '../../core/data/builtin';
+import { TOKENS } from '../../core/container';
 import { parseJsonFlag } from '../../core/config';
 import { UsageError } from '../usage-error';
 
@@ -16,12 +17,13 @@ const makeCommand: CommandModule<GlobalOptions, MakeArgs> = {
   describe: 'Write a built-in dataset (in the on-disk format users bring) into --out',
   builder: (y) =>
     y
-      .positional('name', { type: 'string', choices: BUILTIN_DATASETS.map((d) => d.name), describe: 'Built-in dataset' })
+      .positional('name', { type: 'string', describe: 'Built-in dataset (see `data list`)' })
       .option('out', { type: 'string', demandOption: true, describe: 'Folder to write (must be absent or empty)' })
       .option('options', { type: 'string', describe: 'Generator options as JSON, e.g. \'{"trainCount":500,"missingLabels":0.3}\' (see `data list`)' }) as unknown as Argv<MakeArgs>,
-  handler: (args) => {
+  handler: async (args) => {
     const options = args.options ? parseJsonFlag('--options', args.options) : {};
-    const root = writeBuiltinDataset(args.name, args.out, options);
+    const datasets = (await loadComponents(args)).get<DatasetRegistry>(TOKENS.DatasetRegistry);
+    const root = writeBuiltinDataset(datasets.get(args.name), args.out, options);
     process.stdout.write(`${root}\n`);
   },
 };
@@ -29,8 +31,9 @@ const makeCommand: CommandModule<GlobalOptions, MakeArgs> = {
 const listCommand: CommandModule<GlobalOptions, GlobalOptions> = {
   command: 'list',
   describe: 'List the built-in datasets with their options',
-  handler: () => {
-    for (const d of BUILTIN_DATASETS) {
+  handler: async (args) => {
+    const datasets = (await loadComponents(args)).get<DatasetRegistry>(TOKENS.DatasetRegistry);
+    for (const d of datasets.list().map((e) => describeDataset(e.component))) {
       process.stdout.write(`${d.name} (${d.task}, ${d.format}): ${d.description}\n`);
       for (const [k, v] of Object.entries(d.defaults)) process.stdout.write(`    ${k} = ${v}  ${d.optionHelp[k]}\n`);
     }

@@ -6,13 +6,11 @@
  */
 import { tf } from '../../core/tf';
 import { initBackend, type BackendName } from '../../core/backend/init';
-import type { AdapterProbe } from '../../core/backend/webgpu/dawn';
 import { probeAdapters } from '../../core/backend/webgpu/dawn';
-import { candidateApis } from '../../core/backend/webgpu/activate';
+import { candidateApis, type AdapterDescription, type AdapterProbe } from '../../core/backend/webgpu/adapter';
 import { buildReferenceCnn, BENCH_CLASSES, BENCH_RECIPE, type SyntheticBatch } from '../../bench/workloads';
-import { Optimizer } from '../../core/engine/optimizers';
+import { adam } from '../../core/engine/optimizers';
 import { disposeModel } from '../../core/engine/model-io';
-import type { AdapterDescription } from '../../core/backend/webgpu/adapter';
 
 export const DOCTOR_BACKENDS = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const satisfies readonly BackendName[];
 export type DoctorBackend = (typeof DOCTOR_BACKENDS)[number];
@@ -137,7 +135,7 @@ export function compare(backend: DoctorBackend, result: Evaluation, reference: E
 export async function timeSteps(size: WorkloadSize, weights: Array<{ values: Float32Array; shape: number[] }>, batch: SyntheticBatch, budgetMs: number): Promise<Omit<SpeedResult, 'backend'>> {
   const model = modelWith(size, weights);
   const trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const optimizer = new Optimizer(trainable, BENCH_RECIPE.optimizer);
+  const optimizer = adam.create(trainable, BENCH_RECIPE.optimizer);
   const { x, labels } = batchTensors(batch);
   const step = async () => {
     const loss = tf.tidy(() => {

@@ -8,8 +8,7 @@ import type { GlobalOptions } from '../context';
 import { UsageError } from '../usage-error';
 import { tf } from '../../core/tf';
 import { initBackend } from '../../core/backend/init';
-import { formatAdapter } from '../../core/backend/webgpu/adapter';
-import type { AdapterProbe } from '../../core/backend/webgpu/dawn';
+import { formatAdapter, type AdapterProbe } from '../../core/backend/webgpu/adapter';
 import { syntheticBatch } from '../../bench/workloads';
 import {
   checkAdapters, checkBackends, compare, evaluate, referenceWeights, timeSteps,

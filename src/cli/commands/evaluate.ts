@@ -6,8 +6,6 @@ import { readRunConfig, RUN_FILES } from '../../core/engine/run';
 import { disposeModel, loadLayersModel } from '../../core/engine/model-io';
 import { writeFileAtomic } from '../../core/engine/safe-files';
 import { checkNotLocked } from '../../core/engine/run-lock';
-import { TOKENS } from '../../core/container';
-import type { TaskRegistry } from '../../core/registry/task-registry';
 
 interface EvalArgs extends GlobalOptions {
   run: string;
@@ -22,9 +20,9 @@ export const evalCommand: CommandModule<GlobalOptions, EvalArgs> = {
     // It writes into the run folder, and the model may be mid-save: not while a training run holds it.
     checkNotLocked(args.run);
     const { classes, ...config } = readRunConfig(args.run);
-    const task = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry).get(config.task);
+    const task = ctx.tasks.get(config.task);
     const model = await loadLayersModel(path.join(args.run, RUN_FILES.model), ctx.log);
-    const prepared = await task.prepare(config, { losses: ctx.losses, log: ctx.log }, { model, classes });
+    const prepared = await task.prepare(config, { log: ctx.log }, { model, classes });
     if (prepared.classes.join('\n') !== classes.join('\n')) {
       throw new Error(`${args.run}: the validation data's classes differ from the ones the model was trained on`);
     }

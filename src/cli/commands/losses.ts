@@ -12,7 +12,7 @@ export const lossesCommand: CommandModule<GlobalOptions, LossesArgs> = {
   builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of a table' }),
   handler: async (args) => {
     const { losses } = await createContext(args);
-    const rows = losses.list().map(({ plugin, source }) => ({
+    const rows = losses.list().map(({ component: plugin, source }) => ({
       name: plugin.name,
       kind: plugin.kind,
       defaults: plugin.defaults,

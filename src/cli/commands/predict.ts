@@ -4,8 +4,6 @@ import type { Argv, CommandModule } from 'yargs';
 import { createContext, GlobalOptions } from '../context';
 import { readRunConfig, RUN_FILES } from '../../core/engine/run';
 import { disposeModel, loadLayersModel } from '../../core/engine/model-io';
-import { TOKENS } from '../../core/container';
-import type { TaskRegistry } from '../../core/registry/task-registry';
 import { writeDrawnPredictions } from '../draw-predictions';
 import { asFlags, integerIn, numberIn, parseOrThrow, z } from '../../core/schema';
 
@@ -33,7 +31,7 @@ export const predictCommand: CommandModule<GlobalOptions, PredictArgs> = {
     parseOrThrow(PREDICT_OPTIONS, { top: args.top, 'draw-min-score': args['draw-min-score'] }, asFlags);
     const ctx = await createContext(args);
     const { classes, ...config } = readRunConfig(args.run);
-    const task = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry).get(config.task);
+    const task = ctx.tasks.get(config.task);
     const model = await loadLayersModel(path.join(args.run, RUN_FILES.model), ctx.log);
     // Predictions must not depend on a training-only option.
     const predictions = await task.predict(model, { ...config, data: { ...config.data, skipBad: false } }, classes, args.images, { topK: args.top });

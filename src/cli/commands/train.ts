@@ -6,9 +6,7 @@ import * as path from 'path';
 import type { Argv, CommandModule } from 'yargs';
 import { createContext, GlobalOptions } from '../context';
 import { flagOverrides, OVERWRITE_OPTION, PROFILE_OPTION, resolveRunConfig, trainFlagOptions } from '../train-options';
-import { readRunConfig, RunSummary, trainRun } from '../../core/engine/run';
-import { TOKENS } from '../../core/container';
-import type { TaskRegistry } from '../../core/registry/task-registry';
+import { readRunConfig, RunSummary } from '../../core/engine/run';
 import { ConfigError } from '../../core/config';
 import { describeSkips } from '../../core/data/skips';
 
@@ -52,7 +50,7 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
       .options(trainFlagOptions()) as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     const ctx = await createContext(args);
-    const tasks = ctx.container.get<TaskRegistry>(TOKENS.TaskRegistry);
+    const { tasks } = ctx;
     let runDir: string;
     let config;
     if (args.resume) {
@@ -68,7 +66,7 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
     }
     config = { ...config, backend: args.backend };
     ctx.log(`asl-run: ${args.resume ? 'resuming' : 'training'} ${config.task} with loss ${config.loss} → ${runDir}`);
-    const summary = await trainRun(tasks.get(config.task), config, runDir, { losses: ctx.losses, log: ctx.log }, Boolean(args.resume), {
+    const summary = await ctx.engine.train(tasks.get(config.task), config, runDir, { log: ctx.log }, Boolean(args.resume), {
       profile: Boolean(args.profile),
       quiet: args.quiet,
       overwrite: Boolean(args.overwrite),

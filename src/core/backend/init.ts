@@ -8,8 +8,8 @@ import { tf } from '../tf';
 import { registerWasmTrainingKernels, useStockWasmKernels } from './wasm-kernels';
 import { activateStockWasm, activateWasm, resolveWasmThreads, type WasmThreads } from './wasm-module';
 import { runTfjsCheck, type TfjsCheck, type TfjsInstall } from './compat';
-import { activateWebgpu, type AdapterPolicy } from './webgpu/activate';
-import type { AdapterDescription } from './webgpu/adapter';
+import { activateWebgpu } from './webgpu/activate';
+import type { AdapterDescription, AdapterPolicy } from './webgpu/adapter';
 import { describeRuntime, loadInstalledTfjsNode, setNativeDefaults, tensorflowRuntime } from './tensorflow-setup/installation';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;

@@ -5,9 +5,11 @@
  */
 import { tf } from '../tf';
 import { adamUpdate } from './adam-update';
+import type { Named } from '../registry/registry';
 
 export interface OptimizerConfig {
-  name: 'adam' | 'adamw' | 'sgd';
+  /** A registered optimiser (built-in: adam, adamw, sgd). */
+  name: string;
   /** L2 penalty added to the gradient (adam, sgd) or decoupled decay (adamw); never on rank ≤ 1 weights. */
   weightDecay: number;
   beta1: number;
@@ -18,14 +20,33 @@ export interface OptimizerConfig {
   nesterov: boolean;
 }
 
-export const OPTIMIZER_NAMES = ['adam', 'adamw', 'sgd'] as const;
+/** What the trainer drives: one update per step, and the state a checkpoint keeps. */
+export interface TrainingOptimizer {
+  /** Number of updates applied so far (torch's `state['step']`). */
+  readonly stepCount: number;
+  /** Applies one update; `grads[i]` belongs to the i-th parameter; `momentum` overrides beta1/momentum for this step (OneCycle). */
+  step(grads: tf.Tensor[], lr: number, momentum?: number): void;
+  /** The state as named tensors (views of the live variables: read them before the next step). */
+  state(): { step: number; tensors: Record<string, tf.Tensor> };
+  loadState(state: { step: number; tensors: Record<string, tf.Tensor> }): void;
+  dispose(): void;
+}
+
+/** An optimiser entry point, bound in the composition root or registered by a plugin. */
+export interface OptimizerEntry extends Named {
+  readonly description: string;
+  /** An optimiser of `params` with the `train.optimizer` settings. */
+  create(params: tf.Variable[], config: OptimizerConfig): TrainingOptimizer;
+}
+
+type UpdateRule = 'adam' | 'adamw' | 'sgd';
 
 /** timm's rule: biases, norm scales/offsets (every weight of rank ≤ 1) get no weight decay. */
 export function decays(variable: tf.Variable): boolean {
   return variable.shape.length > 1;
 }
 
-export class Optimizer {
+export class Optimizer implements TrainingOptimizer {
   /** Adam/AdamW: [m, v] per parameter; SGD: [buffer]. */
   private readonly slots: tf.Variable[][];
   private steps = 0;
@@ -33,8 +54,9 @@ export class Optimizer {
   constructor(
     private readonly params: tf.Variable[],
     private readonly config: OptimizerConfig,
+    private readonly rule: UpdateRule,
   ) {
-    const perParam = config.name === 'sgd' ? 1 : 2;
+    const perParam = rule === 'sgd' ? 1 : 2;
     this.slots = params.map((p) => Array.from({ length: perParam }, () => tf.tidy(() => tf.variable(tf.zerosLike(p), false))));
   }
 
@@ -55,7 +77,7 @@ export class Optimizer {
       this.params.forEach((p, i) => {
         const wd = decays(p) ? c.weightDecay : 0;
         let g = grads[i];
-        if (c.name === 'sgd') {
+        if (this.rule === 'sgd') {
           const mu = momentum ?? c.momentum;
           if (wd > 0) g = g.add(p.mul(wd));
           const [buf] = this.slots[i];
@@ -69,8 +91,8 @@ export class Optimizer {
         const [beta1, beta2] = [momentum ?? c.beta1, c.beta2];
         const [m, v] = this.slots[i];
         const [p1, m1, v1] = adamUpdate(p, g, m, v, {
-          decay: c.name === 'adamw' && wd > 0 ? 1 - lr * wd : 1,
-          l2: c.name === 'adam' && wd > 0 ? wd : 0,
+          decay: this.rule === 'adamw' && wd > 0 ? 1 - lr * wd : 1,
+          l2: this.rule === 'adam' && wd > 0 ? wd : 0,
           beta1,
           beta2,
           eps: c.eps,
@@ -106,3 +128,9 @@ export class Optimizer {
     this.slots.flat().forEach((s) => s.dispose());
   }
 }
+
+const entry = (rule: UpdateRule, description: string): OptimizerEntry => ({ name: rule, description, create: (params, config) => new Optimizer(params, config, rule) });
+
+export const adam = entry('adam', 'Adam (torch.optim.Adam): weight decay as an L2 term in the gradient');
+export const adamw = entry('adamw', 'AdamW (torch.optim.AdamW): decoupled weight decay');
+export const sgd = entry('sgd', 'SGD with momentum, optionally Nesterov (torch.optim.SGD)');

@@ -16,7 +16,8 @@ import { parseSavedRunConfig, type RunConfig } from '../run-config';
 import type { PreparedTask, TaskDefinition, TaskEnvironment } from '../registry/task-registry';
 import { checkResumePlugins } from '../registry/run-plugins';
 import { Progress } from './progress';
-import { Trainer, TrainResult } from './trainer';
+import { Trainer, TrainResult, type TrainerComponents } from './trainer';
+import type { PluginFiles } from '../registry/plugin-files';
 import { disposeModel, saveLayersModel } from './model-io';
 import { claimRunFolder, checkRunFolder, RUN_FILES, withWhatWasKept } from './run-folder';
 import { appendFileNamed, writeFileAtomic } from './safe-files';
@@ -81,48 +82,71 @@ function writeJson(file: string, value: unknown): void {
 }
 
 /**
- * Trains `config` into `runDir` (resuming its checkpoint when `resume`), saves the final model and
- * metrics, and returns the summary. Throws TrainingInterrupted after Ctrl-C or SIGTERM (checkpoint saved).
- * The folder is locked for the whole run; a folder another process writes, or one holding a run
- * (unless `resume` or `options.overwrite`), is refused before anything is prepared.
+ * Runs training: bound in the composition root with the optimiser and schedule registries and the
+ * record of the plugin files loaded (a run writes them into its config.json).
  */
-export async function trainRun(
-  task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean, options: TrainRunOptions = {},
-): Promise<RunSummary> {
-  const mode = { resume, overwrite: Boolean(options.overwrite) };
-  checkRunFolder(runDir, mode);
-  if (resume) checkResumePlugins(runDir, env.losses.pluginFiles());
-  const started = performance.now();
-  const profiler = new Profiler(Boolean(options.profile));
-  const prepared = await task.prepare(config, env);
-  // Only now: bad options or data leave no empty run folder behind.
-  const lock = claimRunFolder(runDir, mode, env.log);
-  try {
-    return await trainInFolder(task, config, runDir, env, resume, prepared, profiler, started, options);
-  } catch (err) {
-    throw withWhatWasKept(err, runDir);
-  } finally {
-    lock.release();
+export class TrainingEngine {
+  constructor(
+    private readonly components: TrainerComponents,
+    private readonly plugins: PluginFiles,
+  ) {}
+
+  /**
+   * Trains `config` into `runDir` (resuming its checkpoint when `resume`), saves the final model and
+   * metrics, and returns the summary. Throws TrainingInterrupted after Ctrl-C or SIGTERM (checkpoint saved).
+   * The folder is locked for the whole run; a folder another process writes, or one holding a run
+   * (unless `resume` or `options.overwrite`), is refused before anything is prepared.
+   */
+  async train(task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean, options: TrainRunOptions = {}): Promise<RunSummary> {
+    const mode = { resume, overwrite: Boolean(options.overwrite) };
+    checkRunFolder(runDir, mode);
+    if (resume) checkResumePlugins(runDir, this.plugins.list());
+    // Unknown optimiser or schedule names fail before any data is read.
+    this.components.optimizers.get(config.train.optimizer.name);
+    this.components.schedules.get(config.train.schedule.name);
+    const started = performance.now();
+    const profiler = new Profiler(Boolean(options.profile));
+    const prepared = await task.prepare(config, env);
+    // Only now: bad options or data leave no empty run folder behind.
+    const lock = claimRunFolder(runDir, mode, env.log);
+    try {
+      const run: RunInFolder = { task, config, runDir, env, resume, prepared, profiler, started, options };
+      return await trainInFolder(run, this.components, this.plugins);
+    } catch (err) {
+      throw withWhatWasKept(err, runDir);
+    } finally {
+      lock.release();
+    }
   }
+}
+
+interface RunInFolder {
+  task: TaskDefinition;
+  config: RunConfig;
+  runDir: string;
+  env: TaskEnvironment;
+  resume: boolean;
+  prepared: PreparedTask;
+  profiler: Profiler;
+  started: number;
+  options: TrainRunOptions;
 }
 
 /** Signals that stop a run at the next step boundary, after a checkpoint. */
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
 
-async function trainInFolder(
-  task: TaskDefinition, config: RunConfig, runDir: string, env: TaskEnvironment, resume: boolean,
-  prepared: PreparedTask, profiler: Profiler, started: number, options: TrainRunOptions,
-): Promise<RunSummary> {
+async function trainInFolder(run: RunInFolder, components: TrainerComponents, plugins: PluginFiles): Promise<RunSummary> {
+  const { task, config, runDir, env, resume, prepared, profiler, started, options } = run;
   if (!prepared.train) throw new Error(`task ${task.name}: prepared without training data`);
   const readerSkips = prepared.skips.counts();
   if (readerSkips.total > 0) env.log(`${describeSkips(readerSkips)} while reading the data (--skip-bad); first: ${readerSkips.first}`);
-  writeJson(path.join(runDir, RUN_FILES.config), { ...config, classes: prepared.classes, plugins: env.losses.pluginFiles() });
+  writeJson(path.join(runDir, RUN_FILES.config), { ...config, classes: prepared.classes, plugins: plugins.list() });
   const logFile = path.join(runDir, RUN_FILES.log);
-  const trainer = new Trainer(prepared.adapter, prepared.train, config.train, path.join(runDir, RUN_FILES.checkpoint), {
+  const trainer = new Trainer(prepared.adapter, task.traits, prepared.train, config.train, path.join(runDir, RUN_FILES.checkpoint), {
     record: (entry) => appendFileNamed(logFile, `${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`),
     progress: new Progress(options.quiet ? undefined : process.stderr, config.train.logEvery),
     profiler,
-  });
+  }, components);
   profiler.lap('setup');
   // Ctrl-C, and the SIGTERM a scheduler (Slurm, Kubernetes) sends before it kills a job, save a checkpoint first.
   const onStopSignal = (signal: NodeJS.Signals) => {

@@ -2,6 +2,7 @@
  * Learning-rate schedules, stepped once per iteration. `at(step)` is a pure function of the step,
  * so a resumed run needs no schedule state.
  */
+import type { Named } from '../registry/registry';
 
 export interface ScheduleValue {
   lr: number;
@@ -18,7 +19,8 @@ export interface Schedule {
  * each schedule reads its own fields.
  */
 export interface ScheduleConfig {
-  name: 'onecycle' | 'cosine' | 'constant';
+  /** A registered schedule (built-in: onecycle, cosine, constant). */
+  name: string;
   /** onecycle: fraction of the steps spent increasing the lr (torch `pct_start`). */
   pctStart: number;
   /** onecycle: initial lr = maxLr / divFactor. */
@@ -36,7 +38,12 @@ export interface ScheduleConfig {
   minLr: number;
 }
 
-export const SCHEDULE_NAMES = ['onecycle', 'cosine', 'constant'] as const;
+/** A schedule entry point, bound in the composition root or registered by a plugin. */
+export interface ScheduleEntry extends Named {
+  readonly description: string;
+  /** The schedule of a run of `totalSteps` steps at base (peak) lr `baseLr` with the `train.schedule` settings. */
+  create(baseLr: number, totalSteps: number, config: ScheduleConfig): Schedule;
+}
 
 function cosineAnneal(start: number, end: number, pct: number): number {
   return end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1);
@@ -74,15 +81,6 @@ export function cosineWithWarmup(baseLr: number, totalSteps: number, c: Schedule
   };
 }
 
-export function createSchedule(config: ScheduleConfig, lr: number, totalSteps: number): Schedule {
-  switch (config.name) {
-    case 'onecycle':
-      return oneCycle(lr, totalSteps, config);
-    case 'cosine':
-      return cosineWithWarmup(lr, totalSteps, config);
-    case 'constant':
-      return { at: () => ({ lr }) };
-    default:
-      throw new Error(`train.schedule.name: unknown schedule '${config.name}' (choose one of ${SCHEDULE_NAMES.join(', ')})`);
-  }
-}
+export const oneCycleSchedule: ScheduleEntry = { name: 'onecycle', description: "torch's OneCycleLR (cosine), momentum cycled inversely", create: oneCycle };
+export const cosineSchedule: ScheduleEntry = { name: 'cosine', description: "Linear warm-up, then cosine decay to minLr (timm's CosineLRScheduler)", create: cosineWithWarmup };
+export const constantSchedule: ScheduleEntry = { name: 'constant', description: 'The base lr at every step', create: (lr) => ({ at: () => ({ lr }) }) };

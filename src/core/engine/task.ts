@@ -36,8 +36,6 @@ export interface TaskAdapter<Item> {
   /** `multilabel`, `singlelabel`, `detection`. */
   readonly name: string;
   readonly model: tf.LayersModel;
-  /** The metric that decides between the EMA and the live weights; higher is better. */
-  readonly primaryMetric: string;
   /**
    * The training loss of one batch, called inside the gradient tape.
    * @param outputs the model's outputs for `batch.images` in training mode.

@@ -8,9 +8,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf } from '../tf';
 import { WeightEma } from './ema';
-import { Optimizer, OptimizerConfig } from './optimizers';
+import type { OptimizerConfig, OptimizerEntry, TrainingOptimizer } from './optimizers';
 import { Progress } from './progress';
-import { createSchedule, ScheduleConfig } from './schedules';
+import type { ScheduleConfig, ScheduleEntry } from './schedules';
+import type { Registry } from '../registry/registry';
+import type { TaskTraits } from '../registry/task-registry';
 import type { BatchSource, Metrics, TaskAdapter } from './task';
 import { CheckpointError, describeKeptCheckpoint, readCheckpoint, SavedTensor, writeCheckpoint } from './checkpoint';
 import { withSeededMathRandom } from './seeded-math-random';
@@ -72,6 +74,12 @@ export class TrainingInterrupted extends Error {
 /** The loss, the gradient or the updated weights became non-finite; the last good checkpoint was left in place. */
 export class NonFiniteLossError extends Error {}
 
+/** The registries the trainer resolves `train.optimizer.name` and `train.schedule.name` in. */
+export interface TrainerComponents {
+  optimizers: Registry<OptimizerEntry>;
+  schedules: Registry<ScheduleEntry>;
+}
+
 export interface TrainerHooks {
   /** JSON-lines sink for step and evaluation records. */
   record(entry: Record<string, unknown>): void;
@@ -90,7 +98,7 @@ function settleOn(variables: readonly tf.Variable[]): () => void {
 export class Trainer<Item> {
   private readonly trainable: tf.Variable[];
   private readonly allWeights: tf.Variable[];
-  private readonly optimizer: Optimizer;
+  private readonly optimizer: TrainingOptimizer;
   private readonly ema?: WeightEma;
   private readonly profiler: Profiler;
   /** Profiling only: wait for the update's and the EMA's device work. */
@@ -101,14 +109,16 @@ export class Trainer<Item> {
 
   constructor(
     private readonly task: TaskAdapter<Item>,
+    private readonly traits: Pick<TaskTraits, 'primaryMetric' | 'metricDirection'>,
     private readonly data: BatchSource<Item>,
     private readonly config: TrainConfig,
     private readonly checkpointFile: string,
     private readonly hooks: TrainerHooks,
+    private readonly components: TrainerComponents,
   ) {
     this.trainable = task.model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.allWeights = task.model.weights.map((w) => w.read() as tf.Variable);
-    this.optimizer = new Optimizer(this.trainable, config.optimizer);
+    this.optimizer = components.optimizers.get(config.optimizer.name).create(this.trainable, config.optimizer);
     if (config.ema.enabled) this.ema = new WeightEma(this.allWeights, config.ema.decay, config.ema.warmup);
     this.profiler = hooks.profiler ?? new Profiler(false);
     this.settleUpdate = settleOn(this.trainable);
@@ -124,7 +134,7 @@ export class Trainer<Item> {
     const { epochs } = this.config;
     const perEpoch = this.data.batchesPerEpoch;
     if (perEpoch < 1) throw new Error('training data yields no batch (fewer images than one batch with drop-last?)');
-    const schedule = createSchedule(this.config.schedule, this.config.lr, epochs * perEpoch);
+    const schedule = this.components.schedules.get(this.config.schedule.name).create(this.config.lr, epochs * perEpoch, this.config.schedule);
     let state: CheckpointMeta = resume ? this.restore() : {
       epoch: 0, batch: 0, step: 0, optimizerStep: 0, emaUpdates: 0, history: [], epochLossSum: 0, epochImages: 0, epochSeconds: 0,
     };
@@ -233,10 +243,11 @@ export class Trainer<Item> {
     return { metrics, emaMetrics };
   }
 
-  /** Keeps the EMA weights in the model when they scored higher on the primary metric. */
+  /** Keeps the EMA weights in the model when they scored better on the primary metric. */
   private finish(history: EpochRecord[]): TrainResult {
     const last = history[history.length - 1];
-    const primary = (m?: Metrics) => (m ? Number(m[this.task.primaryMetric]) : -Infinity);
+    const sign = this.traits.metricDirection === 'max' ? 1 : -1;
+    const primary = (m?: Metrics) => (m ? sign * Number(m[this.traits.primaryMetric]) : -Infinity);
     const usedEma = Boolean(this.ema && last?.emaMetrics && primary(last.emaMetrics) > primary(last.metrics));
     if (usedEma) this.ema!.commit();
     return { history, metrics: (usedEma ? last.emaMetrics : last?.metrics) ?? {}, usedEma };

@@ -28,7 +28,7 @@ export class Registry<T extends Named> {
 
   /**
    * @param kind what the components are, singular, for messages: `loss`, `backbone`, `detection head`
-   * @param option the option that selects one, for messages: `--loss`, `--backbone`, `--head`
+   * @param option the option that selects one, for messages (`--backbone`, `taskOptions.head`), or '' where the caller names it
    */
   constructor(
     readonly kind: string,
@@ -59,16 +59,16 @@ export class Registry<T extends Named> {
   /** @throws Error `<option>: unknown <kind> '<name>' (known: …)`. */
   entry(name: string): RegistryEntry<T> {
     const found = this.entries.get(name);
-    if (!found) throw new Error(`${this.option}: unknown ${this.kind} '${name}' (known: ${this.names().join(', ')})`);
+    if (!found) throw new Error(`${this.option ? `${this.option}: ` : ''}unknown ${this.kind} '${name}' (known: ${this.names().join(', ')})`);
     return found;
   }
 
-  /** Registered names, sorted. */
+  /** Registered names, in registration order (the composition root's order for built-ins). */
   names(): string[] {
-    return [...this.entries.keys()].sort();
+    return [...this.entries.keys()];
   }
 
-  /** Every entry, by sorted name. */
+  /** Every entry, in the order of `names()`. */
   list(): RegistryEntry<T>[] {
     return this.names().map((name) => this.entries.get(name)!);
   }

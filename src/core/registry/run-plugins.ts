@@ -8,7 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseOrThrow, inFile, z } from '../schema';
-import { PluginError, sha256OfFile, type PluginFileRecord } from './plugin-loader';
+import { PluginError } from './plugin-guard';
+import { sha256OfFile, type PluginFileRecord } from './plugin-files';
 
 const recordsSchema = z.array(
   z.strictObject({

@@ -4,14 +4,15 @@
  */
 import type { BatchSource, TaskAdapter } from '../engine/task';
 import type { RunConfig } from '../run-config';
-import type { LossRegistry } from './loss-registry';
+import { Registry } from './registry';
+import type { LossKind } from '../../losses/loss-plugin';
 import type { tf } from '../tf';
 import type { JsonObject } from '../config';
 import type { z } from '../schema';
 import type { SkipLedger } from '../data/skips';
 
+/** What one run hands a task besides its config (the task's components are injected at construction). */
 export interface TaskEnvironment {
-  losses: LossRegistry;
   /** Status lines for the user (stderr). */
   log: (line: string) => void;
 }
@@ -35,9 +36,20 @@ export interface PrepareOptions {
 /** What `predict` prints for one image. */
 export type Prediction = Record<string, unknown>;
 
+/** What `compare` and the engine need to know of a task without preparing it. */
+export interface TaskTraits {
+  /** The kind of loss the task's head is trained with (sigmoid: multi-hot targets; softmax: one class id). */
+  readonly lossKind: LossKind;
+  /** Headline metric, as in the task's evaluation output; it decides between the EMA and the live weights. */
+  readonly primaryMetric: string;
+  /** Whether a larger primary metric is better (`max`) or a smaller one (`min`). */
+  readonly metricDirection: 'max' | 'min';
+}
+
 export interface TaskDefinition {
   readonly name: string;
   readonly description: string;
+  readonly traits: TaskTraits;
   /**
    * The complete default config of this task (built-in dataset, model, recipe).
    * @param taskOptions the user's `taskOptions` (config file, then flags), for tasks whose defaults
@@ -51,21 +63,8 @@ export interface TaskDefinition {
   predict(model: tf.LayersModel, config: RunConfig, classes: string[], files: string[], options: { topK: number }): Promise<Prediction[]>;
 }
 
-export class TaskRegistry {
-  private readonly tasks = new Map<string, TaskDefinition>();
-
-  register(task: TaskDefinition): void {
-    if (this.tasks.has(task.name)) throw new Error(`task '${task.name}' is already registered`);
-    this.tasks.set(task.name, task);
-  }
-
-  get(name: string): TaskDefinition {
-    const task = this.tasks.get(name);
-    if (!task) throw new Error(`--task: unknown task '${name}' (known: ${this.names().join(', ')})`);
-    return task;
-  }
-
-  names(): string[] {
-    return [...this.tasks.keys()];
+export class TaskRegistry extends Registry<TaskDefinition> {
+  constructor(builtins: readonly TaskDefinition[] = []) {
+    super('task', '--task', builtins);
   }
 }

@@ -9,28 +9,40 @@ import type { Dataset, ImageRecord } from '../../core/data/records';
 import type { TaskAdapter } from '../../core/engine/task';
 import type { Loss } from '../../losses/loss-plugin';
 import type { PrepareOptions, PreparedTask, TaskEnvironment } from '../../core/registry/task-registry';
+import type { LossRegistry } from '../../core/registry/loss-registry';
+import type { BackboneRegistry } from '../../backbones/registry';
+import type { DatasetRegistry } from '../../core/data/builtin';
+import type { DataEnvironment } from './locate-data';
 import { buildClassificationModel } from './classification-model';
 import { classificationAugment, evalLoader, limitRecords, trainLoader } from './loaders';
 import { forEachPrediction } from './predict';
 import type { BatchLoader } from '../../core/data/pipeline/loader';
 import type { RunSkips } from '../../core/data/skips';
 
+/** What a classification task is built with (injected by the composition root). */
+export interface ClassificationDeps {
+  losses: LossRegistry;
+  backbones: BackboneRegistry;
+  datasets: DatasetRegistry;
+}
+
 export interface ClassificationRecipe<R extends ImageRecord, Item> {
-  readSplits(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): { train?: Dataset<R>; val: Dataset<R>; skips: RunSkips };
+  readSplits(config: RunConfig, env: DataEnvironment, trainedClasses?: string[]): { train?: Dataset<R>; val: Dataset<R>; skips: RunSkips };
   toItem(record: R): Item;
   makeAdapter(model: tf.LayersModel, criterion: Loss, classes: string[], val: BatchLoader<R, Item>): TaskAdapter<Item>;
 }
 
 export async function prepareClassification<R extends ImageRecord, Item>(
   recipe: ClassificationRecipe<R, Item>,
+  deps: ClassificationDeps,
   config: RunConfig,
   env: TaskEnvironment,
   options: PrepareOptions,
 ): Promise<PreparedTask> {
-  const criterion = env.losses.create(config.loss, config.lossParams);
-  const splits = recipe.readSplits(config, env, options.model ? options.classes : undefined);
+  const criterion = deps.losses.create(config.loss, config.lossParams);
+  const splits = recipe.readSplits(config, { ...env, datasets: deps.datasets }, options.model ? options.classes : undefined);
   const classes = splits.val.classes;
-  const model = options.model ?? buildClassificationModel(config, classes.length);
+  const model = options.model ?? buildClassificationModel(config, classes.length, deps.backbones);
   const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), recipe.toItem, splits.skips.val);
   const adapter = recipe.makeAdapter(model, criterion, classes, val);
   const train = splits.train && trainLoader(config, limitRecords(splits.train.records, config.data.maxTrainImages), recipe.toItem, classificationAugment(config), splits.skips.train);

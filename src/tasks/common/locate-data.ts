@@ -8,7 +8,8 @@ import * as path from 'path';
 import type { RunConfig } from '../../core/run-config';
 import { DataError } from '../../core/data/records';
 import { resolveSplits, ResolvedSplits, TaskKind } from '../../core/data/formats';
-import { BUILTIN_DATASETS, ensureBuiltinDataset } from '../../core/data/builtin';
+import { ensureBuiltinDataset, type DatasetRegistry } from '../../core/data/builtin';
+import type { TaskEnvironment } from '../../core/registry/task-registry';
 
 export interface LocatedData {
   splits: ResolvedSplits;
@@ -38,14 +39,18 @@ function explicitSplits(train: string, val: string, task: TaskKind): ResolvedSpl
   throw new DataError(`--train ${train}: expected a COCO annotation .json or a .csv file for the ${task} task`);
 }
 
-export function locateData(config: RunConfig, task: TaskKind, log: (line: string) => void): LocatedData {
+/** A run's environment with the built-in datasets a task reads from (injected into the task). */
+export interface DataEnvironment extends TaskEnvironment {
+  datasets: DatasetRegistry;
+}
+
+export function locateData(config: RunConfig, task: TaskKind, { log, datasets }: DataEnvironment): LocatedData {
   const { data } = config;
   if (data.train || data.val) return { splits: explicitSplits(data.train, data.val, task), readerOptions: {} };
   if (data.dir) return { splits: resolveSplits(data.dir, task), readerOptions: {} };
-  const builtin = BUILTIN_DATASETS.find((d) => d.name === data.builtin);
-  if (!builtin) throw new DataError(`data.builtin: unknown built-in dataset '${data.builtin}' (known: ${BUILTIN_DATASETS.map((d) => d.name).join(', ')})`);
+  const builtin = datasets.get(data.builtin);
   if (builtin.task !== task) throw new DataError(`data.builtin: '${builtin.name}' is a ${builtin.task} dataset, not for the ${task} task`);
   log(`asl-run: built-in dataset ${builtin.name} (generated once into the cache, then read from disk)`);
-  const root = ensureBuiltinDataset(builtin.name, data.builtinOptions);
+  const root = ensureBuiltinDataset(builtin, data.builtinOptions);
   return { splits: resolveSplits(root, task), readerOptions: builtin.readerOptions ?? {} };
 }

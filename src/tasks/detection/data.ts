@@ -2,8 +2,7 @@
 import type { RunConfig } from '../../core/run-config';
 import { DataError } from '../../core/data/records';
 import { readCocoDetection, readVoc, type CocoDetectionDataset } from '../../core/data/formats';
-import type { TaskEnvironment } from '../../core/registry/task-registry';
-import { locateData } from '../common/locate-data';
+import { locateData, type DataEnvironment } from '../common/locate-data';
 import { requireImages, runSkips, type RunSkips } from '../../core/data/skips';
 
 export interface DetectionSplits {
@@ -13,9 +12,9 @@ export interface DetectionSplits {
 }
 
 /** @param trainedClasses with an evaluation-only read (no train split), the model's classes, which the data must use. */
-export function readDetectionSplits(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): DetectionSplits {
+export function readDetectionSplits(config: RunConfig, env: DataEnvironment, trainedClasses?: string[]): DetectionSplits {
   const withTrain = trainedClasses === undefined;
-  const { splits } = locateData(config, 'detection', env.log);
+  const { splits } = locateData(config, 'detection', env);
   const opts = { skipBad: config.data.skipBad };
   let result: Omit<DetectionSplits, 'skips'>;
   let valSource: string;

@@ -24,6 +24,11 @@ import { createObjectnessLoss, YoloxTask } from './yolox/yolox-task';
 import { YOLOX_DECODER } from './yolox/decode';
 import type { JsonObject } from '../../core/config';
 import { readDetectionSplits } from './data';
+import type { LossRegistry } from '../../core/registry/loss-registry';
+import type { BackboneRegistry } from '../../backbones/registry';
+import type { DatasetRegistry } from '../../core/data/builtin';
+import type { Registry } from '../../core/registry/registry';
+import type { DetectionHead } from './head';
 
 export { registerDetectionLayers } from './level-scale';
 
@@ -56,7 +61,16 @@ function detectionAugment(config: RunConfig, options: DetectionOptions): Augment
   return { hflip: config.augment.hflip, scaleJitter: lo === 1 && hi === 1 ? undefined : { scale: [lo, hi], fill: 114 } };
 }
 
-export const detectionTask: TaskDefinition = {
+/** Interim: the detection task with injected components until the head modules land. */
+export interface DetectionDeps {
+  losses: LossRegistry;
+  backbones: BackboneRegistry;
+  datasets: DatasetRegistry;
+  heads: Registry<DetectionHead>;
+}
+
+export const createDetectionTask = (deps: DetectionDeps): TaskDefinition => ({
+  traits: { lossKind: 'sigmoid', primaryMetric: 'AP', metricDirection: 'max' },
   name: 'detection',
   description: 'Object detection with an FCOS or YOLOX head (--head) on a backbone + FPN, evaluated by COCO AP (pycocotools-exact)',
 
@@ -90,12 +104,12 @@ export const detectionTask: TaskDefinition = {
 
   async prepare(config: RunConfig, env: TaskEnvironment, prepareOptions: PrepareOptions = {}): Promise<PreparedTask> {
     const options = detectionOptions(config.taskOptions);
-    const criterion = env.losses.create(config.loss, config.lossParams);
-    const objCriterion = options.head === 'yolox' ? createObjectnessLoss(env.losses, options) : undefined;
-    const splits = readDetectionSplits(config, env, prepareOptions.model ? prepareOptions.classes : undefined);
+    const criterion = deps.losses.create(config.loss, config.lossParams);
+    const objCriterion = options.head === 'yolox' ? createObjectnessLoss(deps.losses, options) : undefined;
+    const splits = readDetectionSplits(config, { ...env, datasets: deps.datasets }, prepareOptions.model ? prepareOptions.classes : undefined);
     const classes = splits.val.classes;
     const grid = gridOf(config, options);
-    const model = prepareOptions.model ?? HEADS[options.head].build(config, classes.length, options);
+    const model = prepareOptions.model ?? HEADS[options.head].build(config, classes.length, options, deps.backbones);
     const toEvalItem = (record: DetectionRecord, info: TransformInfo): DetectionEvalItem => ({ imageId: record.imageId, geometry: geometryOf(info) });
     const val = evalLoader(config, limitRecords(splits.val.records, config.data.maxValImages), toEvalItem, splits.skips.val);
     const trainRecords = splits.train && limitRecords(splits.train.records, config.data.maxTrainImages);
@@ -135,4 +149,4 @@ export const detectionTask: TaskDefinition = {
     });
     return out;
   },
-};
+});

@@ -9,7 +9,7 @@
  */
 import { tf } from '../../core/tf';
 import type { RunConfig } from '../../core/run-config';
-import { createBackbone } from '../../backbones/registry';
+import type { BackboneRegistry } from '../../backbones/registry';
 import { buildFpn, type FeaturePyramid } from '../../backbones/fpn';
 import { applyLayer, type Backbone } from '../../backbones/backbone';
 import { GroupNormalization } from '../../backbones/group-norm';
@@ -59,11 +59,11 @@ function pyramidInputs(backbone: Backbone, strides: number[]): { features: tf.Sy
  * The part every detection head shares: backbone of `config.model` → FPN at `options.strides`
  * with `options.channels` channels. Call inside the head builder's seeded scope.
  */
-export function backbonePyramid(config: RunConfig, numClasses: number, options: Pick<DetectionOptions, 'strides' | 'channels'>): { backbone: Backbone; pyramid: FeaturePyramid } {
+export function backbonePyramid(config: RunConfig, numClasses: number, options: Pick<DetectionOptions, 'strides' | 'channels'>, backbones: BackboneRegistry): { backbone: Backbone; pyramid: FeaturePyramid } {
   const { backbone: name, imageSize, widthMultiplier, stemStride } = config.model;
   if (stemStride !== 1 && stemStride !== 2) throw new Error(`model.stemStride must be 1 or 2, got ${stemStride}`);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`detection model: needs at least one class, got ${numClasses}`);
-  const backbone = createBackbone(name, { inputShape: [imageSize, imageSize, 3], widthMultiplier, stemStride });
+  const backbone = backbones.create(name, { inputShape: [imageSize, imageSize, 3], widthMultiplier, stemStride });
   const inputs = pyramidInputs(backbone, options.strides);
   const pyramid = buildFpn({ features: inputs.features, strides: inputs.strides }, { channels: options.channels, extraLevels: inputs.extraLevels, extraSource: 'p5' });
   return { backbone, pyramid };
@@ -82,9 +82,9 @@ export function levelRows(maps: tf.SymbolicTensor[], strides: number[], columns:
 }
 
 /** The detector for `config.model` (backbone, image size) with `numClasses` classes, initialised from the run seed. */
-export function buildDetectionModel(config: RunConfig, numClasses: number, options: DetectionOptions): tf.LayersModel {
+export function buildDetectionModel(config: RunConfig, numClasses: number, options: DetectionOptions, backbones: BackboneRegistry): tf.LayersModel {
   return withSeededMathRandom(config.train.seed, () => {
-    const { backbone, pyramid } = backbonePyramid(config, numClasses, options);
+    const { backbone, pyramid } = backbonePyramid(config, numClasses, options, backbones);
     const clsTower = towerLayers('head_cls', options);
     const regTower = towerLayers('head_reg', options);
     const prior = options.priorProbability;

@@ -2,8 +2,7 @@
 import type { RunConfig } from '../../core/run-config';
 import { DataError, Dataset, MultiLabelRecord } from '../../core/data/records';
 import { readCocoMultiLabel, readCsvMultiLabel } from '../../core/data/formats';
-import type { TaskEnvironment } from '../../core/registry/task-registry';
-import { locateData } from '../common/locate-data';
+import { locateData, type DataEnvironment } from '../common/locate-data';
 import { requireImages, runSkips, type RunSkips } from '../../core/data/skips';
 
 export interface MultiLabelSplits {
@@ -13,15 +12,15 @@ export interface MultiLabelSplits {
 }
 
 /** @param trainedClasses with an evaluation-only read (no train split), the model's classes. */
-export function readMultiLabelSplits(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): MultiLabelSplits {
+export function readMultiLabelSplits(config: RunConfig, env: DataEnvironment, trainedClasses?: string[]): MultiLabelSplits {
   const { train, val } = readMultiLabelDatasets(config, env, trainedClasses);
   return { train, val, skips: runSkips(train, val, config.data.skipBad) };
 }
 
 /** Train (first, so that an empty one is named as such), then val; each must keep an image. */
-function readMultiLabelDatasets(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): Omit<MultiLabelSplits, 'skips'> {
+function readMultiLabelDatasets(config: RunConfig, env: DataEnvironment, trainedClasses?: string[]): Omit<MultiLabelSplits, 'skips'> {
   const withTrain = trainedClasses === undefined;
-  const { splits, readerOptions } = locateData(config, 'multilabel', env.log);
+  const { splits, readerOptions } = locateData(config, 'multilabel', env);
   const opts = { skipBad: config.data.skipBad, ...readerOptions };
   if (splits.format === 'coco') {
     const train = withTrain ? requireImages('train', readCocoMultiLabel(splits.train.annotationFile, splits.train.imageDir, opts)) : undefined;

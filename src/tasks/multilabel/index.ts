@@ -7,16 +7,18 @@ import { z } from '../../core/schema';
 import { baseRunConfig, RunConfig } from '../../core/run-config';
 import type { PrepareOptions, PreparedTask, Prediction, TaskDefinition, TaskEnvironment } from '../../core/registry/task-registry';
 import type { MultiLabelRecord } from '../../core/data/records';
-import { classScores, prepareClassification } from '../common/classification-task';
+import { classScores, prepareClassification, type ClassificationDeps } from '../common/classification-task';
 import { MultiLabelItem, MultiLabelTask } from './multilabel-task';
 import { readMultiLabelSplits } from './data';
 import { AdaptiveAsymmetry } from './adaptive-asymmetry';
 
 const toItem = (record: MultiLabelRecord): MultiLabelItem => ({ labels: record.labels });
 
-export const multilabelTask: TaskDefinition = {
+/** The multilabel task with its components (bound in the composition root). */
+export const createMultilabelTask = (deps: ClassificationDeps): TaskDefinition => ({
   name: 'multilabel',
   description: 'Multi-label classification (sigmoid per class), evaluated by mAP as the ASL reference computes it',
+  traits: { lossKind: 'sigmoid', primaryMetric: 'mAP', metricDirection: 'max' },
 
   // No task options: any key given is an error naming it.
   optionsSchema: z.strictObject({}),
@@ -43,11 +45,12 @@ export const multilabelTask: TaskDefinition = {
         toItem,
         makeAdapter: (model, criterion, classes, val) => {
           const adaptive = criterion.params.adaptive === true
-            ? new AdaptiveAsymmetry(criterion.params, (params) => env.losses.create(config.loss, params))
+            ? new AdaptiveAsymmetry(criterion.params, (params) => deps.losses.create(config.loss, params))
             : undefined;
           return new MultiLabelTask(model, criterion, classes, val, adaptive);
         },
       },
+      deps,
       config,
       env,
       options,
@@ -63,4 +66,4 @@ export const multilabelTask: TaskDefinition = {
       scores: Object.fromEntries(classes.map((c, k) => [c, probabilities[k]])),
     }));
   },
-};
+});

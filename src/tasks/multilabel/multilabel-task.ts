@@ -25,7 +25,6 @@ export function multiHot(items: MultiLabelItem[], numClasses: number): tf.Tensor
 
 export class MultiLabelTask implements TaskAdapter<MultiLabelItem> {
   readonly name = 'multilabel';
-  readonly primaryMetric = 'mAP';
 
   private criterion: Loss;
 

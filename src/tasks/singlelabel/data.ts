@@ -2,8 +2,7 @@
 import type { RunConfig } from '../../core/run-config';
 import { DataError, Dataset, SingleLabelRecord } from '../../core/data/records';
 import { readCsvSingleLabel, readImageFolder } from '../../core/data/formats';
-import type { TaskEnvironment } from '../../core/registry/task-registry';
-import { locateData } from '../common/locate-data';
+import { locateData, type DataEnvironment } from '../common/locate-data';
 import { requireImages, runSkips, type RunSkips } from '../../core/data/skips';
 
 export interface SingleLabelSplits {
@@ -16,8 +15,8 @@ export interface SingleLabelSplits {
  * Class index = sorted training class names; the val split must use the same classes.
  * @param trainedClasses with an evaluation-only read (no train split), the model's classes.
  */
-export function readSingleLabelSplits(config: RunConfig, env: TaskEnvironment, trainedClasses?: string[]): SingleLabelSplits {
-  const { splits } = locateData(config, 'singlelabel', env.log);
+export function readSingleLabelSplits(config: RunConfig, env: DataEnvironment, trainedClasses?: string[]): SingleLabelSplits {
+  const { splits } = locateData(config, 'singlelabel', env);
   const opts = { skipBad: config.data.skipBad };
   const read = (which: 'train' | 'val', classes?: string[]): Dataset<SingleLabelRecord> => {
     if (splits.format === 'imagefolder') return readImageFolder(splits[which].dir, opts, classes);

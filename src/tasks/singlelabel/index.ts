@@ -7,15 +7,17 @@ import { z } from '../../core/schema';
 import { baseRunConfig, RunConfig } from '../../core/run-config';
 import type { PrepareOptions, PreparedTask, Prediction, TaskDefinition, TaskEnvironment } from '../../core/registry/task-registry';
 import type { SingleLabelRecord } from '../../core/data/records';
-import { classScores, prepareClassification } from '../common/classification-task';
+import { classScores, prepareClassification, type ClassificationDeps } from '../common/classification-task';
 import { SingleLabelItem, SingleLabelTask } from './singlelabel-task';
 import { readSingleLabelSplits } from './data';
 
 const toItem = (record: SingleLabelRecord): SingleLabelItem => ({ label: record.label });
 
-export const singlelabelTask: TaskDefinition = {
+/** The singlelabel task with its components (bound in the composition root). */
+export const createSinglelabelTask = (deps: ClassificationDeps): TaskDefinition => ({
   name: 'singlelabel',
   description: 'Single-label classification (softmax), evaluated by top-1/top-5 accuracy',
+  traits: { lossKind: 'softmax', primaryMetric: 'top1', metricDirection: 'max' },
 
   // No task options: any key given is an error naming it.
   optionsSchema: z.strictObject({}),
@@ -36,6 +38,7 @@ export const singlelabelTask: TaskDefinition = {
   prepare(config: RunConfig, env: TaskEnvironment, options: PrepareOptions = {}): Promise<PreparedTask> {
     return prepareClassification<SingleLabelRecord, SingleLabelItem>(
       { readSplits: readSingleLabelSplits, toItem, makeAdapter: (...args) => new SingleLabelTask(...args) },
+      deps,
       config,
       env,
       options,
@@ -46,4 +49,4 @@ export const singlelabelTask: TaskDefinition = {
     const scored = await classScores(model, config, classes, files, tf.softmax, topK);
     return scored.map(({ image, top }) => ({ image, label: top[0].label, top }));
   },
-};
+});

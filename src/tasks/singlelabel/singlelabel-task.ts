@@ -16,7 +16,6 @@ export interface SingleLabelItem {
 
 export class SingleLabelTask implements TaskAdapter<SingleLabelItem> {
   readonly name = 'singlelabel';
-  readonly primaryMetric = 'top1';
 
   constructor(
     readonly model: tf.LayersModel,

@@ -3,7 +3,9 @@
  * Mesa llvmpipe, or Mesa ≥ 25 lavapipe): it initialises, names its adapter, computes a convolution
  * and its gradients as the cpu backend does, and refuses synchronous reads with one line. Where no
  * adapter exists it is skipped with one SKIPPED line, or fails with ASL_RUN_REQUIRE_WEBGPU=1
- * (test/backend-webgpu/webgpu-available.ts).
+ * (test/backend-webgpu/webgpu-available.ts). The wasm backend is initialised first, so that
+ * asl-run's process-wide gradient overrides (ReLU, Sum, Mean) are in place, as they are when
+ * `doctor` or a test moves between backends.
  */
 import { tf } from '../../../src/core/tf';
 import { initBackend, type BackendInfo } from '../../../src/core/backend/init';
@@ -15,12 +17,12 @@ itReportsTheAdapter('the webgpu backend');
 
 const normal = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.normal());
 
-/** conv2d (stride 2, same padding) → ReLU → sum of squares: value and gradients for input and filter. */
+/** conv2d (stride 2, same padding) → ReLU → squares' spatial mean → sum: value and gradients for input and filter. */
 function convStep(x: Float32Array, w: Float32Array): { value: tf.Scalar; grads: tf.Tensor[] } {
   return tf.tidy(() => {
     const input = tf.tensor4d(x, [2, 9, 9, 3]);
     const filter = tf.tensor4d(w, [3, 3, 3, 4]);
-    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))));
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mean(tf.square(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 2, 'same'))), [1, 2]));
     const { value, grads } = tf.valueAndGrads(f)([input, filter]);
     return { value: value as tf.Scalar, grads };
   });
@@ -36,6 +38,7 @@ describeWebgpu('the webgpu backend on a real adapter', () => {
   let info: BackendInfo;
 
   beforeAll(async () => {
+    await initBackend('wasm');
     info = await initBackend('webgpu');
   });
 
@@ -45,7 +48,7 @@ describeWebgpu('the webgpu backend on a real adapter', () => {
     expect(info.detail).toContain(formatAdapter(info.adapter!));
   });
 
-  it('computes a convolution, its ReLU and their gradients as the cpu backend does', async () => {
+  it('computes a convolution, ReLU, mean and sum and their gradients as the cpu backend does, with the wasm overrides registered', async () => {
     const rng = new Rng(15);
     const x = normal(rng, 2 * 9 * 9 * 3);
     const w = normal(rng, 3 * 3 * 3 * 4);

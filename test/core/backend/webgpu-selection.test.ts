@@ -3,9 +3,7 @@
  * which APIs are tried, what `auto` and `--backend webgpu` accept, and the one-line error when no
  * adapter is usable (the adapter probe is replaced by one returning injected results).
  */
-import { describeAdapterInfo, formatAdapter, type AdapterDescription } from '../../../src/core/backend/webgpu/adapter';
-import { candidateApis, chooseAdapter } from '../../../src/core/backend/webgpu/activate';
-import type { AdapterProbe } from '../../../src/core/backend/webgpu/dawn';
+import { candidateApis, chooseAdapter, describeAdapterInfo, formatAdapter, type AdapterDescription, type AdapterProbe } from '../../../src/core/backend/webgpu/adapter';
 
 const mockProbe = jest.fn<AdapterProbe[] | string, unknown[]>();
 jest.mock('../../../src/core/backend/webgpu/dawn', () => ({

@@ -5,8 +5,7 @@ import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
 import { createContainer, TOKENS } from '../../../src/core/container';
 import type { TaskRegistry } from '../../../src/core/registry/task-registry';
-import type { LossRegistry } from '../../../src/core/registry/loss-registry';
-import { trainRun, RUN_FILES, type RunSummary } from '../../../src/core/engine/run';
+import { RUN_FILES, type RunSummary, type TrainingEngine } from '../../../src/core/engine/run';
 import { formatProfile, Profiler, PROFILE_SECTIONS } from '../../../src/core/engine/profiler';
 
 /** A clock that returns the given times in order (milliseconds). */
@@ -73,13 +72,13 @@ describe('Profiler (fake clock)', () => {
 describe('trainRun with profile (tiny multi-label run, wasm)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-profile-'));
   let tasks: TaskRegistry;
-  let losses: LossRegistry;
+  let engine: TrainingEngine;
 
   beforeAll(async () => {
     await initBackend('wasm');
     const container = createContainer();
     tasks = container.get<TaskRegistry>(TOKENS.TaskRegistry);
-    losses = container.get<LossRegistry>(TOKENS.LossRegistry);
+    engine = container.get<TrainingEngine>(TOKENS.TrainingEngine);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -90,7 +89,7 @@ describe('trainRun with profile (tiny multi-label run, wasm)', () => {
     config.train = { ...config.train, epochs: 2, batchSize: 8, logEvery: 1 };
     const logged: string[] = [];
     const runDir = path.join(dir, name);
-    const summary = await trainRun(tasks.get('multilabel'), config, runDir, { losses, log: (l) => logged.push(l) }, false, { profile });
+    const summary = await engine.train(tasks.get('multilabel'), config, runDir, { log: (l: string) => logged.push(l) }, false, { profile });
     return { summary, logged, onDisk: JSON.parse(fs.readFileSync(path.join(runDir, RUN_FILES.metrics), 'utf8')) };
   }
 

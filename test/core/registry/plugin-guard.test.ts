@@ -1,7 +1,7 @@
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
 import { LossRegistry } from '../../../src/core/registry/loss-registry';
-import { PluginError } from '../../../src/core/registry/plugin-loader';
+import { PluginError } from '../../../src/core/registry/plugin-guard';
 import type { Loss, LossComputeOptions, LossKind, LossPlugin } from '../../../src/losses/loss-plugin';
 import { bcePlugin } from '../../../src/losses/bce';
 

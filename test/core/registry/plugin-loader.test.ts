@@ -6,7 +6,8 @@ import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
 import { LossRegistry } from '../../../src/core/registry/loss-registry';
 import type { LossParams } from '../../../src/losses/loss-plugin';
-import { loadPluginFile, PluginError } from '../../../src/core/registry/plugin-loader';
+import { PluginError } from '../../../src/core/registry/plugin-guard';
+import { components } from '../../components';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugins-'));
 function pluginFile(name: string, body: string): string {
@@ -32,12 +33,13 @@ describe('loadPluginFile', () => {
   beforeAll(() => initBackend('cpu'));
 
   it('registers a valid default-export plugin, records its file and content hash, and leaves no tensors behind', async () => {
-    const registry = new LossRegistry();
+    const c = components();
+    const registry = c.losses;
     const before = tf.memory().numTensors;
     const file = lossModule('sq', `options.reduction === 'none' ? logits.square() : logits.square().sum()`);
     const sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-    expect(await loadPluginFile(file, registry)).toEqual({ path: path.resolve(file), sha256, losses: ['sq'] });
-    expect(registry.pluginFiles()).toEqual([{ path: path.resolve(file), sha256 }]);
+    expect(await c.plugins.load(file)).toEqual({ path: path.resolve(file), sha256, registered: ['losses:sq'] });
+    expect(c.pluginFiles.list()).toEqual([{ path: path.resolve(file), sha256 }]);
     expect(tf.memory().numTensors).toBe(before);
     expect(registry.entry('sq').source).toBe(file);
     const value = tf.tidy(() => registry.create('sq').compute(tf.tensor2d([[1, 2]]), tf.tensor2d([[0, 1]])).dataSync()[0]);
@@ -45,8 +47,8 @@ describe('loadPluginFile', () => {
   });
 
   it('loads the example register(registry, { tf }) plugin', async () => {
-    const registry = new LossRegistry();
-    expect((await loadPluginFile(path.resolve(__dirname, '../../../examples/plugins/poly-loss.js'), registry)).losses).toEqual(['poly-bce']);
+    const c = components();
+    expect((await c.plugins.load(path.resolve(__dirname, '../../../examples/plugins/poly-loss.js'))).registered).toEqual(['losses:poly-bce']);
   });
 
   it('awaits an async register(registry, { tf })', async () => {
@@ -57,8 +59,9 @@ describe('loadPluginFile', () => {
           create: (params) => ({ name: 'late', kind: 'sigmoid', params,
             compute: (logits, targets, options = {}) => options.reduction === 'none' ? logits.abs() : logits.abs().sum() }) });
       };`);
-    const registry = new LossRegistry();
-    expect((await loadPluginFile(file, registry)).losses).toEqual(['late']);
+    const c = components();
+    const registry = c.losses;
+    expect((await c.plugins.load(file)).registered).toEqual(['losses:late']);
     expect(registry.has('late')).toBe(true);
   });
 
@@ -71,24 +74,24 @@ describe('loadPluginFile', () => {
     ['nothing', pluginFile('nothing', `module.exports = 42;`), /^plugin .*nothing\.js: expected a LossPlugin object, got 42$/],
     ['syntax', pluginFile('syntax', `module.exports = {`), /plugin .*syntax\.js: cannot load \(/],
     ['missing', path.join(dir, 'does-not-exist.js'), /plugin .*does-not-exist\.js: cannot load \(file not found\)/],
-    ['empty-register', pluginFile('empty-register', `exports.register = () => {};`), /register\(registry\) registered no loss/],
+    ['empty-register', pluginFile('empty-register', `exports.register = () => {};`), /register\(api\) registered nothing/],
     ['no-create', pluginFile('no-create', `module.exports = { name: 'nc', kind: 'sigmoid', defaults: {}, validate: (p) => p };`), /^plugin .*no-create\.js: create: must be a function$/],
     ['bad-defaults', pluginFile('bad-defaults', `module.exports = { name: 'bd', kind: 'sigmoid', defaults: { w: [1] }, validate: (p) => p, create: () => ({}) };`), /^plugin .*bad-defaults\.js: defaults\.w: expected a number, boolean or string, got \[1\]$/],
     ['bad-create', pluginFile('bad-create', `module.exports = { name: 'bc', kind: 'sigmoid', defaults: {}, validate: (p) => p, create: () => { throw new Error('no GPU'); } };`), /^plugin .*bad-create\.js: loss 'bc': failed to create with its defaults \(no GPU\)$/],
     ['async-reject', pluginFile('async-reject', `exports.register = async () => { await null; throw new Error('no licence'); };`), /^plugin .*async-reject\.js: register\(\) failed \(no licence\)$/],
-    ['async-empty', pluginFile('async-empty', `exports.register = async () => {};`), /^plugin .*async-empty\.js: register\(registry\) registered no loss$/],
+    ['async-empty', pluginFile('async-empty', `exports.register = async () => {};`), /^plugin .*async-empty\.js: register\(api\) registered nothing$/],
   ])('rejects a %s plugin with a message naming the file', async (_label, file, message) => {
     const before = tf.memory().numTensors;
-    await expect(loadPluginFile(file, new LossRegistry())).rejects.toThrow(PluginError);
-    await expect(loadPluginFile(file, new LossRegistry())).rejects.toThrow(message);
+    await expect(components().plugins.load(file)).rejects.toThrow(PluginError);
+    await expect(components().plugins.load(file)).rejects.toThrow(message);
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('refuses to register a name twice unless replacing', async () => {
-    const registry = new LossRegistry();
+    const c = components();
     const file = lossModule('twice', `options.reduction === 'none' ? logits : logits.sum()`);
-    await loadPluginFile(file, registry);
-    await expect(loadPluginFile(file, registry)).rejects.toThrow(/plugin .*twice\.js: loss 'twice' is already registered \(from .*twice\.js\)/);
+    await c.plugins.load(file);
+    await expect(c.plugins.load(file)).rejects.toThrow(/plugin .*twice\.js: loss 'twice' is already registered \(from .*twice\.js\)/);
   });
 });
 

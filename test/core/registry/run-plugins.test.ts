@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createHash } from 'crypto';
 import { checkResumePlugins, pluginsForRun, recordedPlugins } from '../../../src/core/registry/run-plugins';
-import { PluginError } from '../../../src/core/registry/plugin-loader';
+import { PluginError } from '../../../src/core/registry/plugin-guard';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'run-plugins-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

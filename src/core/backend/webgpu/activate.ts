@@ -5,38 +5,10 @@
  */
 import * as fs from 'fs';
 import { tf } from '../../tf';
-import { DAWN_BACKEND_OPTION, formatAdapter, nativeApi, type AdapterDescription, type GraphicsApi } from './adapter';
-import { adapterOptions, loadDawn, prepareEnvironment, probeAdapters, type AdapterProbe, type DawnAdapter } from './dawn';
+import { candidateApis, chooseAdapter, DAWN_BACKEND_OPTION, formatAdapter, type AdapterDescription, type AdapterPolicy } from './adapter';
+import { adapterOptions, loadDawn, prepareEnvironment, probeAdapters, type DawnAdapter } from './dawn';
 
 export const WEBGPU_BACKEND_PACKAGE = '@tensorflow/tfjs-backend-webgpu';
-
-/** Which adapters a request accepts: `auto` only a native-API hardware one; `webgpu` any, native first. */
-export type AdapterPolicy = 'hardware-only' | 'any';
-
-/**
- * The APIs tried, in order: the platform's native one, then on Linux (where Mesa provides it, and
- * the only place it was tried) Dawn's OpenGL ES backend. A GLES adapter runs WebGPU in
- * compatibility mode; `auto` keeps to full WebGPU on a native API.
- */
-export function candidateApis(policy: AdapterPolicy, platform: NodeJS.Platform = process.platform): GraphicsApi[] {
-  const native = nativeApi(platform);
-  const apis: GraphicsApi[] = native ? [native] : [];
-  if (policy === 'any' && platform === 'linux') apis.push('GLES');
-  return apis;
-}
-
-/**
- * The first acceptable adapter, or one line saying why there is none: per API, the adapter that
- * was passed over or the reason Dawn gave.
- */
-export function chooseAdapter(probes: readonly AdapterProbe[], policy: AdapterPolicy): AdapterDescription | string {
-  const chosen = probes.find((probe) => probe.adapter && (policy === 'any' || !probe.adapter.software));
-  if (chosen?.adapter) return chosen.adapter;
-  if (probes.length === 0) return `Dawn has no WebGPU API on ${process.platform}`;
-  return probes
-    .map(({ api, adapter, reason }) => (adapter ? `${api}: software adapter ${adapter.device || adapter.description} (not used by auto)` : `${api}: ${reason}`))
-    .join('; ');
-}
 
 /** On Linux an NVIDIA device without a Vulkan adapter is nearly always a driver or container setting. */
 function nvidiaHint(adapter: AdapterDescription | string): string {
@@ -49,7 +21,7 @@ const LINUX_GPU_NODES = ['/dev/dri', '/dev/nvidiactl', '/dev/dxg'];
 
 /** Finds the adapter `policy` accepts, without creating a device. */
 export function findAdapter(policy: AdapterPolicy): AdapterDescription | string {
-  // Without a GPU device node there is no hardware adapter to find; `auto` skips the probe (~0.3 s).
+  // Without a GPU device node there is no hardware adapter to find; `auto` skips the probe (0.4–0.7 s here).
   if (policy === 'hardware-only' && process.platform === 'linux' && !LINUX_GPU_NODES.some((node) => fs.existsSync(node))) {
     return `no GPU device node (${LINUX_GPU_NODES.join(', ')})`;
   }
@@ -65,7 +37,7 @@ interface WebgpuModule {
 
 /** What WebGPUBackend keeps per tensor: values while on the CPU, resource once on the GPU. */
 interface WebgpuTensorMap {
-  tensorMap: { get(dataId: tf.DataId): { values?: unknown; dtype: string } };
+  tensorMap?: { get(dataId: tf.DataId): { values?: unknown; dtype: string } | undefined };
 }
 
 /**
@@ -76,8 +48,9 @@ interface WebgpuTensorMap {
 function nodeBackendClass(webgpu: WebgpuModule): WebgpuModule['WebGPUBackend'] {
   return class NodeWebGPUBackend extends webgpu.WebGPUBackend {
     override readSync(dataId: tf.DataId): tf.BackendValues {
-      const data = (this as unknown as WebgpuTensorMap).tensorMap.get(dataId);
-      if (data.values != null || data.dtype === 'string') return super.readSync(dataId);
+      // Where the private map is not what 4.22 has, tfjs's own readSync decides.
+      const data = (this as unknown as WebgpuTensorMap).tensorMap?.get(dataId);
+      if (!data || data.values != null || data.dtype === 'string') return super.readSync(dataId);
       throw new Error('webgpu backend: dataSync()/arraySync() cannot read GPU memory in Node (WebGPU reads back only asynchronously); this step must use await data()');
     }
   };
@@ -135,7 +108,12 @@ export async function activateWebgpu(policy: AdapterPolicy): Promise<WebgpuActiv
     const hint = chosen.api === 'GLES' ? ' (EGL_PLATFORM must be in the environment the process started with, e.g. EGL_PLATFORM=surfaceless)' : '';
     return `${chosen.api}: the adapter the probe found was not offered again in this process${hint}`;
   }
-  const device = await requestDevice(adapter);
+  let device: unknown;
+  try {
+    device = await requestDevice(adapter);
+  } catch (err) {
+    return `${formatAdapter(chosen)}: no device (${(err as Error).message.split('\n')[0]})`;
+  }
   // Every op on the GPU: by default tfjs computes small ops with CPU inputs on the CPU, which
   // would mix two backends' numerics into one step.
   tf.env().set('WEBGPU_CPU_FORWARD', false);

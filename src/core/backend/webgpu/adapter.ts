@@ -1,7 +1,8 @@
 /**
  * What a WebGPU adapter is, in the terms the backend line, `auto` and `doctor` need: which
  * graphics API Dawn drives it through, who made it, and whether it is a software rasteriser.
- * Pure functions of the adapter's info, so that selection can be tested without a GPU.
+ * Pure functions of the adapters' info, and the choice among them, so that selection can be
+ * tested without a GPU.
  */
 
 /** The graphics API under Dawn. The first three are each platform's native one; GLES is Dawn's compatibility path. */
@@ -56,4 +57,40 @@ export function formatAdapter(adapter: AdapterDescription): string {
   const name = adapter.device || adapter.description || 'unnamed adapter';
   const detail = adapter.description && adapter.description !== name ? ` (${adapter.description})` : '';
   return `${adapter.api}, ${maker ? `${maker}, ` : ''}${name}${detail}, ${adapter.software ? 'software' : 'hardware'}`;
+}
+
+/** What the probe found for one API: its adapter, or why there is none. */
+export interface AdapterProbe {
+  api: GraphicsApi;
+  adapter?: AdapterDescription;
+  /** Why there is none: what Dawn (or the loader) said, in one line. */
+  reason?: string;
+}
+
+/** Which adapters a request accepts: `auto` only a native-API hardware one; `webgpu` any, native first. */
+export type AdapterPolicy = 'hardware-only' | 'any';
+
+/**
+ * The APIs tried, in order: the platform's native one, then on Linux (where Mesa provides it, and
+ * the only place it was tried) Dawn's OpenGL ES backend. A GLES adapter runs WebGPU in
+ * compatibility mode; `auto` keeps to full WebGPU on a native API.
+ */
+export function candidateApis(policy: AdapterPolicy, platform: NodeJS.Platform = process.platform): GraphicsApi[] {
+  const native = nativeApi(platform);
+  const apis: GraphicsApi[] = native ? [native] : [];
+  if (policy === 'any' && platform === 'linux') apis.push('GLES');
+  return apis;
+}
+
+/**
+ * The first acceptable adapter, or one line saying why there is none: per API, the adapter that
+ * was passed over or the reason Dawn gave.
+ */
+export function chooseAdapter(probes: readonly AdapterProbe[], policy: AdapterPolicy): AdapterDescription | string {
+  const chosen = probes.find((probe) => probe.adapter && (policy === 'any' || !probe.adapter.software));
+  if (chosen?.adapter) return chosen.adapter;
+  if (probes.length === 0) return `Dawn has no WebGPU API on ${process.platform}`;
+  return probes
+    .map(({ api, adapter, reason }) => (adapter ? `${api}: software adapter ${adapter.device || adapter.description} (not used by auto)` : `${api}: ${reason}`))
+    .join('; ');
 }

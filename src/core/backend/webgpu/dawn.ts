@@ -8,7 +8,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeAdapterInfo, DAWN_BACKEND_OPTION, type AdapterDescription, type AdapterInfoFields, type GraphicsApi } from './adapter';
+import { describeAdapterInfo, DAWN_BACKEND_OPTION, type AdapterInfoFields, type AdapterProbe, type GraphicsApi } from './adapter';
 
 /**
  * The little of the WebGPU API asl-run touches itself, typed here: the package's types
@@ -78,13 +78,6 @@ export function adapterOptions(api: GraphicsApi): AdapterRequest {
   return api === 'GLES' ? { powerPreference: 'high-performance', featureLevel: 'compatibility' } : { powerPreference: 'high-performance' };
 }
 
-/** What the child found for one API. */
-export interface AdapterProbe {
-  api: GraphicsApi;
-  adapter?: AdapterDescription;
-  /** Why there is none: what Dawn (or the loader) said, in one line. */
-  reason?: string;
-}
 
 interface ChildAttempt {
   api: GraphicsApi;

@@ -10,14 +10,14 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BUILTIN_VERSION, builtinGenerator, writeResolved } from './catalog';
-import { BuiltinOptions, resolveOptions } from './generator';
+import { BUILTIN_VERSION, writeResolved } from './catalog';
+import { BuiltinGenerator, BuiltinOptions, resolveOptions } from './generator';
 import { pidIsAlive } from '../../engine/safe-files';
 
 export interface EnsureBuiltinOptions {
   /** Cache root; default $ASL_RUN_CACHE or ~/.cache/asl-run. */
   cacheDir?: string;
-  /** The dataset's own options (see BUILTIN_DATASETS). */
+  /** The dataset's own options (see `asl-run data list`). */
   [option: string]: unknown;
 }
 
@@ -38,9 +38,9 @@ function sweepKilledGenerations(cache: string): void {
   }
 }
 
-/** The root folder of built-in dataset `name` with `options`, generating it on first use. */
-export function ensureBuiltinDataset(name: string, { cacheDir, ...given }: EnsureBuiltinOptions = {}): string {
-  const generator = builtinGenerator(name);
+/** The root folder of the built-in dataset of `generator` with `options`, generating it on first use. */
+export function ensureBuiltinDataset(generator: BuiltinGenerator, { cacheDir, ...given }: EnsureBuiltinOptions = {}): string {
+  const { name } = generator;
   const options = resolveOptions(generator, given);
   const cache = path.resolve(cacheDir ?? defaultCacheDir());
   const key = `${name}-${optionsHash(options)}-v${BUILTIN_VERSION}`;

@@ -1,14 +1,12 @@
 /**
- * The built-in datasets: their descriptions, and writing one into a folder
- * (`asl-run data make NAME --out DIR`).
+ * The built-in datasets: the registry the composition root fills with the generators, their
+ * descriptions, and writing one into a folder (`asl-run data make NAME --out DIR`).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../records';
 import { BuiltinGenerator, BuiltinOptions, resolveOptions } from './generator';
-import { MNIST_DETECTION } from './mnist-detection';
-import { MNIST_FOLDER } from './mnist-folder';
-import { MNIST_MULTILABEL } from './mnist-multilabel';
+import { Registry } from '../../registry/registry';
 
 /** Bumped whenever a generator's output changes, so that caches of old versions are not reused. */
 export const BUILTIN_VERSION = 1;
@@ -16,7 +14,11 @@ export const BUILTIN_VERSION = 1;
 /** Written at the dataset root: what generated it. */
 export const MANIFEST_FILE = 'builtin.json';
 
-const GENERATORS: BuiltinGenerator[] = [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION];
+export class DatasetRegistry extends Registry<BuiltinGenerator> {
+  constructor(builtins: readonly BuiltinGenerator[] = []) {
+    super('built-in dataset', 'data.builtin', builtins);
+  }
+}
 
 export interface BuiltinDescription {
   name: string;
@@ -29,21 +31,17 @@ export interface BuiltinDescription {
   readerOptions: BuiltinGenerator['readerOptions'];
 }
 
-export const BUILTIN_DATASETS: readonly BuiltinDescription[] = GENERATORS.map((g) => ({
-  name: g.name,
-  task: g.task,
-  format: g.format,
-  description: g.description,
-  defaults: Object.fromEntries(Object.entries(g.options).map(([k, spec]) => [k, spec.default])),
-  optionHelp: Object.fromEntries(Object.entries(g.options).map(([k, spec]) => [k, spec.help])),
-  readerOptions: g.readerOptions,
-}));
-
-/** The generator called `name`, or a DataError listing the known names. */
-export function builtinGenerator(name: string): BuiltinGenerator {
-  const generator = GENERATORS.find((g) => g.name === name);
-  if (!generator) throw new DataError(`unknown built-in dataset '${name}' (known: ${GENERATORS.map((g) => g.name).join(', ')})`);
-  return generator;
+/** What `asl-run data list` shows of a generator. */
+export function describeDataset(g: BuiltinGenerator): BuiltinDescription {
+  return {
+    name: g.name,
+    task: g.task,
+    format: g.format,
+    description: g.description,
+    defaults: Object.fromEntries(Object.entries(g.options).map(([k, spec]) => [k, spec.default])),
+    optionHelp: Object.fromEntries(Object.entries(g.options).map(([k, spec]) => [k, spec.help])),
+    readerOptions: g.readerOptions,
+  };
 }
 
 /** Writes the dataset with already resolved options into `root` (created; must be absent or empty). */
@@ -56,11 +54,10 @@ export function writeResolved(generator: BuiltinGenerator, root: string, options
 }
 
 /**
- * Generates built-in dataset `name` into `outDir` (absent or empty) with `options` (unknown or
- * out-of-range options are DataErrors; missing ones take the defaults). Returns the absolute root.
+ * Generates the built-in dataset of `generator` into `outDir` (absent or empty) with `options`
+ * (unknown or out-of-range options are DataErrors; missing ones take the defaults). Returns the absolute root.
  */
-export function writeBuiltinDataset(name: string, outDir: string, options: Record<string, unknown> = {}): string {
-  const generator = builtinGenerator(name);
+export function writeBuiltinDataset(generator: BuiltinGenerator, outDir: string, options: Record<string, unknown> = {}): string {
   const root = path.resolve(outDir);
   writeResolved(generator, root, resolveOptions(generator, options));
   return root;

@@ -1,5 +1,5 @@
 /** Built-in datasets generated from MNIST, written in the user-facing formats. */
-export { BUILTIN_DATASETS, BUILTIN_VERSION, MANIFEST_FILE, writeBuiltinDataset } from './catalog';
+export { BUILTIN_VERSION, DatasetRegistry, describeDataset, MANIFEST_FILE, writeBuiltinDataset } from './catalog';
 export type { BuiltinDescription } from './catalog';
 export { ensureBuiltinDataset, defaultCacheDir } from './cache';
 export type { EnsureBuiltinOptions } from './cache';

@@ -15,6 +15,7 @@ import type { RunConfig } from '../../../core/run-config';
 import { applyLayer, convBn } from '../../../backbones/backbone';
 import { withSeededMathRandom } from '../../../core/engine/seeded-math-random';
 import type { DetectionOptions } from '../options';
+import type { BackboneRegistry } from '../../../backbones/registry';
 import { backbonePyramid, BOX_COLUMNS, EXTRA_COLUMNS, levelRows } from '../model';
 
 /** PyTorch's default conv init (kaiming_uniform, a = sqrt(5): U(±1/sqrt(fan_in))), which YOLOX keeps for its prediction convs. */
@@ -37,9 +38,9 @@ function predictionConv(x: tf.SymbolicTensor, filters: number, bias: number, nam
  * Uses options.strides, channels (FPN and head width), towerConvs (convs per branch; YOLOX: 2) and
  * priorProbability (class and objectness biases start at log(p / (1 - p)), as YOLOX's 0.01).
  */
-export function buildYoloxModel(config: RunConfig, numClasses: number, options: DetectionOptions): tf.LayersModel {
+export function buildYoloxModel(config: RunConfig, numClasses: number, options: DetectionOptions, backbones: BackboneRegistry): tf.LayersModel {
   return withSeededMathRandom(config.train.seed, () => {
-    const { backbone, pyramid } = backbonePyramid(config, numClasses, options);
+    const { backbone, pyramid } = backbonePyramid(config, numClasses, options, backbones);
     const prior = options.priorProbability;
     const priorBias = -Math.log((1 - prior) / prior);
     const branch = (x: tf.SymbolicTensor, name: string) => {

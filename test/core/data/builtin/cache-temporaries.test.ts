@@ -21,6 +21,7 @@ jest.mock('../../../../src/core/data/builtin/catalog', () => {
 });
 
 import { ensureBuiltinDataset } from '../../../../src/core/data/builtin/cache';
+import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
 import { makeTmpDir, removeDir } from '../formats/fixtures';
 import { deadPid } from '../../engine/dead-pid';
 
@@ -34,7 +35,7 @@ describe('dataset cache temporaries', () => {
     const cacheDir = path.join(dir, 'failing');
     failAfterWriting = true;
     try {
-      expect(() => ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny })).toThrow('ENOSPC: no space left on device');
+      expect(() => ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, ...tiny })).toThrow('ENOSPC: no space left on device');
     } finally {
       failAfterWriting = false;
     }
@@ -52,13 +53,13 @@ describe('dataset cache temporaries', () => {
       '.tmp-mnist-multilabel-leftover', // no owner in its name
     ];
     for (const name of [killed, ...kept]) fs.mkdirSync(path.join(cacheDir, name, 'train'), { recursive: true });
-    const root = ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny });
+    const root = ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, ...tiny });
     expect(fs.readdirSync(cacheDir).sort()).toEqual([...kept, path.basename(root)].sort());
   });
 
   it('generates into a temporary folder named after the generating process and host', () => {
     generatedInto.length = 0;
-    ensureBuiltinDataset('mnist-multilabel', { cacheDir: path.join(dir, 'named'), ...tiny });
+    ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir: path.join(dir, 'named'), ...tiny });
     const host = os.hostname().replace(/\./g, '\\.');
     expect(generatedInto.map((root) => path.basename(root))).toEqual([expect.stringMatching(new RegExp(`^\\.tmp-mnist-multilabel-[0-9a-f]{12}-v1\\.${process.pid}@${host}-\\w{6}$`))]);
   });

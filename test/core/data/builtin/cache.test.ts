@@ -1,7 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ensureBuiltinDataset } from '../../../../src/core/data/builtin/cache';
-import { BUILTIN_DATASETS, MANIFEST_FILE, writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { MNIST_FOLDER } from '../../../../src/core/data/builtin/mnist-folder';
+import { MNIST_DETECTION } from '../../../../src/core/data/builtin/mnist-detection';
+import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
+import { describeDataset, MANIFEST_FILE, writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { components } from '../../../components';
 import { expectDataError, makeTmpDir, removeDir, writeText } from '../formats/fixtures';
 import { hashTree } from './tree-hash';
 
@@ -12,6 +16,7 @@ describe('built-in dataset cache and catalog', () => {
   const tiny = { trainCount: 3, valCount: 2 };
 
   it('describes the three datasets with their defaults', () => {
+    const BUILTIN_DATASETS = components().datasets.list().map((e) => describeDataset(e.component));
     expect(BUILTIN_DATASETS.map((d) => [d.name, d.task, d.format])).toEqual([
       ['mnist-multilabel', 'multilabel', 'coco'],
       ['mnist', 'singlelabel', 'imagefolder'],
@@ -27,7 +32,7 @@ describe('built-in dataset cache and catalog', () => {
     const cacheDir = path.join(dir, 'c1');
     // A leftover of an interrupted generation is never taken for a dataset.
     writeText(path.join(cacheDir, '.tmp-mnist-multilabel-leftover', 'train', 'x.png'), '');
-    const root = ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny });
+    const root = ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, ...tiny });
     expect(path.dirname(root)).toBe(cacheDir);
     expect(path.basename(root)).toMatch(/^mnist-multilabel-[0-9a-f]{12}-v1$/);
     const manifest = JSON.parse(fs.readFileSync(path.join(root, MANIFEST_FILE), 'utf8'));
@@ -37,11 +42,11 @@ describe('built-in dataset cache and catalog', () => {
     const mtime = fs.statSync(path.join(root, MANIFEST_FILE)).mtimeMs;
     const start = Date.now();
     // Defaults spelled out give the same key; the second call does not regenerate.
-    expect(ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny, seed: 0 })).toBe(root);
+    expect(ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, ...tiny, seed: 0 })).toBe(root);
     expect(Date.now() - start).toBeLessThan(200);
     expect(fs.statSync(path.join(root, MANIFEST_FILE)).mtimeMs).toBe(mtime);
     expect(hashTree(root)).toEqual(before);
-    const other = ensureBuiltinDataset('mnist-multilabel', { cacheDir, ...tiny, seed: 1 });
+    const other = ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, ...tiny, seed: 1 });
     expect(other).not.toBe(root);
     expect(fs.readdirSync(cacheDir).sort()).toEqual(['.tmp-mnist-multilabel-leftover', path.basename(root), path.basename(other)].sort());
   });
@@ -50,7 +55,7 @@ describe('built-in dataset cache and catalog', () => {
     const saved = process.env.ASL_RUN_CACHE;
     process.env.ASL_RUN_CACHE = path.join(dir, 'env');
     try {
-      expect(path.dirname(ensureBuiltinDataset('mnist-detection', tiny))).toBe(path.join(dir, 'env'));
+      expect(path.dirname(ensureBuiltinDataset(MNIST_DETECTION, tiny))).toBe(path.join(dir, 'env'));
     } finally {
       if (saved === undefined) delete process.env.ASL_RUN_CACHE;
       else process.env.ASL_RUN_CACHE = saved;
@@ -59,17 +64,17 @@ describe('built-in dataset cache and catalog', () => {
 
   it('rejects unknown datasets and options, bad values and non-empty output folders, leaving nothing behind', () => {
     const cacheDir = path.join(dir, 'c2');
-    expectDataError(() => ensureBuiltinDataset('cifar', { cacheDir }), "unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
-    expectDataError(() => ensureBuiltinDataset('mnist', { cacheDir, seed: 1 }), "built-in dataset 'mnist': unknown option 'seed' (known: trainCount, valCount)");
-    expectDataError(() => ensureBuiltinDataset('mnist', { cacheDir, trainCount: 60001 }), "built-in dataset 'mnist': option 'trainCount' must be an integer in [100, 60000], got 60001");
+    expect(() => components().datasets.get('cifar')).toThrow("data.builtin: unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
+    expectDataError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, seed: 1 }), "built-in dataset 'mnist': unknown option 'seed' (known: trainCount, valCount)");
+    expectDataError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, trainCount: 60001 }), "built-in dataset 'mnist': option 'trainCount' must be an integer in [100, 60000], got 60001");
     expectDataError(
-      () => ensureBuiltinDataset('mnist-multilabel', { cacheDir, missingLabels: '0.5' }),
+      () => ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, missingLabels: '0.5' }),
       `built-in dataset 'mnist-multilabel': option 'missingLabels' must be a number in [0, 0.99], got "0.5"`,
     );
     expect(fs.existsSync(cacheDir)).toBe(false);
     const out = path.join(dir, 'busy');
     writeText(path.join(out, 'keep.txt'), 'mine');
-    expectDataError(() => writeBuiltinDataset('mnist-detection', out, tiny), `${out}: output folder is not empty`);
+    expectDataError(() => writeBuiltinDataset(MNIST_DETECTION, out, tiny), `${out}: output folder is not empty`);
     expect(fs.readdirSync(out)).toEqual(['keep.txt']);
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { MNIST_DETECTION } from '../../../../src/core/data/builtin/mnist-detection';
 import { INK_THRESHOLD, inkBounds } from '../../../../src/core/data/builtin/digits';
 import { loadMnist } from '../../../../src/core/data/builtin/idx';
 import { renderDetectionScene } from '../../../../src/core/data/builtin/mnist-detection';
@@ -16,12 +17,12 @@ describe('mnist-detection', () => {
   const options = { trainCount: 12, valCount: 4, seed: 5 };
   beforeAll(() => {
     dir = makeTmpDir('mnist-det');
-    root = writeBuiltinDataset('mnist-detection', path.join(dir, 'a'), options);
+    root = writeBuiltinDataset(MNIST_DETECTION, path.join(dir, 'a'), options);
   });
   afterAll(() => removeDir(dir));
 
   it('is byte-identical for the same options', () => {
-    expect(hashTree(writeBuiltinDataset('mnist-detection', path.join(dir, 'b'), options))).toEqual(hashTree(root));
+    expect(hashTree(writeBuiltinDataset(MNIST_DETECTION, path.join(dir, 'b'), options))).toEqual(hashTree(root));
   });
 
   it('reads back as detection data: 128x128 RGB, 1-5 boxes, categories = MNIST classes of the digits', () => {

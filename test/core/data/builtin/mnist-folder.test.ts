@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { MNIST_FOLDER } from '../../../../src/core/data/builtin/mnist-folder';
 import { readImageFolder } from '../../../../src/core/data/formats/image-folder';
 import { resolveSplits } from '../../../../src/core/data/formats/splits';
 import { decodeImage } from '../../../../src/core/data/image/codec';
@@ -13,7 +14,7 @@ describe('mnist (ImageFolder)', () => {
   afterAll(() => removeDir(dir));
 
   it('writes the first MNIST images as class folders of PNGs that read back with their labels and pixels', () => {
-    const root = writeBuiltinDataset('mnist', path.join(dir, 'm'), { trainCount: 100, valCount: 120 });
+    const root = writeBuiltinDataset(MNIST_FOLDER, path.join(dir, 'm'), { trainCount: 100, valCount: 120 });
     const splits = resolveSplits(root, 'singlelabel');
     if (splits.format !== 'imagefolder') throw new Error('expected ImageFolder');
     const train = readImageFolder(splits.train.dir, { skipBad: false });

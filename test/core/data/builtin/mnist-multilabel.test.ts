@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeBuiltinDataset } from '../../../../src/core/data/builtin/catalog';
+import { MNIST_MULTILABEL } from '../../../../src/core/data/builtin/mnist-multilabel';
 import { INK_THRESHOLD } from '../../../../src/core/data/builtin/digits';
 import { readCocoDetection, readCocoMultiLabel } from '../../../../src/core/data/formats/coco';
 import { resolveSplits } from '../../../../src/core/data/formats/splits';
@@ -26,16 +27,16 @@ describe('mnist-multilabel', () => {
   const options = { trainCount: 24, valCount: 8, seed: 3 };
   beforeAll(() => {
     dir = makeTmpDir('mnist-ml');
-    root = writeBuiltinDataset('mnist-multilabel', path.join(dir, 'a'), options);
+    root = writeBuiltinDataset(MNIST_MULTILABEL, path.join(dir, 'a'), options);
   });
   afterAll(() => removeDir(dir));
 
   it('is byte-identical for the same options and differs for another seed', () => {
-    const again = writeBuiltinDataset('mnist-multilabel', path.join(dir, 'b'), options);
+    const again = writeBuiltinDataset(MNIST_MULTILABEL, path.join(dir, 'b'), options);
     const hashes = hashTree(root);
     expect(Object.keys(hashes)).toHaveLength(24 + 8 + 2 + 1);
     expect(hashTree(again)).toEqual(hashes);
-    const other = writeBuiltinDataset('mnist-multilabel', path.join(dir, 'c'), { ...options, seed: 4 });
+    const other = writeBuiltinDataset(MNIST_MULTILABEL, path.join(dir, 'c'), { ...options, seed: 4 });
     expect(hashTree(other)['train/000001.png']).not.toBe(hashes['train/000001.png']);
   });
 
@@ -89,7 +90,7 @@ describe('mnist-multilabel', () => {
   });
 
   it('missingLabels drops whole classes per training image, keeps the pixels, and needs allowEmpty', () => {
-    const dropped = writeBuiltinDataset('mnist-multilabel', path.join(dir, 'd'), { ...options, missingLabels: 0.7 });
+    const dropped = writeBuiltinDataset(MNIST_MULTILABEL, path.join(dir, 'd'), { ...options, missingLabels: 0.7 });
     const full = hashTree(root);
     const partial = hashTree(dropped);
     for (const [file, hash] of Object.entries(full)) if (file.endsWith('.png')) expect([file, partial[file]]).toEqual([file, hash]);
