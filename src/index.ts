@@ -14,7 +14,7 @@ import type { Container } from 'inversify';
 import { createContainer, TOKENS } from './core/container';
 import { LossRegistry } from './core/registry/loss-registry';
 import type { RegisterOptions } from './core/registry/registry';
-import { checkLossPlugin } from './losses/loss-contract';
+import { checkLossPlugin, probeLossValues } from './losses/loss-contract';
 import type { LoadedPlugin, PluginLoader } from './core/registry/plugin-loader';
 import type { Loss, LossKind, LossParams, LossPlugin } from './losses/loss-plugin';
 
@@ -76,8 +76,10 @@ export function createLoss(name: string, params: Partial<LossParams> = {}): Loss
 }
 
 /** Registers a loss plugin after checking it against the contract (and probing it on a small batch). */
-export function registerLoss(plugin: LossPlugin, options: RegisterOptions = {}): void {
-  registry().register(checkLossPlugin(plugin, options.source ?? plugin.name), options);
+export async function registerLoss(plugin: LossPlugin, options: RegisterOptions = {}): Promise<void> {
+  const source = options.source ?? plugin.name;
+  await probeLossValues(checkLossPlugin(plugin, source), source);
+  registry().register(plugin, options);
 }
 
 /**

@@ -85,6 +85,11 @@ export async function main(argv: string[]): Promise<number> {
       // A stray first word is a mistyped command, not an "argument" (train is the default command).
       const first = argv.find((word) => !word.startsWith('-'));
       if (first !== undefined && text === `Unknown argument: ${first}`) throw new UsageError(`unknown command '${first}' (see asl-run --help)`);
+      // A mistyped flag reads like every other unknown key: `--epoch: unknown option (…)`.
+      const flag = /^Unknown arguments?: ([^,]+)/.exec(text)?.[1];
+      if (flag !== undefined && argv.some((word) => word === `--${flag}` || word.startsWith(`--${flag}=`))) {
+        throw new UsageError(`--${flag}: unknown option (the command's --help lists the known ones)`);
+      }
       throw new UsageError(text);
     });
   try {

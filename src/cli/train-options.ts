@@ -5,9 +5,10 @@
 import type { Options } from 'yargs';
 import { ConfigError, deepMerge, isObject, JsonObject, JsonValue, parseJsonFlag, readJsonFile, setPath } from '../core/config';
 import { runConfigSchema, type RunConfig } from '../core/run-config';
-import { inFile, parseOrThrow, type IssueLabel } from '../core/schema';
+import { inFile, openObject, parseOrThrow, type IssueLabel } from '../core/schema';
 import { SCHEMA_KEY } from '../core/config-json-schema';
 import type { TaskRegistry } from '../core/registry/task-registry';
+import { givenOptionsSchema, type DatasetRegistry } from '../core/data/builtin';
 
 interface FlagSpec extends Options {
   /** Config path the flag overrides; its value is written there. */
@@ -143,8 +144,13 @@ function configFileBody(configFile: string): JsonObject {
   return body;
 }
 
-/** Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. Each layer is checked by the task's schema. */
-export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>): RunConfig {
+/**
+ * Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. Each layer is checked by the task's schema.
+ * @param datasets checks `data.builtinOptions` against the generator's options where the user wrote them (flag or file); without it they are checked when the data is generated.
+ */
+export function resolveRunConfig(
+  tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>, datasets?: DatasetRegistry,
+): RunConfig {
   const file = configFile ? configFileBody(configFile) : undefined;
   const fileTask = file?.task;
   // A file's task is named by the file (and --task overrides it, right or wrong).
@@ -153,11 +159,14 @@ export function resolveRunConfig(tasks: TaskRegistry, taskFlag: string | undefin
   }
   const taskName = taskFlag ?? (typeof fileTask === 'string' ? fileTask : 'multilabel');
   const task = tasks.get(taskName);
-  const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema });
   const { overrides } = flagOverrides(args);
   // Defaults may depend on a variant the user picked in taskOptions (detection's head), by file or flag.
   const userTaskOptions = { ...objectOr(file?.taskOptions), ...objectOr(overrides.taskOptions) };
   let config = task.defaults(userTaskOptions);
+  // data.builtinOptions are checked against the generator named by the flags, else the file, else the task's default.
+  const builtin = String(objectOr(overrides.data).builtin ?? objectOr(file?.data).builtin ?? config.data.builtin);
+  const builtinOptions = datasets?.has(builtin) ? givenOptionsSchema(datasets.get(builtin)) : openObject();
+  const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema, data: runConfigSchema.shape.data.extend({ builtinOptions }) });
   if (file) config = parseOrThrow(schema, deepMerge(config, { ...file, task: taskName }), inFile(configFile!)) as RunConfig;
   // Changing a loss without giving its parameters starts from the new loss's defaults.
   if (overrides.loss !== undefined && overrides.loss !== config.loss && overrides.lossParams === undefined) config = { ...config, lossParams: {} };

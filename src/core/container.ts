@@ -25,7 +25,7 @@ import { MNIST_MULTILABEL } from './data/builtin/mnist-multilabel';
 import { MNIST_FOLDER } from './data/builtin/mnist-folder';
 import { MNIST_DETECTION } from './data/builtin/mnist-detection';
 import type { LossPlugin } from '../losses/loss-plugin';
-import { checkLossPlugin } from '../losses/loss-contract';
+import { checkLossPlugin, probeLossValues } from '../losses/loss-contract';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
 import { aslSingleLabelPlugin } from '../losses/asl-single-label';
 import { bcePlugin } from '../losses/bce';
@@ -115,10 +115,11 @@ function bindRegistries(container: Container): void {
 
 /** The kinds a `--plugin` file may register, each with its registry and contract check. */
 function pluginKinds(registries: Record<string, Registry<Named>>): PluginKind[] {
-  const kind = <T extends Named>(key: string, check: (candidate: unknown, source: string) => T): PluginKind => ({ key, registry: registries[key], check });
+  const kind = <T extends Named>(key: string, check: (candidate: unknown, source: string) => T, probe?: (component: T, source: string) => Promise<void>): PluginKind =>
+    ({ key, registry: registries[key], check, probe }) as PluginKind;
   const named = (what: string, methods: string[]) => (candidate: unknown, source: string) => checkNamedComponent(candidate, source, what, methods);
   return [
-    kind('losses', checkLossPlugin),
+    kind('losses', checkLossPlugin, probeLossValues),
     kind('backbones', checkBackboneEntry),
     kind('detectionHeads', checkDetectionHead),
     kind('assigners', named('assigner', ['create'])),

@@ -64,7 +64,7 @@ export const runConfigSchema = object({
     seed: integerIn({ min: 0, max: 2 ** 32 - 1 }).describe('Seed of initialisation, shuffling and augmentation'),
     lr: numberIn({ min: 0, minOpen: true }).describe('Peak learning rate'),
     optimizer: object({
-      name: nonEmptyText('an optimiser name').describe('A registered optimiser: adam, adamw, sgd, or one a --plugin registers'),
+      name: nonEmptyText('an optimiser name').describe('A registered optimiser: adam, adamw, sgd, or one a --plugin registers').meta({ examples: ['adam', 'adamw', 'sgd'] }),
       weightDecay: numberIn({ min: 0 }).describe('L2 penalty (adam, sgd) or decoupled decay (adamw); never on biases and norm weights'),
       beta1: decay(),
       beta2: decay(),
@@ -73,7 +73,7 @@ export const runConfigSchema = object({
       nesterov: bool(),
     }),
     schedule: object({
-      name: nonEmptyText('a schedule name').describe('A registered schedule: onecycle, cosine, constant, or one a --plugin registers'),
+      name: nonEmptyText('a schedule name').describe('A registered schedule: onecycle, cosine, constant, or one a --plugin registers').meta({ examples: ['onecycle', 'cosine', 'constant'] }),
       pctStart: numberIn({ min: 0, max: 1, minOpen: true, maxOpen: true }).describe('onecycle: fraction of the steps spent increasing the lr'),
       divFactor: numberIn({ min: 0, minOpen: true }).describe('onecycle: initial lr = lr / divFactor'),
       finalDivFactor: numberIn({ min: 0, minOpen: true }).describe('onecycle: final lr = initial lr / finalDivFactor'),

@@ -1,7 +1,8 @@
 /**
  * The contract of a loss plugin, checked when a `--plugin` file registers one: the static shape
  * (zod) and a probe that runs the loss, guarded as on real batches, on a small fixed batch (N=3,
- * C=4) with its default parameters — a finite value of the right shape, no tensor left behind.
+ * C=4) with its default parameters — the right shape at once, a finite value once read back, no
+ * tensor left behind.
  */
 import { tf } from '../core/tf';
 import { oneOf, z } from '../core/schema';
@@ -22,26 +23,37 @@ const lossPluginContract = z.object(
   { error: 'a LossPlugin object' },
 );
 
-function probe(plugin: LossPlugin, source: string): void {
-  const [n, c] = [3, 4];
+/** Runs the loss, guarded, with reductions 'sum' and 'none' on the fixed batch: `compute` throws on the wrong shape. */
+function probeShapes(plugin: LossPlugin, source: string): tf.Tensor {
   let loss: Loss;
   try {
     loss = guardPluginLoss(plugin.create(plugin.validate({})), source);
   } catch (err) {
     throw new PluginError(`plugin ${source}: loss '${plugin.name}': failed to create with its defaults (${reason(err)})`);
   }
-  tf.tidy(() => {
-    const logits = tf.tensor2d([0.5, -1, 2, -3, 1.5, 0, -0.5, 3, -2, 1, 0.25, -1.25], [n, c]);
-    const targets = plugin.kind === 'sigmoid' ? tf.tensor2d([1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0], [n, c]) : tf.tensor1d([2, 0, 3], 'int32');
-    const values = loss.compute(logits, targets).dataSync();
-    if (!values.every(Number.isFinite)) throw new PluginError(`plugin ${source}: loss '${plugin.name}': compute() returned ${[...values].find((v) => !Number.isFinite(v))} on a small finite batch`);
+  return tf.tidy(() => {
+    const logits = tf.tensor2d([0.5, -1, 2, -3, 1.5, 0, -0.5, 3, -2, 1, 0.25, -1.25], [3, 4]);
+    const targets = plugin.kind === 'sigmoid' ? tf.tensor2d([1, 0, 1, 0, 0, 0, 0, 1, 0, 1, 0, 0], [3, 4]) : tf.tensor1d([2, 0, 3], 'int32');
     loss.compute(logits, targets, { reduction: 'none' });
+    return loss.compute(logits, targets);
   });
 }
 
-/** @throws PluginError (naming `source`) when the plugin breaks the contract or its probe. */
+/** @throws PluginError (naming `source`) when the plugin breaks the contract or returns the wrong shape. */
 export function checkLossPlugin(candidate: unknown, source: string): LossPlugin {
   const plugin = checkContract<LossPlugin>(lossPluginContract, candidate, source);
-  probe(plugin, source);
+  probeShapes(plugin, source).dispose();
   return plugin;
+}
+
+/** The value half of the probe, read back asynchronously (GPU backends): a finite value on the small batch. */
+export async function probeLossValues(plugin: LossPlugin, source: string): Promise<void> {
+  const value = probeShapes(plugin, source);
+  try {
+    const values = await value.data();
+    const bad = [...values].find((v) => !Number.isFinite(v));
+    if (bad !== undefined) throw new PluginError(`plugin ${source}: loss '${plugin.name}': compute() returned ${bad} on a small finite batch`);
+  } finally {
+    value.dispose();
+  }
 }

@@ -48,7 +48,7 @@ describe('asl-run losses', () => {
     const out = path.join(os.tmpdir(), `asl-run-never-${process.pid}`);
     const unknown = cli(['--task', 'detection', '--options', '{}', '--out', out, '--backend', 'cpu']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr.trim()).toBe('asl-run: Unknown argument: options');
+    expect(unknown.stderr.trim()).toBe("asl-run: --options: unknown option (the command's --help lists the known ones)");
     const malformed = cli(['--task', 'detection', '--task-options', '{"strides":', '--out', out, '--backend', 'cpu']);
     expect(malformed.status).toBe(1);
     expect(malformed.stderr.trim().split('\n').pop()).toBe('asl-run: --task-options: malformed JSON at line 1, column 12: unexpected end of file');

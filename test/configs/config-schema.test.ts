@@ -79,7 +79,7 @@ describe('configs/config.schema.json', () => {
     ['hflip above 1', { augment: { hflip: 1.5 } }, 'augment.hflip'],
     ['stemStride not 1 or 2', { model: { stemStride: 3 } }, 'model.stemStride'],
     ['mean of 2 channels', { input: { mean: [0.5, 0.5] } }, 'input.mean'],
-    ['unknown optimiser', { train: { optimizer: { name: 'lion' } } }, 'train.optimizer.name'],
+    ['empty optimiser name', { train: { optimizer: { name: '' } } }, 'train.optimizer.name'],
     ['detection-only option on multilabel', { task: 'multilabel', taskOptions: { head: 'fcos' } }, 'taskOptions.head'],
     ['detection-only option with the default task', { taskOptions: { nmsThreshold: 0.5 } }, 'taskOptions.nmsThreshold'],
     ['detection-only option on singlelabel', { task: 'singlelabel', taskOptions: { strides: [8] } }, 'taskOptions.strides'],

@@ -4,6 +4,7 @@ import { loadComponents, type GlobalOptions } from '../context';
 import { describeDataset, writeBuiltinDataset, type DatasetRegistry } from '../../core/data/builtin';
 import { TOKENS } from '../../core/container';
 import { parseJsonFlag } from '../../core/config';
+import { inFile } from '../../core/schema';
 import { UsageError } from '../usage-error';
 
 interface MakeArgs extends GlobalOptions {
@@ -23,7 +24,7 @@ const makeCommand: CommandModule<GlobalOptions, MakeArgs> = {
   handler: async (args) => {
     const options = args.options ? parseJsonFlag('--options', args.options) : {};
     const datasets = (await loadComponents(args)).get<DatasetRegistry>(TOKENS.DatasetRegistry);
-    const root = writeBuiltinDataset(datasets.get(args.name), args.out, options);
+    const root = writeBuiltinDataset(datasets.get(args.name), args.out, options, inFile('--options'));
     process.stdout.write(`${root}\n`);
   },
 };

@@ -61,7 +61,7 @@ export const trainCommand: CommandModule<GlobalOptions, TrainArgs> = {
       const { classes: _classes, ...saved } = readRunConfig(runDir);
       config = saved;
     } else {
-      config = resolveRunConfig(tasks, args.task, args.config, args);
+      config = resolveRunConfig(tasks, args.task, args.config, args, ctx.datasets);
       runDir = args.out ?? path.join('runs', `${config.task}-${config.loss}-${timestamp()}`);
     }
     config = { ...config, backend: args.backend };

@@ -69,6 +69,17 @@ export class Profiler {
   lap(section: ProfileSection, settle?: () => void): void {
     if (!this.enabled) return;
     settle?.();
+    this.charge(section);
+  }
+
+  /** As `lap`, for a `settle` that waits asynchronously (a GPU read-back). */
+  async settledLap(section: ProfileSection, settle: () => Promise<unknown>): Promise<void> {
+    if (!this.enabled) return;
+    await settle();
+    this.charge(section);
+  }
+
+  private charge(section: ProfileSection): void {
     const now = this.clock();
     this.milliseconds.set(section, this.milliseconds.get(section)! + (now - this.last));
     this.last = now;

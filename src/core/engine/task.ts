@@ -42,10 +42,11 @@ export interface TaskAdapter<Item> {
    */
   loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<Item>): LossTerms;
   /**
-   * Optional per-step diagnostics computed from the same outputs (outside the tape), e.g. the
-   * mean predicted probability of positives and negatives (the paper's probability analysis).
+   * Optional per-step diagnostics from the same outputs (called in the tape; no gradient flows
+   * from them), e.g. the mean predicted probability of positives and negatives (the paper's
+   * probability analysis). Scalar tensors are read back with the step's loss in one read.
    */
-  diagnostics?(outputs: tf.Tensor | tf.Tensor[], batch: Batch<Item>): Record<string, number>;
+  diagnostics?(outputs: tf.Tensor | tf.Tensor[], batch: Batch<Item>): Record<string, number | tf.Scalar>;
   /**
    * Optional: called after each applied update with that step's diagnostics; returns values to
    * log with the step (e.g. an adapted loss parameter).

@@ -89,10 +89,10 @@ export interface TrainerHooks {
 }
 
 /** Profiling only: reading the smallest of `variables` waits for the work queued on them (GPU backends). */
-function settleOn(variables: readonly tf.Variable[]): () => void {
-  if (variables.length === 0) return () => undefined;
+function settleOn(variables: readonly tf.Variable[]): () => Promise<unknown> {
+  if (variables.length === 0) return async () => undefined;
   const smallest = variables.reduce((a, b) => (b.size < a.size ? b : a));
-  return () => void smallest.dataSync();
+  return () => smallest.data();
 }
 
 export class Trainer<Item> {
@@ -102,8 +102,8 @@ export class Trainer<Item> {
   private readonly ema?: WeightEma;
   private readonly profiler: Profiler;
   /** Profiling only: wait for the update's and the EMA's device work. */
-  private readonly settleUpdate: () => void;
-  private readonly settleEma: () => void;
+  private readonly settleUpdate: () => Promise<unknown>;
+  private readonly settleEma: () => Promise<unknown>;
   /** The signal that asked for a stop at the next step boundary, if any. */
   private stopSignal: NodeJS.Signals | undefined;
 
@@ -145,7 +145,7 @@ export class Trainer<Item> {
         this.profiler.lap('data');
         const started = performance.now();
         const { lr, momentum } = schedule.at(state.step);
-        const { loss, parts, diagnostics, gradNorm, weightsFinite } = this.trainStep(batch, lr, momentum, state.step);
+        const { loss, parts, diagnostics, gradNorm, weightsFinite } = await this.trainStep(batch, lr, momentum, state.step);
         const where = `step ${state.step} (epoch ${epoch + 1}, batch ${state.batch + 1})`;
         if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
           throw new NonFiniteLossError(`${where}: loss is ${loss}, gradient norm ${gradNorm}; stopped before updating the weights — ${describeKeptCheckpoint(this.checkpointFile)}`);
@@ -167,7 +167,7 @@ export class Trainer<Item> {
         }
         this.profiler.lap('logging');
         if (this.stopSignal) {
-          this.save(state);
+          await this.save(state);
           const exitCode = 128 + os.constants.signals[this.stopSignal];
           throw new TrainingInterrupted(`interrupted (${this.stopSignal}) at step ${state.step}; checkpoint saved to ${this.checkpointFile}`, exitCode);
         }
@@ -183,55 +183,80 @@ export class Trainer<Item> {
       this.hooks.record({ type: 'epoch', ...record });
       this.profiler.lap('logging');
       state = { ...state, epoch: epoch + 1, batch: 0, history: [...state.history, record], epochLossSum: 0, epochImages: 0, epochSeconds: 0 };
-      this.save(state);
+      await this.save(state);
       this.profiler.lap('checkpoint');
     }
     return this.finish(state.history);
   }
 
-  /** One optimisation step; returns host-side numbers only (no tensors escape). */
-  private trainStep(batch: Parameters<TaskAdapter<Item>['loss']>[1], lr: number, momentum: number | undefined, step: number) {
-    let parts: Record<string, number> = {};
-    let diagnostics: Record<string, number> = {};
-    const { loss, gradNorm, weightsFinite } = tf.tidy(() => {
+  /**
+   * One optimisation step; returns host-side numbers only (no tensors escape). Everything the step
+   * logs (loss, gradient norm, loss parts, tensor diagnostics) comes back in one asynchronous read,
+   * and the weights' finiteness in a second after the update: GPU backends read back only
+   * asynchronously, and each read waits for the device.
+   */
+  private async trainStep(batch: Parameters<TaskAdapter<Item>['loss']>[1], lr: number, momentum: number | undefined, step: number) {
+    let partNames: string[] = [];
+    let hostDiagnostics: Record<string, number> = {};
+    let tensorDiagnostics: string[] = [];
+    const { ordered, stats } = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, batch.shape);
+      let logged: tf.Tensor | undefined;
       const { value, grads } = withSeededMathRandom(this.config.seed * 1_000_003 + step, () =>
         tf.variableGrads(() => {
           const outputs = this.task.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
           const terms = this.task.loss(outputs, batch);
-          parts = Object.fromEntries(Object.entries(terms.parts).map(([k, v]) => [k, v.dataSync()[0]]));
-          if (this.task.diagnostics) diagnostics = this.task.diagnostics(outputs, batch);
+          const diagnostics = this.task.diagnostics?.(outputs, batch) ?? {};
+          partNames = Object.keys(terms.parts);
+          tensorDiagnostics = Object.keys(diagnostics).filter((k) => diagnostics[k] instanceof tf.Tensor);
+          hostDiagnostics = Object.fromEntries(Object.entries(diagnostics).filter(([, v]) => typeof v === 'number')) as Record<string, number>;
+          const scalars = [...partNames.map((k) => terms.parts[k]), ...tensorDiagnostics.map((k) => diagnostics[k] as tf.Tensor)];
+          // Kept past the tape's scope; disposed by the enclosing tidy once stacked below.
+          logged = scalars.length > 0 ? tf.keep(tf.stack(scalars.map((t) => tf.reshape(t, [])))) : undefined;
           return terms.total;
         }, this.trainable),
       );
       // A weight the loss does not reach (e.g. an unused head) gets a zero gradient rather than none.
       const ordered = this.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));
       const norm = tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g)))));
-      const gradNorm = norm.dataSync()[0];
-      const lossValue = value.dataSync()[0];
-      this.profiler.lap('step');
-      if (Number.isFinite(lossValue) && Number.isFinite(gradNorm)) {
-        const clip = this.config.gradClipNorm;
-        const scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
-        this.optimizer.step(scale === 1 ? ordered : ordered.map((g) => g.mul(scale)), lr, momentum);
-        if (!this.weightsAreFinite()) return { loss: lossValue, gradNorm, weightsFinite: false };
-        this.profiler.lap('update', this.settleUpdate);
-        if (this.ema) {
-          this.ema.update();
-          this.profiler.lap('ema', this.settleEma);
-        }
-      }
-      return { loss: lossValue, gradNorm, weightsFinite: true };
+      const head = tf.stack([tf.reshape(value, []), norm]);
+      const stats = logged ? tf.concat([head, logged]) : head;
+      logged?.dispose();
+      return { ordered, stats };
     });
-    return { loss, parts, diagnostics, gradNorm, weightsFinite };
+    try {
+      const values = await stats.data();
+      const [lossValue, gradNorm] = [values[0], values[1]];
+      const parts = Object.fromEntries(partNames.map((k, i) => [k, values[2 + i]]));
+      const diagnostics = { ...hostDiagnostics, ...Object.fromEntries(tensorDiagnostics.map((k, i) => [k, values[2 + partNames.length + i]])) };
+      this.profiler.lap('step');
+      if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) return { loss: lossValue, parts, diagnostics, gradNorm, weightsFinite: true };
+      const clip = this.config.gradClipNorm;
+      const scale = clip > 0 && gradNorm > clip ? clip / (gradNorm + 1e-6) : 1;
+      tf.tidy(() => this.optimizer.step(scale === 1 ? ordered : ordered.map((g) => g.mul(scale)), lr, momentum));
+      if (!(await this.weightsAreFinite())) return { loss: lossValue, parts, diagnostics, gradNorm, weightsFinite: false };
+      await this.profiler.settledLap('update', this.settleUpdate);
+      if (this.ema) {
+        this.ema.update();
+        await this.profiler.settledLap('ema', this.settleEma);
+      }
+      return { loss: lossValue, parts, diagnostics, gradNorm, weightsFinite: true };
+    } finally {
+      tf.dispose([...ordered, stats]);
+    }
   }
 
   /**
    * One reduction over every weight: a sum is NaN or ±Inf when any term is (a finite sum
    * overflowing float32 needs weights near 1e38, broken anyway), read back as one number.
    */
-  private weightsAreFinite(): boolean {
-    return tf.tidy(() => Number.isFinite(tf.addN(this.allWeights.map((w) => tf.sum(w))).dataSync()[0]));
+  private async weightsAreFinite(): Promise<boolean> {
+    const sum = tf.tidy(() => tf.addN(this.allWeights.map((w) => tf.sum(w))));
+    try {
+      return Number.isFinite((await sum.data())[0]);
+    } finally {
+      sum.dispose();
+    }
   }
 
   private async evaluateBoth(): Promise<Pick<EpochRecord, 'metrics' | 'emaMetrics'>> {
@@ -253,15 +278,18 @@ export class Trainer<Item> {
     return { history, metrics: (usedEma ? last.emaMetrics : last?.metrics) ?? {}, usedEma };
   }
 
-  private save(meta: CheckpointMeta): void {
-    const tensors: Record<string, SavedTensor> = {};
-    const put = (name: string, t: tf.Tensor) => {
-      tensors[name] = { shape: t.shape, dtype: 'float32', values: t.dataSync() as Float32Array };
-    };
-    this.allWeights.forEach((w, i) => put(`model/${i}`, w));
-    this.ema?.shadows.forEach((w, i) => put(`ema/${i}`, w));
+  private async save(meta: CheckpointMeta): Promise<void> {
     const opt = this.optimizer.state();
-    for (const [k, t] of Object.entries(opt.tensors)) put(`optimizer/${k}`, t);
+    const named: [string, tf.Tensor][] = [
+      ...this.allWeights.map((w, i): [string, tf.Tensor] => [`model/${i}`, w]),
+      ...(this.ema?.shadows ?? []).map((w, i): [string, tf.Tensor] => [`ema/${i}`, w]),
+      ...Object.entries(opt.tensors).map(([k, t]): [string, tf.Tensor] => [`optimizer/${k}`, t]),
+    ];
+    // Read together: nothing runs between these reads (the loop awaits the save), so the state is one step's.
+    const values = await Promise.all(named.map(([, t]) => t.data()));
+    const tensors: Record<string, SavedTensor> = Object.fromEntries(
+      named.map(([name, t], i) => [name, { shape: t.shape, dtype: 'float32', values: values[i] as Float32Array }]),
+    );
     writeCheckpoint(this.checkpointFile, {
       meta: { ...meta, optimizerStep: opt.step, emaUpdates: this.ema?.updateCount ?? 0, taskState: this.task.state?.() },
       tensors,

@@ -21,6 +21,8 @@ export interface PluginKind<T extends Named = Named> {
   readonly registry: Registry<T>;
   /** The candidate as a component of this kind, or a PluginError naming `source`. */
   check(candidate: unknown, source: string): T;
+  /** A check that reads results back (asynchronously, as GPU backends must), run once `register` has returned. */
+  probe?(component: T, source: string): Promise<void>;
 }
 
 /** What `register(api)` sees of one registry. */
@@ -72,6 +74,7 @@ export class PluginLoader {
     }
     loadedFiles.add(resolved);
     const registered: string[] = [];
+    const probes: (() => Promise<void>)[] = [];
     const add = (kind: PluginKind, candidate: unknown, replace = false): void => {
       const component = kind.check(candidate, file);
       try {
@@ -80,6 +83,7 @@ export class PluginLoader {
         throw new PluginError(`plugin ${file}: ${reason(err)}`);
       }
       registered.push(`${kind.key}:${component.name}`);
+      if (kind.probe) probes.push(() => kind.probe!(component, file));
     };
     const exported = (mod.default ?? mod) as Record<string, unknown>;
     const register = [mod.register, exported.register].find((f) => typeof f === 'function') as ((api: unknown, context: { tf: typeof tf }) => unknown) | undefined;
@@ -94,6 +98,7 @@ export class PluginLoader {
     } else {
       add(this.kind('losses'), exported);
     }
+    for (const probe of probes) await probe();
     const record = { path: resolved, sha256 };
     this.files.add(record);
     return { ...record, registered };

@@ -73,11 +73,12 @@ export async function classScores(
 ): Promise<ClassScores[]> {
   const loader = evalLoader(config, files.map((file) => ({ file })), () => undefined);
   const out: ClassScores[] = [];
-  await forEachPrediction(model, loader, (outputs, batch) => {
-    const probs = activation(outputs as tf.Tensor2D).arraySync();
-    probs.forEach((row, i) => {
+  const c = classes.length;
+  await forEachPrediction(model, loader, (outputs) => activation(outputs as tf.Tensor2D), (probs, batch) => {
+    batch.records.forEach((record, i) => {
+      const row = Array.from(probs.subarray(i * c, (i + 1) * c));
       const top = row.map((p, k) => ({ label: classes[k], score: p })).sort((a, b) => b.score - a.score).slice(0, topK);
-      out.push({ image: batch.records[i].file, probabilities: row, top });
+      out.push({ image: record.file, probabilities: row, top });
     });
   });
   return out;

@@ -5,23 +5,13 @@
 import type { RunConfig } from '../../core/run-config';
 import type { ImageRecord } from '../../core/data/records';
 import { BatchLoader, TargetFn } from '../../core/data/pipeline/loader';
-import type { AugmentOptions, Normalization, TransformOptions } from '../../core/data/pipeline/transform';
+import type { AugmentOptions, Normalization } from '../../core/data/pipeline/transform';
 import type { SplitSkips } from '../../core/data/skips';
 
+/** The config's normalisation (its 3 + 3 numbers and std > 0 are checked by the config schema). */
 export function normalizationOf(config: RunConfig): Normalization {
   const { mean, std } = config.input;
-  if (mean.length !== 3 || std.length !== 3 || std.some((s) => !(s > 0))) {
-    throw new Error(`input.mean and input.std must be 3 numbers each (std > 0), got ${JSON.stringify(mean)} / ${JSON.stringify(std)}`);
-  }
   return { mean: mean as [number, number, number], std: std as [number, number, number] };
-}
-
-/** The loader's fit settings of the config, checked. */
-function fitOf(config: RunConfig): Pick<TransformOptions, 'fit' | 'padValue'> {
-  const { fit, padValue } = config.input;
-  if (fit !== 'stretch' && fit !== 'letterbox') throw new Error(`input.fit must be 'stretch' or 'letterbox', got ${JSON.stringify(fit)}`);
-  if (!(Number.isInteger(padValue) && padValue >= 0 && padValue <= 255)) throw new Error(`input.padValue must be an integer in 0..255, got ${JSON.stringify(padValue)}`);
-  return { fit, padValue };
 }
 
 /** The classification augmentations of the config (detection adds its own box-aware ones). */
@@ -57,7 +47,8 @@ export function trainLoader<R extends ImageRecord, T>(
     shuffle: true,
     dropLast: records.length >= config.train.batchSize,
     normalization: normalizationOf(config),
-    ...fitOf(config),
+    fit: config.input.fit,
+    padValue: config.input.padValue,
     augment,
     skipBad: config.data.skipBad,
     skips,
@@ -74,7 +65,8 @@ export function evalLoader<R extends ImageRecord, T>(config: RunConfig, records:
     shuffle: false,
     dropLast: false,
     normalization: normalizationOf(config),
-    ...fitOf(config),
+    fit: config.input.fit,
+    padValue: config.input.padValue,
     cacheMB: config.input.cacheMB,
     skipBad: config.data.skipBad,
     skips,

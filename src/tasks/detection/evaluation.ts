@@ -45,8 +45,7 @@ export async function detectSplit(e: DetectorEvaluation): Promise<{ detections: 
   const imageIds: number[] = [];
   const perImage = e.grid.count * (e.numClasses + EXTRA_COLUMNS);
   const categoryIds = e.groundTruth.categories.map((c) => c.id);
-  await forEachPrediction(e.model, e.val, (outputs, batch) => {
-    const rows = (outputs as tf.Tensor).dataSync();
+  await forEachPrediction(e.model, e.val, (outputs) => outputs as tf.Tensor, (rows, batch) => {
     batch.items.forEach((item, i) => {
       imageIds.push(item.imageId);
       for (const d of detectImage(rows, i * perImage, e.grid, e.numClasses, item.geometry, e.options, e.decoder)) {

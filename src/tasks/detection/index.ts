@@ -140,8 +140,7 @@ export const createDetectionTask = (deps: DetectionDeps): TaskDefinition => ({
     const loader = evalLoader(config, files.map((file) => ({ file })), (_record, info) => geometryOf(info));
     const perImage = grid.count * (classes.length + EXTRA_COLUMNS);
     const out: Prediction[] = [];
-    await forEachPrediction(model, loader, (outputs, batch) => {
-      const rows = (outputs as tf.Tensor).dataSync();
+    await forEachPrediction(model, loader, (outputs) => outputs as tf.Tensor, (rows, batch) => {
       batch.items.forEach((geometry, i) => {
         const detections = detectImage(rows, i * perImage, grid, classes.length, geometry, options, HEADS[options.head].decoder);
         out.push({ image: batch.records[i].file, detections: detections.map((d) => ({ bbox: d.box, label: classes[d.label], score: d.score })) });

@@ -63,18 +63,15 @@ export class MultiLabelTask implements TaskAdapter<MultiLabelItem> {
   }
 
   /** The paper's probability analysis on the training batch: mean sigmoid of positives and of negatives, and Δp. */
-  diagnostics(outputs: tf.Tensor | tf.Tensor[], batch: Batch<MultiLabelItem>): Record<string, number> {
-    return tf.tidy(() => {
-      const p = tf.sigmoid(outputs as tf.Tensor2D);
-      const y = multiHot(batch.items, this.classes.length);
-      const positives = y.sum();
-      const negatives = tf.scalar(y.size).sub(positives);
-      const meanPos = p.mul(y).sum().div(positives.maximum(1));
-      const meanNeg = p.mul(tf.scalar(1).sub(y)).sum().div(negatives.maximum(1));
-      const [pos, neg] = [meanPos.dataSync()[0], meanNeg.dataSync()[0]];
-      // The paper's Δp compares p_t = p on positives with p_t = 1 - p on negatives (as multilabelMetrics does).
-      return { meanProbPositives: pos, meanProbNegatives: neg, probabilityGap: pos - (1 - neg) };
-    });
+  diagnostics(outputs: tf.Tensor | tf.Tensor[], batch: Batch<MultiLabelItem>): Record<string, tf.Scalar> {
+    const p = tf.sigmoid(outputs as tf.Tensor2D);
+    const y = multiHot(batch.items, this.classes.length);
+    const positives = y.sum();
+    const negatives = tf.scalar(y.size).sub(positives);
+    const meanPos = p.mul(y).sum().div(positives.maximum(1)) as tf.Scalar;
+    const meanNeg = p.mul(tf.scalar(1).sub(y)).sum().div(negatives.maximum(1)) as tf.Scalar;
+    // The paper's Δp compares p_t = p on positives with p_t = 1 - p on negatives (as multilabelMetrics does).
+    return { meanProbPositives: meanPos, meanProbNegatives: meanNeg, probabilityGap: meanPos.sub(tf.scalar(1).sub(meanNeg)) as tf.Scalar };
   }
 
   async evaluate(): Promise<Metrics> {
@@ -88,8 +85,7 @@ export class MultiLabelTask implements TaskAdapter<MultiLabelItem> {
     const scores: number[][] = [];
     const targets: number[][] = [];
     const c = this.classes.length;
-    await forEachPrediction(this.model, this.val, (outputs, batch) => {
-      const probs = tf.sigmoid(outputs as tf.Tensor2D).dataSync();
+    await forEachPrediction(this.model, this.val, (outputs) => tf.sigmoid(outputs as tf.Tensor2D), (probs, batch) => {
       batch.items.forEach((item, row) => {
         scores.push(Array.from(probs.subarray(row * c, (row + 1) * c)));
         const t = new Array<number>(c).fill(0);

@@ -36,8 +36,8 @@ export class SingleLabelTask implements TaskAdapter<SingleLabelItem> {
     const c = this.classes.length;
     const scores: number[] = [];
     const labels: number[] = [];
-    await forEachPrediction(this.model, this.val, (outputs, batch) => {
-      scores.push(...tf.softmax(outputs as tf.Tensor2D).dataSync());
+    await forEachPrediction(this.model, this.val, (outputs) => tf.softmax(outputs as tf.Tensor2D), (probs, batch) => {
+      for (const p of probs) scores.push(p);
       labels.push(...batch.items.map((i) => i.label));
     });
     const m = classificationMetrics({ data: scores, rows: labels.length, cols: c }, labels);

@@ -2,8 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { evalLoader, limitRecords } from '../../../src/tasks/common/loaders';
-import { baseRunConfig, type RunConfig } from '../../../src/core/run-config';
+import { baseRunConfig, parseSavedRunConfig, type RunConfig } from '../../../src/core/run-config';
 import { encodePng } from '../../../src/core/data/image/codec';
+import type { JsonObject } from '../../../src/core/config';
 import type { BoxXYWH } from '../../../src/core/data/records';
 
 describe('limitRecords', () => {
@@ -53,7 +54,11 @@ describe('input.fit', () => {
     expect(batch.items[0]).toEqual([[5, 4, 10, 8]]);
   });
 
-  it('names a bad fit', async () => {
-    await expect(firstBatch('crop')).rejects.toThrow(`input.fit must be 'stretch' or 'letterbox', got "crop"`);
+  it('a bad fit, pad value or normalisation is refused by the config schema, the one place that checks them', () => {
+    const parse = (input: JsonObject) => () => parseSavedRunConfig({ input }, 'config.json');
+    expect(parse({ fit: 'crop' })).toThrow(`config.json: input.fit: expected one of 'stretch', 'letterbox', got "crop"`);
+    expect(parse({ padValue: 256 })).toThrow('config.json: input.padValue: expected an integer in [0, 255], got 256');
+    expect(parse({ std: [0.2, 0, 0.2] })).toThrow('config.json: input.std.1: expected a number > 0, got 0');
+    expect(parse({ mean: [0.5, 0.5] })).toThrow('config.json: input.mean: expected a list of 3 numbers (R, G, B), got [0.5,0.5]');
   });
 });

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataError } from '../records';
+import type { IssueLabel } from '../../schema';
 import { BuiltinGenerator, BuiltinOptions, resolveOptions } from './generator';
 import { Registry } from '../../registry/registry';
 
@@ -55,10 +56,11 @@ export function writeResolved(generator: BuiltinGenerator, root: string, options
 
 /**
  * Generates the built-in dataset of `generator` into `outDir` (absent or empty) with `options`
- * (unknown or out-of-range options are DataErrors; missing ones take the defaults). Returns the absolute root.
+ * (unknown or out-of-range options are ConfigErrors naming them through `label`; missing ones take
+ * the defaults). Returns the absolute root.
  */
-export function writeBuiltinDataset(generator: BuiltinGenerator, outDir: string, options: Record<string, unknown> = {}): string {
+export function writeBuiltinDataset(generator: BuiltinGenerator, outDir: string, options: unknown = {}, label?: IssueLabel): string {
   const root = path.resolve(outDir);
-  writeResolved(generator, root, resolveOptions(generator, options));
+  writeResolved(generator, root, resolveOptions(generator, options, label));
   return root;
 }

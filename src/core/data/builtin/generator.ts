@@ -1,6 +1,7 @@
 /** What a built-in dataset generator declares: its task, format, numeric options and writer. */
-import { DataError } from '../records';
+import { integerIn, numberIn, parseOrThrow, z, type IssueLabel } from '../../schema';
 
+/** One numeric option, as plain data (what `asl-run data list` shows, and what a plugin's generator can declare). */
 export interface OptionSpec {
   default: number;
   /** Inclusive bounds. */
@@ -25,24 +26,38 @@ export interface BuiltinGenerator {
   write(root: string, options: BuiltinOptions): void;
 }
 
-/** `given` checked against the generator's option specs and completed with defaults. */
-export function resolveOptions(generator: BuiltinGenerator, given: Record<string, unknown>): BuiltinOptions {
-  const specs = generator.options;
-  for (const key of Object.keys(given)) {
-    if (!(key in specs)) {
-      throw new DataError(`built-in dataset '${generator.name}': unknown option '${key}' (known: ${Object.keys(specs).join(', ')})`);
-    }
-  }
-  const resolved: BuiltinOptions = {};
-  for (const [key, spec] of Object.entries(specs)) {
-    const value = given[key] ?? spec.default;
-    const ok = typeof value === 'number' && Number.isFinite(value) && value >= spec.min && value <= spec.max && (!spec.integer || Number.isInteger(value));
-    if (!ok) {
-      throw new DataError(
-        `built-in dataset '${generator.name}': option '${key}' must be ${spec.integer ? 'an integer' : 'a number'} in [${spec.min}, ${spec.max}], got ${JSON.stringify(value)}`,
-      );
-    }
-    resolved[key] = value as number;
-  }
-  return resolved;
+function optionSchema(spec: OptionSpec): z.ZodNumber {
+  const range = { min: spec.min, max: spec.max };
+  return (spec.integer ? integerIn(range) : numberIn(range)).describe(spec.help);
+}
+
+const object = <T extends z.ZodRawShape>(shape: T) => z.strictObject(shape, { error: 'an object' });
+
+/**
+ * The generator's options as given by a user: every key optional (a config keeps only what the
+ * user set; the defaults are the generator's), unknown keys refused.
+ */
+export function givenOptionsSchema(generator: BuiltinGenerator) {
+  return object(Object.fromEntries(Object.entries(generator.options).map(([key, spec]) => [key, optionSchema(spec).optional()])));
+}
+
+/** The generator's options completed with its defaults. */
+function resolvedOptionsSchema(generator: BuiltinGenerator) {
+  return object(Object.fromEntries(Object.entries(generator.options).map(([key, spec]) => [key, optionSchema(spec).default(spec.default)])));
+}
+
+/** Names an option of a generator called from code (no flag or file to name): `built-in dataset 'mnist': trainCount`. */
+function generatorLabel(generator: BuiltinGenerator): IssueLabel {
+  const where = `built-in dataset '${generator.name}'`;
+  return (keyPath, unknownKey) => (unknownKey || keyPath.length === 0 ? where : `${where}: ${keyPath.join('.')}`);
+}
+
+/**
+ * `given` checked against the generator's options and completed with defaults; a problem is a
+ * ConfigError of one line, `<label>: expected an integer in [1, 1000000], got 0` or
+ * `<label>: unknown option 'x' (known: …)`.
+ * @param label names the options' source (default: the generator itself).
+ */
+export function resolveOptions(generator: BuiltinGenerator, given: unknown, label: IssueLabel = generatorLabel(generator)): BuiltinOptions {
+  return parseOrThrow(resolvedOptionsSchema(generator), given, label);
 }

@@ -88,7 +88,7 @@ export function encodePng(image: RawImage): Buffer {
     throw new Error(`encodePng: data has ${data.length} bytes, expected ${width}x${height}x${channels}`);
   }
   // A plain { width, height, data } rather than a `new PNG()`: each PNG is a stream whose buffers
-  // outlive it long enough that generating MNIST (70000 images) peaked at 2.8 GB RSS (137 MiB now).
+  // outlive it, so encoding many images (MNIST's 70000) would hold gigabytes (docs/results.md).
   const png = { width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) } as unknown as PNG;
   return PNG.sync.write(png, { colorType: channels === 1 ? 0 : 2, inputColorType: channels === 1 ? 0 : 2, inputHasAlpha: false });
 }

@@ -12,7 +12,7 @@ import { DataError, type BoxXYWH, type ImageRecord } from '../records';
 import { noUsableImages, type SplitSkips } from '../skips';
 import { decodeImage, unreadableImage, type RawImage } from '../image/codec';
 import { Rng } from '../../random';
-import { ByteLruCache } from './lru-cache';
+import { LRUCache } from 'lru-cache';
 import type { Sample } from './geometry';
 import {
   assertTransformOptions,
@@ -88,7 +88,10 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 export class BatchLoader<R extends ImageRecord, T> {
   readonly options: LoaderOptions;
-  private readonly cache: ByteLruCache<number, CachedImage>;
+  /** Prepared evaluation images bounded by their bytes (least recently used go first); none while augmenting or at cacheMB 0. */
+  private readonly cache: LRUCache<number, CachedImage> | undefined;
+  private cacheHits = 0;
+  private cacheMisses = 0;
   /** File → one-line reason, for images left out under skipBad. */
   private readonly bad = new Map<string, string>();
 
@@ -104,8 +107,10 @@ export class BatchLoader<R extends ImageRecord, T> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batch size must be a positive integer, got ${batchSize}`);
     if (!Number.isInteger(prefetch) || prefetch < 0) throw new Error(`prefetch must be an integer >= 0, got ${prefetch}`);
     if (!Number.isSafeInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
-    const cacheBytes = this.options.augment ? 0 : cacheMB * 1024 * 1024;
-    this.cache = new ByteLruCache(cacheBytes, (c) => c.sample.image.data.byteLength + 64 * (1 + c.sample.tracked.boxes.length));
+    if (!(cacheMB >= 0 && Number.isFinite(cacheMB))) throw new Error(`cache size must be a finite number of MB >= 0, got ${cacheMB}`);
+    const cacheBytes = this.options.augment ? 0 : Math.floor(cacheMB * 1024 * 1024);
+    // An image larger than the whole bound is not stored (lru-cache's maxEntrySize defaults to maxSize).
+    this.cache = cacheBytes > 0 ? new LRUCache({ maxSize: cacheBytes, sizeCalculation: (c) => c.sample.image.data.byteLength + 64 * (1 + c.sample.tracked.boxes.length) }) : undefined;
   }
 
   get batchesPerEpoch(): number {
@@ -120,8 +125,8 @@ export class BatchLoader<R extends ImageRecord, T> {
   }
 
   cacheStats(): { bytes: number; maxBytes: number; entries: number; hits: number; misses: number } {
-    const { bytes, maxBytes, size, hits, misses } = this.cache;
-    return { bytes, maxBytes, entries: size, hits, misses };
+    const { calculatedSize = 0, maxSize = 0, size = 0 } = this.cache ?? {};
+    return { bytes: calculatedSize, maxBytes: maxSize, entries: size, hits: this.cacheHits, misses: this.cacheMisses };
   }
 
   /**
@@ -173,7 +178,7 @@ export class BatchLoader<R extends ImageRecord, T> {
     const { batchSize, width, height } = this.options;
     const members = order.slice(index * batchSize, (index + 1) * batchSize);
     // Start every uncached read now so the disk works while earlier items are decoded.
-    const reads = members.map((i) => (this.cache.has(i) ? undefined : this.readFile(this.records[i].file)));
+    const reads = members.map((i) => (this.cache?.has(i) ? undefined : this.readFile(this.records[i].file)));
     reads.forEach((r) => r?.catch(() => undefined));
     const pixels = width * height * 3;
     const images = new Float32Array(members.length * pixels);
@@ -195,7 +200,11 @@ export class BatchLoader<R extends ImageRecord, T> {
 
   /** Decoded and transformed image of one record, or undefined when skipped as bad. */
   private async prepare(recordIndex: number, epoch: number, read: Promise<Uint8Array> | undefined): Promise<CachedImage | undefined> {
-    const cached = this.cache.maxBytes > 0 ? this.cache.get(recordIndex) : undefined;
+    const cached = this.cache?.get(recordIndex);
+    if (this.cache) {
+      if (cached) this.cacheHits++;
+      else this.cacheMisses++;
+    }
     if (cached) return cached; // an entry evicted since the batch started is simply read again
     const record = this.records[recordIndex];
     let original: RawImage;
@@ -213,7 +222,7 @@ export class BatchLoader<R extends ImageRecord, T> {
     const rng = this.options.augment ? Rng.derive(this.options.seed, 'augment', epoch, recordIndex) : undefined;
     const sample = transformImage(original, boxesOf(record), rng, this.options);
     const prepared = { sample, original: { width: original.width, height: original.height } };
-    if (!this.options.augment) this.cache.set(recordIndex, prepared);
+    this.cache?.set(recordIndex, prepared);
     return prepared;
   }
 

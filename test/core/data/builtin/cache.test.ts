@@ -8,6 +8,8 @@ import { describeDataset, MANIFEST_FILE, writeBuiltinDataset } from '../../../..
 import { components } from '../../../components';
 import { expectDataError, makeTmpDir, removeDir, writeText } from '../formats/fixtures';
 import { hashTree } from './tree-hash';
+import { ConfigError } from '../../../../src/core/config';
+import { inFile } from '../../../../src/core/schema';
 
 describe('built-in dataset cache and catalog', () => {
   let dir: string;
@@ -65,12 +67,27 @@ describe('built-in dataset cache and catalog', () => {
   it('rejects unknown datasets and options, bad values and non-empty output folders, leaving nothing behind', () => {
     const cacheDir = path.join(dir, 'c2');
     expect(() => components().datasets.get('cifar')).toThrow("data.builtin: unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
-    expectDataError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, seed: 1 }), "built-in dataset 'mnist': unknown option 'seed' (known: trainCount, valCount)");
-    expectDataError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, trainCount: 60001 }), "built-in dataset 'mnist': option 'trainCount' must be an integer in [100, 60000], got 60001");
-    expectDataError(
+    const configError = (fn: () => unknown, message: string) => {
+      const thrown = (() => {
+        try {
+          fn();
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(thrown).toBeInstanceOf(ConfigError);
+      expect((thrown as Error).message).toBe(message);
+    };
+    configError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, seed: 1 }), "built-in dataset 'mnist': unknown option 'seed' (known: trainCount, valCount)");
+    configError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, trainCount: 60001 }), "built-in dataset 'mnist': trainCount: expected an integer in [100, 60000], got 60001");
+    configError(() => ensureBuiltinDataset(MNIST_FOLDER, { cacheDir, trainCount: 150.5 }), "built-in dataset 'mnist': trainCount: expected an integer in [100, 60000], got 150.5");
+    configError(
       () => ensureBuiltinDataset(MNIST_MULTILABEL, { cacheDir, missingLabels: '0.5' }),
-      `built-in dataset 'mnist-multilabel': option 'missingLabels' must be a number in [0, 0.99], got "0.5"`,
+      `built-in dataset 'mnist-multilabel': missingLabels: expected a number in [0, 0.99], got "0.5"`,
     );
+    // `asl-run data make --options '…'` names the flag instead.
+    configError(() => writeBuiltinDataset(MNIST_DETECTION, path.join(dir, 'never'), { bogus: 1 }, inFile('--options')), "--options: unknown option 'bogus' (known: trainCount, valCount, seed)");
+    expect(fs.existsSync(path.join(dir, 'never'))).toBe(false);
     expect(fs.existsSync(cacheDir)).toBe(false);
     const out = path.join(dir, 'busy');
     writeText(path.join(out, 'keep.txt'), 'mine');

@@ -22,7 +22,7 @@ describe('readJsonFile', () => {
 
   it('locates errors where V8 reports a position, and agrees with it', () => {
     // V8's own "at position N" is the oracle for the scanner.
-    const cases = ['{"a":1,}', '[1,2 3]', '{"a" 1}', '{"a":1}x', '[1, -]', '{"a":"b\u0001"}', '[01]', '{"a":1 "b":2}'];
+    const cases = ['{"a":1,}', '[1,2 3]', '{"a" 1}', '{"a":1}x', '[1, -]', '{"a":"b\u0001"}', '[01]', '{"a":1 "b":2}', '"\\u12"', '{"a":"\\x"}'];
     let compared = 0;
     for (const text of cases) {
       let message = '';

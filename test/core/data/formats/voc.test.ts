@@ -89,7 +89,7 @@ describe('readVoc', () => {
       `${a('000007')}: object 3 ('dog'): bndbox needs numeric xmin, ymin, xmax, ymax`,
       `${a('000007')}: object 4 ('cat'): <difficult> must be 0 or 1, got 'yes'`,
       `${a('000007')}: object 5: missing <name>`,
-      `${a('000008')}:3: malformed XML: </annotation> does not close <size>`,
+      `${a('000008')}:3:1: malformed XML: Expected closing tag 'size' (opened in line 2, col 1) instead of closing tag 'annotation'`,
       `${a('000009')}: annotation file not found (image '000009' of split 'bad')`,
       `${a('000011')}: image file not found: ${jpeg('000011')}.jpg (nor x.jpg)`,
     ];

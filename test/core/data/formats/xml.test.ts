@@ -18,13 +18,18 @@ describe('parseXml', () => {
     expect(childElement(root, 'missing')).toBeUndefined();
   });
 
-  it('reports malformed XML with file and line', () => {
-    expectDataError(() => parseXml('<a>\n<b>\n</a>', 'x.xml'), 'x.xml:3: malformed XML: </a> does not close <b>');
-    expectDataError(() => parseXml('<a>\n<b></b>\n', 'x.xml'), 'x.xml:3: malformed XML: <a> is never closed');
-    expectDataError(() => parseXml('<a></a><c/>', 'x.xml'), 'x.xml:1: malformed XML: second root element <c>');
-    expectDataError(() => parseXml('<a>\n<!-- open', 'x.xml'), 'x.xml:2: malformed XML: unterminated comment');
-    expectDataError(() => parseXml('hello', 'x.xml'), 'x.xml:1: malformed XML: text outside the root element');
-    expectDataError(() => parseXml('<a><1b></1b></a>', 'x.xml'), 'x.xml:1: malformed XML: bad opening tag');
-    expectDataError(() => parseXml('', 'x.xml'), 'x.xml:1: malformed XML: no root element');
+  it('reports malformed XML with file, line and column', () => {
+    expectDataError(() => parseXml('<a>\n<b>\n</a>', 'x.xml'), "x.xml:3:1: malformed XML: Expected closing tag 'b' (opened in line 2, col 1) instead of closing tag 'a'");
+    expectDataError(() => parseXml('<a>\n<b></b>\n', 'x.xml'), "x.xml:1:1: malformed XML: Unclosed tag 'a'");
+    expectDataError(() => parseXml('<a>\n<!-- open', 'x.xml'), "x.xml:1:1: malformed XML: Unclosed tag 'a'");
+    expectDataError(() => parseXml('hello', 'x.xml'), "x.xml:1:1: malformed XML: char 'h' is not expected");
+    expectDataError(() => parseXml('<a><1b></1b></a>', 'x.xml'), "x.xml:1:7: malformed XML: Tag '1b' is an invalid name");
+    expectDataError(() => parseXml('', 'x.xml'), 'x.xml:1:1: malformed XML: Start tag expected');
+  });
+
+  it('refuses a second root element, also the self-closing ones the validator lets through', () => {
+    expectDataError(() => parseXml('<a></a><c></c>', 'x.xml'), 'x.xml:1:10: malformed XML: Multiple possible root nodes found');
+    expectDataError(() => parseXml('<a></a><c/>', 'x.xml'), 'x.xml:1:8: malformed XML: more than one root element (<a>, <c>)');
+    expectDataError(() => parseXml('<a/>\n<c/>', 'x.xml'), 'x.xml:2:1: malformed XML: more than one root element (<a>, <c>)');
   });
 });

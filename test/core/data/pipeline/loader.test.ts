@@ -112,6 +112,11 @@ describe('BatchLoader', () => {
     expect(Array.from(again[0].images)).toEqual(Array.from(first[3].images));
     const uncached = await collect(new BatchLoader(records, byIndex, { ...settings, cacheMB: 0 }).batches(0));
     uncached.forEach((b, i) => expect(Array.from(b.images)).toEqual(Array.from(first[i].images)));
+    // An image larger than the whole bound is not stored.
+    const tooSmall = new BatchLoader(records, byIndex, { ...settings, cacheMB: 200 / (1024 * 1024) });
+    await collect(tooSmall.batches(0));
+    expect(tooSmall.cacheStats()).toMatchObject({ entries: 0, bytes: 0, maxBytes: 200 });
+    expect(() => new BatchLoader(records, byIndex, { ...settings, cacheMB: -1 })).toThrow('cache size must be a finite number of MB >= 0, got -1');
   });
 
   it('does not cache when augmenting', async () => {
