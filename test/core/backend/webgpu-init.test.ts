@@ -66,6 +66,15 @@ describeWebgpu('the webgpu backend on a real adapter', () => {
     });
   });
 
+  it('sums more tensors than one shader can bind (AddN past maxStorageBuffersPerShaderStage)', async () => {
+    const before = tf.memory().numTensors;
+    const terms = Array.from({ length: 40 }, (_, i) => tf.fill([3], i + 1));
+    const sum = tf.addN(terms);
+    expect(Array.from(await sum.data())).toEqual([820, 820, 820]);
+    tf.dispose([sum, ...terms]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('refuses a synchronous read of GPU memory with one line that names the remedy', () => {
     const t = tf.tidy(() => tf.square(tf.tensor1d([1, 2, 3])));
     expect(() => t.dataSync()).toThrow('webgpu backend: dataSync()/arraySync() cannot read GPU memory in Node (WebGPU reads back only asynchronously); this step must use await data()');
