@@ -31,6 +31,8 @@ export { BackboneRegistry } from './backbones/registry';
 export type { BackboneEntry, BackboneOptions } from './backbones/registry';
 export type { Backbone, BackboneFeatures } from './backbones/backbone';
 export { buildFpn } from './backbones/fpn';
+/** For detection-head plugins: the head's types, option helpers and the built-in heads' building blocks. */
+export * as detection from './tasks/detection/head';
 export type { FeaturePyramid, FpnOptions } from './backbones/fpn';
 export { convBn, applyLayer, scaleWidth } from './backbones/backbone';
 export type { TaskDefinition, TaskTraits } from './core/registry/task-registry';

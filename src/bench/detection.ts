@@ -21,8 +21,9 @@ import type { DetectionRecord } from '../core/data/records';
 import type { TargetFn } from '../core/data/pipeline/loader';
 import type { TransformInfo } from '../core/data/pipeline/transform';
 import { trainLoader } from '../tasks/common/loaders';
-import { fcosTargetFn } from '../tasks/detection';
-import { detectionOptions } from '../tasks/detection/options';
+import { headTargetFn } from '../tasks/detection';
+import { fcosHead } from '../tasks/detection/heads/fcos';
+import { headOptions } from '../tasks/detection/options';
 import { locationGrid } from '../tasks/detection/locations';
 import { interleaveSides, median } from './timing';
 import { recipeOf, TrainStep } from './workloads';
@@ -40,15 +41,15 @@ export interface DetectionWorkload {
   loaderTargets?(config: RunConfig): TargetFn<DetectionRecord, unknown>;
 }
 
-/** The default detector: FCOS, whose assignment runs in the loader (src/tasks/detection/index.ts). */
+/** The default detector: FCOS, whose assignment runs in the loader (src/tasks/detection/fcos/). */
 export const FCOS_WORKLOAD: DetectionWorkload = {
   name: 'fcos',
   task: 'detection',
   configure: (defaults) => defaults,
   loaderTargets: (config) => {
-    const options = detectionOptions(config.taskOptions);
+    const options = headOptions(fcosHead, config.taskOptions);
     const size = config.model.imageSize;
-    return fcosTargetFn(locationGrid(size, size, options.strides, options.levelBounds), options);
+    return headTargetFn(fcosHead, locationGrid(size, size, options.strides, options.levelBounds), options);
   },
 };
 
@@ -91,6 +92,8 @@ export interface DetectionWorkloadResult {
 
 export interface DetectionResult {
   workloads: DetectionWorkloadResult[];
+  /** Workloads that failed on this backend, with the first line of the error (webgpu: a synchronous read in the loss). */
+  failed: { workload: string; reason: string }[];
 }
 
 /** The run config of a workload: its task's defaults with only as many generated images as one batch needs. */
@@ -135,27 +138,38 @@ async function runWorkload(w: DetectionWorkload, o: DetectionShareOptions, log: 
   const targetFn = w.loaderTargets?.(config);
   const inputs = targetFn ? await targetInputs(batch, config) : [];
   const step = new TrainStep<tf.Tensor | tf.Tensor[]>(adapter.model, batch, recipeOf(config.train));
-  // As the Trainer: the parts are read and the diagnostics computed inside the tape, with either loss.
+  // As the Trainer: every part of the task loss is read back and the diagnostics computed, with
+  // either loss; the parts after the step, with await data() (WebGPU in Node reads only so).
+  let parts: tf.Tensor[] = [];
   const taskLoss = (outputs: tf.Tensor | tf.Tensor[]) => {
     const terms = adapter.loss(outputs, batch);
-    Object.values(terms.parts).forEach((p) => p.dataSync());
+    parts = Object.values(terms.parts).map((p) => tf.keep(p));
     adapter.diagnostics?.(outputs, batch);
     return terms.total;
+  };
+  const taskStep = async () => {
+    try {
+      await step.run(taskLoss);
+      await Promise.all(parts.map((p) => p.data()));
+    } finally {
+      tf.dispose(parts);
+      parts = [];
+    }
   };
   const meanLoss = (outputs: tf.Tensor | tf.Tensor[]) => {
     adapter.diagnostics?.(outputs, batch);
     return trivialLoss(outputs);
   };
-  const repeat = (fn: () => void) => () => {
-    for (let i = 0; i < o.stepsPerRound; i++) fn();
+  const repeat = (fn: () => unknown) => async () => {
+    for (let i = 0; i < o.stepsPerRound; i++) await fn();
   };
   const assign = repeat(() => inputs.forEach(({ record, info }) => targetFn!(record, info)));
   try {
     // Warm-up: kernel caches, JIT.
-    assign();
-    step.run(taskLoss);
-    step.run(meanLoss);
-    const sides = [repeat(() => step.run(taskLoss)), repeat(() => step.run(meanLoss)), ...(targetFn ? [assign] : [])];
+    await assign();
+    await taskStep();
+    await step.run(meanLoss);
+    const sides = [repeat(taskStep), repeat(() => step.run(meanLoss)), ...(targetFn ? [assign] : [])];
     const [b, c, a] = (await interleaveSides(o.rounds, sides)).map((seconds) => seconds.map((s) => (1000 * s) / o.stepsPerRound));
     const targetMs = a ?? b.map(() => 0);
     return {
@@ -169,16 +183,22 @@ async function runWorkload(w: DetectionWorkload, o: DetectionShareOptions, log: 
   }
 }
 
-/** Runs every workload on the active backend. */
+/** Runs every workload on the active backend; one that fails is reported, not fatal, so the others still run. */
 export async function runDetectionShare(
   o: DetectionShareOptions, log: (line: string) => void = () => undefined, workloads: readonly DetectionWorkload[] = DETECTION_WORKLOADS,
 ): Promise<DetectionResult> {
   if (!Number.isInteger(o.stepsPerRound) || o.stepsPerRound < 1) throw new Error(`bench detection: stepsPerRound must be a positive integer, got ${o.stepsPerRound}`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 0) throw new Error(`bench detection: batchSize must be an integer >= 0 (0: the config's), got ${o.batchSize}`);
-  const results: DetectionWorkloadResult[] = [];
+  const result: DetectionResult = { workloads: [], failed: [] };
   for (const w of workloads) {
     log(`detection: ${w.name} (task ${w.task}): target assignment, training step, and the step with a trivial loss, interleaved`);
-    results.push(await runWorkload(w, o, log));
+    try {
+      result.workloads.push(await runWorkload(w, o, log));
+    } catch (err) {
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      log(`detection: ${w.name} failed: ${reason}`);
+      result.failed.push({ workload: w.name, reason });
+    }
   }
-  return { workloads: results };
+  return result;
 }

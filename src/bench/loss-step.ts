@@ -36,13 +36,13 @@ export async function runLossStep(o: LossStepOptions): Promise<LossStepResult> {
   const asl = multiLabelLoss(losses.create('asl'), batch);
   const bce = multiLabelLoss(losses.create('bce'), batch);
   const trainer = new TrainStep(buildMultiLabelModel(o.imageSize), batch);
-  const steps = (lossFn: typeof asl.lossFn) => () => {
-    for (let i = 0; i < o.stepsPerRound; i++) trainer.run(lossFn);
+  const steps = (lossFn: typeof asl.lossFn) => async () => {
+    for (let i = 0; i < o.stepsPerRound; i++) await trainer.run(lossFn);
   };
   try {
     // Warm-up: the first step of each loss builds its kernels' caches.
-    trainer.run(asl.lossFn);
-    trainer.run(bce.lossFn);
+    await trainer.run(asl.lossFn);
+    await trainer.run(bce.lossFn);
     const { a, b } = await interleave(o.rounds, steps(asl.lossFn), steps(bce.lossFn));
     const perStep = (seconds: number[]) => seconds.map((s) => (s * 1000) / o.stepsPerRound);
     return {

@@ -57,7 +57,7 @@ export async function runMemory(o: MemoryOptions): Promise<MemoryResult> {
   try {
     for (let step = 1; step <= o.steps; step++) {
       const start = nowMs();
-      trainer.run(asl.lossFn);
+      await trainer.run(asl.lossFn);
       stepMs.push(nowMs() - start);
       if (step === o.tensorsFromStep) tensorsAfterFromStep = tf.memory().numTensors;
       if (step === o.rssFromStep) rssAfterFromStep = process.memoryUsage().rss;

@@ -71,12 +71,12 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     images = 0;
     for await (const b of loader.batches(epoch++)) images += b.shape[0];
   };
-  const train = () => {
-    for (let i = 0; i < o.trainStepsPerRound; i++) trainer.run(asl.lossFn);
+  const train = async () => {
+    for (let i = 0; i < o.trainStepsPerRound; i++) await trainer.run(asl.lossFn);
   };
   try {
     await readEpoch(); // warm-up: file cache, JIT
-    train();
+    await train();
     const { a, b } = await interleave(o.rounds, readEpoch, train);
     const pipeline = a.map((s) => images / s);
     const training = b.map((s) => (o.trainStepsPerRound * o.batchSize) / s);

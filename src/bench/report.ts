@@ -30,8 +30,11 @@ export function targetChecks(r: SuiteResults): TargetCheck[] {
     check('tfjs / PyTorch CPU, reference CNN images/s', r.tfjs_over_torch, '>= 0.5', (v) => v >= 0.5,
       torch && 'absent' in torch ? `PyTorch: ${torch.absent}` : torch ? `tfjs ${torch.tfjsBackend}${torch.tfjsThreads ? ` ${torch.tfjsThreads} thread(s)` : ''}, torch ${torch.torchVersion} ${torch.threads} threads` : undefined),
     check('ASL / BCE training-step time', r.asl_over_bce, '<= 1.05', (v) => v <= 1.05),
-    ...(r.detection?.workloads.length
-      ? r.detection.workloads.map((w) => check(`detection (${w.workload}): target assignment + loss share of step`, w.shareOfStep, '< 0.15', (v) => v < 0.15))
+    ...(r.detection?.workloads.length || r.detection?.failed.length
+      ? [
+        ...r.detection.workloads.map((w) => check(`detection (${w.workload}): target assignment + loss share of step`, w.shareOfStep, '< 0.15', (v) => v < 0.15)),
+        ...r.detection.failed.map((f) => check(`detection (${f.workload}): target assignment + loss share of step`, null, '< 0.15', () => false, `failed: ${f.reason}`)),
+      ]
       : [check('detection: target assignment + loss share of step', null, '< 0.15', () => false)]),
     check('pipeline images/s / training images/s', r.pipeline?.pipelineOverTraining, '>= 3', (v) => v >= 3),
     check(
@@ -60,7 +63,8 @@ export function formatReport(r: SuiteResults, checks: TargetCheck[]): string {
   if (r.throughput) {
     const t = r.throughput;
     out.push('1. Training throughput (images/s, median step)');
-    const table = [['backend', 'reference CNN (batch 32)', 'multi-label resnet-tiny + ASL (batch 64)']];
+    const batchOf = (pick: (b: (typeof t.backends)[number]) => { batchSize: number } | null) => t.backends.map(pick).find((rate) => rate)?.batchSize ?? '—';
+    const table = [['backend', `reference CNN (batch ${batchOf((b) => b.referenceCnn)})`, `multi-label resnet-tiny + ASL (batch ${batchOf((b) => b.multiLabel)})`]];
     for (const b of t.backends) {
       table.push([b.detail, b.referenceCnn ? `${fmt(b.referenceCnn.imagesPerSecond, 1)} (${b.referenceCnn.stepMs.length} steps)` : '—',
         b.multiLabel ? `${fmt(b.multiLabel.imagesPerSecond, 1)} (${b.multiLabel.stepMs.length} steps)` : '— (not run on this backend)']);
@@ -94,6 +98,7 @@ export function formatReport(r: SuiteResults, checks: TargetCheck[]): string {
           `step ${fmt(median(w.stepMs), 0)} ms, step with a trivial loss ${fmt(median(w.trivialLossStepMs), 0)} ms → loss ${fmt(w.lossMs, 0)} ms`,
       );
     }
+    for (const f of r.detection.failed) out.push(`3. Detection ${f.workload}: failed — ${f.reason}`);
     out.push('');
   }
   if (r.pipeline) {
@@ -108,15 +113,58 @@ export function formatReport(r: SuiteResults, checks: TargetCheck[]): string {
       '',
     );
   }
+  if (r.tasks) {
+    out.push(`6. Trainer steps on ${m.backend.name} (images/s over timed steps; host reads per step, by site)`);
+    for (const w of r.tasks.workloads) {
+      const rate = w.imagesPerSecond === null ? 'not timed' : `${fmt(w.imagesPerSecond, 1)} images/s`;
+      out.push(`  ${w.workload} (${w.task}, batch ${w.batchSize}, ${w.imageSize} px): ${rate}, ${fmt(w.hostReadsPerStep, 1)} host reads/step` +
+        (w.kernelReadsPerStep > 0 ? ` + ${fmt(w.kernelReadsPerStep, 1)} kernel reads/step` : ''));
+      for (const [site, n] of Object.entries(w.hostReadSites)) out.push(`      ${fmt(n, 1)}  ${site}`);
+    }
+    for (const f of r.tasks.failed) out.push(`  ${f.workload}: failed — ${f.reason}`);
+    out.push('');
+  }
   out.push('Targets (ratios measured side by side in this run)');
   out.push(rows([['figure', 'value', 'target', 'status', 'note'], ...checks.map((c) => [c.name, fmt(c.value, 3), c.target, c.status, c.note ?? ''])]));
   return out.join('\n');
 }
 
-/** Writes results and target checks as JSON to `file` (its folder is created); returns the absolute path. */
+/** bench/results.json: the last run on each main backend (figures 2-6's), keyed by its name. */
+export interface ResultsFile {
+  byBackend: Record<string, SuiteResults & { targets: TargetCheck[] }>;
+}
+
+/**
+ * The results already in `file` (none when it does not exist); a single run written in the
+ * one-run layout is kept under its backend.
+ * @throws Error naming the file when it is not a results file (so a bench run cannot lose it)
+ */
+export function readResults(file: string): ResultsFile {
+  if (!fs.existsSync(file)) return { byBackend: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${file}: not a bench results file (${(err as Error).message}); move it away to start a new one`);
+  }
+  const value = parsed as Partial<ResultsFile> & { machine?: { backend?: { name?: unknown } } };
+  if (value && typeof value.byBackend === 'object' && value.byBackend !== null) return { byBackend: value.byBackend };
+  const backend = value?.machine?.backend?.name;
+  if (typeof backend === 'string') return { byBackend: { [backend]: parsed as ResultsFile['byBackend'][string] } };
+  throw new Error(`${file}: not a bench results file (no 'byBackend' and no run's machine.backend.name); move it away to start a new one`);
+}
+
+/**
+ * Writes this run's results and target checks into `file` (its folder is created) under the run's
+ * main backend, keeping the other backends' runs; returns the absolute path.
+ */
 export function writeResults(file: string, r: SuiteResults, checks: TargetCheck[]): string {
   const absolute = path.resolve(file);
+  const { byBackend } = readResults(absolute);
+  const merged: ResultsFile = { byBackend: { ...byBackend, [r.machine.backend.name]: { ...r, targets: checks } } };
   fs.mkdirSync(path.dirname(absolute), { recursive: true });
-  fs.writeFileSync(absolute, `${JSON.stringify({ ...r, targets: checks }, null, 2)}\n`);
+  const temporary = `${absolute}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, `${JSON.stringify(merged, null, 2)}\n`);
+  fs.renameSync(temporary, absolute);
   return absolute;
 }

@@ -10,19 +10,21 @@ import { runLossStep, type LossStepOptions, type LossStepResult } from './loss-s
 import { runPipeline, type PipelineOptions, type PipelineResult } from './pipeline';
 import { runMemory, type MemoryOptions, type MemoryResult } from './memory';
 import { runDetectionShare, type DetectionResult, type DetectionShareOptions } from './detection';
+import { runTaskSteps, type TaskStepOptions, type TaskStepsResult } from './task-steps';
 
-export const BENCH_NAMES = ['throughput', 'loss-step', 'detection', 'pipeline', 'memory'] as const;
+export const BENCH_NAMES = ['throughput', 'loss-step', 'detection', 'pipeline', 'tasks', 'memory'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export interface SuiteSettings {
   mode: string;
   only: readonly BenchName[];
-  /** Backend of figures 2-5 (`auto`: native tensorflow if it loads, else wasm). */
+  /** Backend of figures 2-6 (`auto`: native tensorflow if it loads, else wasm). */
   backend: BackendName;
   throughput: ThroughputOptions;
   lossStep: LossStepOptions;
   detection: DetectionShareOptions;
   pipeline: PipelineOptions;
+  tasks: TaskStepOptions;
   memory: MemoryOptions;
 }
 
@@ -41,6 +43,7 @@ export function fullSettings(): SuiteSettings {
     lossStep: { imageSize: 64, batchSize: 64, rounds: 10, stepsPerRound: 2 },
     detection: { batchSize: 0, rounds: 6, stepsPerRound: 1 },
     pipeline: { trainCount: 512, imageSize: 64, batchSize: 64, rounds: 4, trainStepsPerRound: 2 },
+    tasks: { batchSize: 0, warmupSteps: 1, countedSteps: 2, timedSteps: 4 },
     memory: { imageSize: 64, batchSize: 8, steps: 500, tensorsFromStep: 10, rssFromStep: 100 },
   };
 }
@@ -55,7 +58,27 @@ export function quickSettings(): SuiteSettings {
     lossStep: { ...full.lossStep, rounds: 4 },
     detection: { ...full.detection, batchSize: 8, rounds: 2 },
     pipeline: { ...full.pipeline, rounds: 2, trainStepsPerRound: 1 },
+    tasks: { ...full.tasks, batchSize: 8, countedSteps: 1, timedSteps: 2 },
     memory: { ...full.memory, steps: 60, rssFromStep: 30 },
+  };
+}
+
+/**
+ * `--tiny`: small images and batches, one or two steps of everything. For a backend that runs
+ * the quick bench for hours (a software WebGPU adapter): it shows that every figure runs there and
+ * counts its host reads; its images/s compare with no other mode's.
+ */
+export function tinySettings(): SuiteSettings {
+  const full = fullSettings();
+  return {
+    ...full,
+    mode: 'tiny',
+    throughput: { ...full.throughput, imageSize: 32, referenceBatch: 8, multiLabelBatch: 8, warmup: 1, referenceSteps: 2, multiLabelSteps: 2, cpuSteps: 0, torchRounds: 0 },
+    lossStep: { imageSize: 32, batchSize: 8, rounds: 2, stepsPerRound: 1 },
+    detection: { ...full.detection, batchSize: 2, rounds: 1 },
+    pipeline: { trainCount: 64, imageSize: 32, batchSize: 8, rounds: 1, trainStepsPerRound: 1 },
+    tasks: { batchSize: 2, warmupSteps: 1, countedSteps: 1, timedSteps: 1 },
+    memory: { imageSize: 32, batchSize: 2, steps: 12, tensorsFromStep: 10, rssFromStep: 10 },
   };
 }
 
@@ -66,7 +89,7 @@ export interface MachineInfo {
   platform: string;
   node: string;
   tfjs: string;
-  /** The backend of figures 2-5. */
+  /** The backend of figures 2-6. */
   backend: BackendInfo;
 }
 
@@ -85,6 +108,7 @@ export interface SuiteResults {
   lossStep: LossStepResult | null;
   detection: DetectionResult | null;
   pipeline: PipelineResult | null;
+  tasks: TaskStepsResult | null;
   memory: MemoryResult | null;
 }
 
@@ -123,6 +147,7 @@ export async function runSuite(settings: SuiteSettings, log: (line: string) => v
     lossStep: null,
     detection: null,
     pipeline: null,
+    tasks: null,
     memory: null,
   };
   if (wants('loss-step')) {
@@ -135,6 +160,7 @@ export async function runSuite(settings: SuiteSettings, log: (line: string) => v
     log('pipeline: BatchLoader epochs vs training steps, interleaved');
     results.pipeline = await runPipeline(settings.pipeline);
   }
+  if (wants('tasks')) results.tasks = await runTaskSteps(settings.tasks, log);
   // Last, so that its peak RSS covers every benchmark before it.
   if (wants('memory')) {
     log(`memory: ${settings.memory.steps} training steps`);

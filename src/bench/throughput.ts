@@ -78,12 +78,12 @@ function stepRate(batchSize: number, stepMs: number[]): StepRate {
 }
 
 /** Times `steps` reference-CNN steps (after `warmup`) on the active backend. */
-function timeReferenceCnn(o: ThroughputOptions, losses: LossRegistry, warmup: number, steps: number): StepRate {
+async function timeReferenceCnn(o: ThroughputOptions, losses: LossRegistry, warmup: number, steps: number): Promise<StepRate> {
   const batch = syntheticBatch(o.referenceBatch, o.imageSize);
   const loss = singleLabelLoss(losses.create('ce'), batch);
   const trainer = new TrainStep(buildReferenceCnn(o.imageSize), batch);
   try {
-    return stepRate(o.referenceBatch, timeCalls(() => trainer.run(loss.lossFn), warmup, steps));
+    return stepRate(o.referenceBatch, await timeCalls(() => trainer.run(loss.lossFn), warmup, steps));
   } finally {
     trainer.dispose();
     loss.dispose();
@@ -91,12 +91,12 @@ function timeReferenceCnn(o: ThroughputOptions, losses: LossRegistry, warmup: nu
 }
 
 /** Times the default multi-label model (ASL loss) on the active backend. */
-function timeMultiLabel(o: ThroughputOptions, losses: LossRegistry): StepRate {
+async function timeMultiLabel(o: ThroughputOptions, losses: LossRegistry): Promise<StepRate> {
   const batch = syntheticBatch(o.multiLabelBatch, o.imageSize);
   const loss = multiLabelLoss(losses.create('asl'), batch);
   const trainer = new TrainStep(buildMultiLabelModel(o.imageSize), batch);
   try {
-    return stepRate(o.multiLabelBatch, timeCalls(() => trainer.run(loss.lossFn), o.warmup, o.multiLabelSteps));
+    return stepRate(o.multiLabelBatch, await timeCalls(() => trainer.run(loss.lossFn), o.warmup, o.multiLabelSteps));
   } finally {
     trainer.dispose();
     loss.dispose();
@@ -126,10 +126,10 @@ async function compareWithTorch(o: ThroughputOptions, losses: LossRegistry, back
     [version, threads] = [run.torchVersion, run.threads];
     torch.push(stepRate(o.referenceBatch, run.stepMs).imagesPerSecond);
   };
-  const runTfjs = () => tfjs.push(timeReferenceCnn(o, losses, o.warmup, o.referenceSteps).imagesPerSecond);
+  const runTfjs = async () => tfjs.push((await timeReferenceCnn(o, losses, o.warmup, o.referenceSteps)).imagesPerSecond);
   for (let round = 0; round < o.torchRounds; round++) {
     const order = round % 2 === 0 ? [runTfjs, runTorch] : [runTorch, runTfjs];
-    order.forEach((side) => side());
+    for (const side of order) await side();
   }
   return {
     torchVersion: version, threads, tfjsBackend: backend, tfjsThreads,
@@ -162,8 +162,8 @@ export async function runThroughput(o: ThroughputOptions, log: (line: string) =>
     }
     log(`throughput: ${info.name} (${info.detail})`);
     const isCpu = info.name === 'cpu';
-    const referenceCnn = isCpu ? timeReferenceCnn(o, losses, 0, o.cpuSteps) : timeReferenceCnn(o, losses, o.warmup, o.referenceSteps);
-    const multiLabel = isCpu ? null : timeMultiLabel(o, losses);
+    const referenceCnn = isCpu ? await timeReferenceCnn(o, losses, 0, o.cpuSteps) : await timeReferenceCnn(o, losses, o.warmup, o.referenceSteps);
+    const multiLabel = isCpu ? null : await timeMultiLabel(o, losses);
     result.backends.push({ backend: info.name, detail: info.detail, threads: info.threads, referenceCnn, multiLabel });
   }
   const portable = result.backends

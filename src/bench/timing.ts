@@ -15,14 +15,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Milliseconds of each of `reps` calls of `fn`, after `warmup` untimed calls. */
-export function timeCalls(fn: () => void, warmup: number, reps: number): number[] {
+/** Milliseconds of each of `reps` calls of `fn` (awaited), after `warmup` untimed calls. */
+export async function timeCalls(fn: () => unknown, warmup: number, reps: number): Promise<number[]> {
   if (!Number.isInteger(reps) || reps < 1) throw new Error(`bench: repetitions must be a positive integer, got ${reps}`);
-  for (let i = 0; i < warmup; i++) fn();
+  for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const start = nowMs();
-    fn();
+    await fn();
     times.push(nowMs() - start);
   }
   return times;

@@ -132,8 +132,9 @@ export function recipeOf(train: TrainConfig): StepRecipe {
 /**
  * One update of `model` on fixed host images, as the Trainer does a step: input tensor from host
  * memory, forward in training mode and the loss under variableGrads, gradient norm and clipping,
- * optimizer update, EMA. `run(lossFn)` returns the loss before the update. Every backend used
- * here is synchronous, so reading the loss ends the step.
+ * optimizer update, EMA. `run(lossFn)` resolves to the loss before the update. Values come back
+ * with `await data()` (WebGPU in Node has no synchronous read-back), the loss last, so that its
+ * read waits for the update's work too and ends the step.
  * @typeParam Outputs what the model's apply returns (a Tensor2D of logits for the classifiers).
  */
 export class TrainStep<Outputs extends tf.Tensor | tf.Tensor[] = tf.Tensor2D> {
@@ -157,20 +158,25 @@ export class TrainStep<Outputs extends tf.Tensor | tf.Tensor[] = tf.Tensor2D> {
     return this.batch.shape[0];
   }
 
-  run(lossFn: (outputs: Outputs) => tf.Scalar): number {
-    return tf.tidy(() => {
+  async run(lossFn: (outputs: Outputs) => tf.Scalar): Promise<number> {
+    const clip = this.recipe.gradClipNorm;
+    const step = tf.tidy(() => {
       const x = tf.tensor4d(this.batch.images, this.batch.shape);
       const { value, grads } = tf.variableGrads(() => lossFn(this.model.apply(x, { training: true }) as Outputs), this.trainable);
-      let ordered = this.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));
-      const clip = this.recipe.gradClipNorm;
-      if (this.recipe.gradNorm || clip > 0) {
-        const norm = tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g))))).dataSync()[0];
-        if (clip > 0 && norm > clip) ordered = ordered.map((g) => g.mul(clip / (norm + 1e-6)));
-      }
-      this.optimizer.step(ordered, this.recipe.lr);
-      this.ema?.update();
-      return value.dataSync()[0];
+      const ordered = this.trainable.map((v) => grads[v.name] ?? tf.zerosLike(v));
+      const norm = this.recipe.gradNorm || clip > 0 ? tf.sqrt(tf.addN(ordered.map((g) => tf.sum(tf.square(g))))) : undefined;
+      return { value, ordered, ...(norm ? { norm } : {}) };
     });
+    try {
+      const norm = step.norm ? (await step.norm.data())[0] : 0;
+      tf.tidy(() => {
+        this.optimizer.step(clip > 0 && norm > clip ? step.ordered.map((g) => g.mul(clip / (norm + 1e-6))) : step.ordered, this.recipe.lr);
+        this.ema?.update();
+      });
+      return (await step.value.data())[0];
+    } finally {
+      tf.dispose(step);
+    }
   }
 
   /** Frees the optimizer state, the EMA and the model's weights. */

@@ -146,10 +146,10 @@ function configFileBody(configFile: string): JsonObject {
 
 /**
  * Task defaults ← config file ← flags; the task comes from --task, else the file, else multilabel. Each layer is checked by the task's schema.
- * @param datasets checks `data.builtinOptions` against the generator's options where the user wrote them (flag or file); without it they are checked when the data is generated.
+ * @param datasets checks `data.builtinOptions` against the generator's options where the user wrote them (flag or file).
  */
 export function resolveRunConfig(
-  tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>, datasets?: DatasetRegistry,
+  tasks: TaskRegistry, taskFlag: string | undefined, configFile: string | undefined, args: Record<string, unknown>, datasets: DatasetRegistry,
 ): RunConfig {
   const file = configFile ? configFileBody(configFile) : undefined;
   const fileTask = file?.task;
@@ -165,9 +165,13 @@ export function resolveRunConfig(
   let config = task.defaults(userTaskOptions);
   // data.builtinOptions are checked against the generator named by the flags, else the file, else the task's default.
   const builtin = String(objectOr(overrides.data).builtin ?? objectOr(file?.data).builtin ?? config.data.builtin);
-  const builtinOptions = datasets?.has(builtin) ? givenOptionsSchema(datasets.get(builtin)) : openObject();
+  const builtinOptions = datasets.has(builtin) ? givenOptionsSchema(datasets.get(builtin)) : openObject();
   const schema = runConfigSchema.extend({ taskOptions: task.optionsSchema, data: runConfigSchema.shape.data.extend({ builtinOptions }) });
-  if (file) config = parseOrThrow(schema, deepMerge(config, { ...file, task: taskName }), inFile(configFile!)) as RunConfig;
+  if (file) {
+    // The file is checked on its own, over the defaults of the variant it picks (a flag may pick another, e.g. --head).
+    parseOrThrow(schema, deepMerge(task.defaults(objectOr(file.taskOptions)), { ...file, task: taskName }), inFile(configFile!));
+    config = deepMerge(config, { ...file, task: taskName }) as RunConfig;
+  }
   // Changing a loss without giving its parameters starts from the new loss's defaults.
   if (overrides.loss !== undefined && overrides.loss !== config.loss && overrides.lossParams === undefined) config = { ...config, lossParams: {} };
   const taskFlags = objectOr(overrides.taskOptions);

@@ -13,6 +13,7 @@ import { TrainingInterrupted } from '../core/engine/trainer';
 import { RunFolderBusyError } from '../core/engine/run-lock';
 import type { LossRegistry } from '../core/registry/loss-registry';
 import type { TaskRegistry } from '../core/registry/task-registry';
+import type { DatasetRegistry } from '../core/data/builtin';
 import type { RunConfig } from '../core/run-config';
 import type { BackendName } from '../core/backend/init';
 import { resolveRunConfig } from '../cli/train-options';
@@ -24,6 +25,7 @@ export interface SweepEnvironment {
   tasks: TaskRegistry;
   losses: LossRegistry;
   engine: TrainingEngine;
+  datasets: DatasetRegistry;
   backend: BackendName;
   log: (line: string) => void;
   /** --profile: each cell's metrics.json gets where its time went. */
@@ -61,7 +63,7 @@ function cellConfig(plan: SweepPlan, key: CellKey, loss: string, env: SweepEnvir
   const file = plan.configDir ? path.join(plan.configDir, `${key.task}.json`) : undefined;
   const args: Record<string, unknown> = { ...plan.flags, loss, seed: key.seed };
   if (plan.data[key.task] !== undefined) args.data = plan.data[key.task];
-  const config = resolveRunConfig(env.tasks, key.task, file && fs.existsSync(file) ? file : undefined, args);
+  const config = resolveRunConfig(env.tasks, key.task, file && fs.existsSync(file) ? file : undefined, args, env.datasets);
   return { ...config, backend: env.backend };
 }
 

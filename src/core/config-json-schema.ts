@@ -17,8 +17,19 @@ export const SCHEMA_KEY = '$schema';
 
 /** draft-07: the draft editors (VS Code, JetBrains IDEs) and Ajv's default class check in full, `if`/`then` included. */
 function toJsonSchema(schema: z.ZodType): JsonSchema {
-  const { $schema: _draft, ...body } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as JsonSchema;
+  const { $schema: _draft, ...body } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'throw', override: anyOfBranches }) as JsonSchema;
   return body;
+}
+
+/**
+ * A discriminated union (detection's options, one branch per head) as `anyOf`: without `required`
+ * (withoutRequired), a file that leaves out the discriminator may match several branches, which
+ * `oneOf` would reject.
+ */
+function anyOfBranches({ jsonSchema }: { jsonSchema: JsonSchema }): void {
+  if (!jsonSchema.oneOf) return;
+  jsonSchema.anyOf = jsonSchema.oneOf;
+  delete jsonSchema.oneOf;
 }
 
 /** A config file sets only what differs from the task's defaults, so no key is required anywhere. */

@@ -21,6 +21,7 @@ import { adam, adamw, sgd, type OptimizerEntry } from './engine/optimizers';
 import { constantSchedule, cosineSchedule, oneCycleSchedule, type ScheduleEntry } from './engine/schedules';
 import { DatasetRegistry } from './data/builtin';
 import type { BuiltinGenerator } from './data/builtin/generator';
+import { checkBuiltinGenerator } from './data/builtin/generator-contract';
 import { MNIST_MULTILABEL } from './data/builtin/mnist-multilabel';
 import { MNIST_FOLDER } from './data/builtin/mnist-folder';
 import { MNIST_DETECTION } from './data/builtin/mnist-detection';
@@ -38,10 +39,10 @@ import { registerCustomLayers } from '../backbones/custom-layers';
 import { createMultilabelTask } from '../tasks/multilabel';
 import { createSinglelabelTask } from '../tasks/singlelabel';
 import { createDetectionTask, registerDetectionLayers } from '../tasks/detection';
-import { checkDetectionHead, type DetectionHead } from '../tasks/detection/head';
+import type { DetectionHead } from '../tasks/detection/head';
+import { checkDetectionHead } from '../tasks/detection/head-contract';
 import { fcosHead } from '../tasks/detection/heads/fcos';
-import { createYoloxHead } from '../tasks/detection/heads/yolox';
-import { centerPriorAssigner, simOtaAssigner, type AssignerEntry } from '../tasks/detection/heads/yolox/assigners';
+import { centerPriorAssigner, createYoloxHead, simOtaAssigner, type AssignerEntry } from '../tasks/detection/heads/yolox';
 import { checkNamedComponent } from './registry/named-contract';
 
 /** Service identifiers: `<Kind>` for the multi-bound built-ins, `<Kind>Registry` for the registry of the kind. */
@@ -123,7 +124,7 @@ function pluginKinds(registries: Record<string, Registry<Named>>): PluginKind[] 
     kind('backbones', checkBackboneEntry),
     kind('detectionHeads', checkDetectionHead),
     kind('assigners', named('assigner', ['create'])),
-    kind('datasets', named('built-in dataset', ['write'])),
+    kind('datasets', checkBuiltinGenerator),
     kind('optimizers', named('optimizer', ['create'])),
     kind('schedules', named('schedule', ['create'])),
     kind('tasks', named('task', ['defaults', 'prepare', 'predict'])),

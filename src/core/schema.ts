@@ -69,11 +69,23 @@ function valueAt(root: unknown, keyPath: readonly PropertyKey[]): unknown {
   return node;
 }
 
-/** Keys of the object schema found at `keyPath` (for "known: …" in unknown-key errors). */
-function knownKeys(schema: z.ZodType, keyPath: readonly PropertyKey[]): string[] {
+/** The object schema that checks `value` at `node`: the node itself, or the option of a discriminated union that `value` selects. */
+function objectFor(node: z.ZodType | undefined, value: unknown): z.ZodObject | undefined {
+  if (node instanceof z.ZodDiscriminatedUnion) {
+    const key = node.def.discriminator;
+    const chosen = valueAt(value, [key]);
+    return node.options.find((o): o is z.ZodObject => o instanceof z.ZodObject && (o.shape[key] as z.ZodType | undefined)?.safeParse(chosen).success === true);
+  }
+  return node instanceof z.ZodObject ? node : undefined;
+}
+
+/** Keys of the object schema that checks `value` at `keyPath` (for "known: …" in unknown-key errors). */
+function knownKeys(schema: z.ZodType, value: unknown, keyPath: readonly PropertyKey[]): string[] {
   let node: z.ZodType | undefined = schema;
-  for (const key of keyPath) node = node instanceof z.ZodObject ? (node.shape as Record<string, z.ZodType>)[String(key)] : undefined;
-  return node instanceof z.ZodObject ? Object.keys(node.shape) : [];
+  keyPath.forEach((key, i) => {
+    node = objectFor(node, valueAt(value, keyPath.slice(0, i)))?.shape[String(key)] as z.ZodType | undefined;
+  });
+  return Object.keys(objectFor(node, valueAt(value, keyPath))?.shape ?? {});
 }
 
 /**
@@ -101,7 +113,7 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, lab
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0];
     const parent = keyPath.join('.');
-    const known = knownKeys(schema, issue.path);
+    const known = knownKeys(schema, value, issue.path);
     throw new ConfigError(
       `${label([...keyPath, key], true)}: unknown ${noun} '${[...keyPath, key].join('.')}' (known${parent ? ` under '${parent}'` : ''}: ${known.join(', ') || 'none'})`,
     );

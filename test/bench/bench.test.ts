@@ -5,7 +5,7 @@ import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { interleave, interleaveSides, median, medianRatio, nowMs } from '../../src/bench/timing';
 import { FCOS_WORKLOAD, runDetectionShare, type DetectionWorkload } from '../../src/bench/detection';
-import { fullSettings, quickSettings, runSuite, type SuiteResults, type SuiteSettings } from '../../src/bench/suite';
+import { fullSettings, quickSettings, runSuite, tinySettings as tinyMode, type SuiteResults, type SuiteSettings } from '../../src/bench/suite';
 import { formatReport, targetChecks, writeResults } from '../../src/bench/report';
 
 let dir: string;
@@ -112,6 +112,7 @@ describe('runSuite (tiny sizes, in-process)', () => {
   });
 
   test('figure 3: the default detector, share = median over rounds of (a + b - c) / (a + b)', () => {
+    expect(results.detection!.failed).toEqual([]);
     const [w] = results.detection!.workloads;
     expect(w).toMatchObject({ workload: 'fcos', task: 'detection', batchSize: 2, imageSize: 128, rounds: 2 });
     const a = w.targetMs!;
@@ -138,7 +139,7 @@ describe('runSuite (tiny sizes, in-process)', () => {
     expect(formatReport(results, checks)).toContain('ASL / BCE training-step time');
     expect(formatReport(results, checks)).toMatch(/3\. Detection fcos \(detection, batch 2, 128 px/);
     const file = writeResults(join(dir, 'out', 'results.json'), results, checks);
-    const written = JSON.parse(readFileSync(file, 'utf8'));
+    const written = JSON.parse(readFileSync(file, 'utf8')).byBackend.wasm;
     expect(written.asl_over_bce).toBe(results.asl_over_bce);
     expect(written.tfjs_over_torch).toBeNull();
     expect(written.targets).toHaveLength(checks.length);
@@ -175,7 +176,21 @@ test('quick mode is a lighter version of the full bench', () => {
   expect(full.throughput).toMatchObject({ referenceBatch: 32, multiLabelBatch: 64, imageSize: 64, torchThreads: 2 });
 });
 
-test("backend 'auto' for figures 2-5 is native tensorflow or wasm, even after figure 1 left cpu active", async () => {
+test('tiny mode takes fewer images than quick mode in every figure', () => {
+  const [quick, tiny] = [quickSettings(), tinyMode()];
+  const images = (s: SuiteSettings) => [
+    s.throughput.referenceBatch * (s.throughput.warmup + s.throughput.referenceSteps) * s.throughput.imageSize ** 2,
+    s.lossStep.batchSize * s.lossStep.rounds * s.lossStep.stepsPerRound * s.lossStep.imageSize ** 2,
+    s.detection.batchSize * s.detection.rounds * s.detection.stepsPerRound,
+    s.pipeline.trainCount * s.pipeline.rounds * s.pipeline.imageSize ** 2,
+    s.tasks.batchSize * (s.tasks.warmupSteps + s.tasks.countedSteps + s.tasks.timedSteps),
+    s.memory.batchSize * s.memory.steps * s.memory.imageSize ** 2,
+  ];
+  images(tiny).forEach((n, figure) => expect(n).toBeLessThan(images(quick)[figure]));
+  expect(tiny.throughput.torchRounds).toBe(0);
+});
+
+test("backend 'auto' for figures 2-6 is native tensorflow or wasm, even after figure 1 left cpu active", async () => {
   await initBackend('cpu');
   const results = await runSuite({ ...tinySettings(), only: ['memory'], backend: 'auto' });
   expect(['tensorflow', 'wasm']).toContain(results.machine.backend.name);

@@ -19,6 +19,7 @@ function results(throughput: ThroughputResult): SuiteResults {
     lossStep: null,
     detection: null,
     pipeline: null,
+    tasks: null,
     memory: null,
   };
 }

@@ -6,7 +6,7 @@ import { ConfigError } from '../../src/core/config';
 import { runConfigSchema } from '../../src/core/run-config';
 import { cli, tmpDir } from './run-cli';
 
-const { tasks } = components();
+const { tasks, datasets } = components();
 const work = tmpDir('asl-run-train-options-');
 
 function configFile(content: object): string {
@@ -17,31 +17,31 @@ function configFile(content: object): string {
 
 describe('resolveRunConfig: head-dependent detection defaults', () => {
   it('--head yolox gives YOLOX defaults (bce, 0.01 / 0.65, box weight 5); FCOS keeps its own', () => {
-    const yolox = resolveRunConfig(tasks, 'detection', undefined, { head: 'yolox' });
+    const yolox = resolveRunConfig(tasks, 'detection', undefined, { head: 'yolox' }, datasets);
     expect(yolox.loss).toBe('bce');
     expect(yolox.taskOptions).toMatchObject({ head: 'yolox', scoreThreshold: 0.01, nmsThreshold: 0.65, boxWeight: 5, objLoss: 'bce', assigner: 'center-prior', clsTarget: 'iou' });
-    const fcos = resolveRunConfig(tasks, 'detection', undefined, {});
+    const fcos = resolveRunConfig(tasks, 'detection', undefined, {}, datasets);
     expect(fcos.loss).toBe('focal');
     expect(fcos.taskOptions).toMatchObject({ head: 'fcos', scoreThreshold: 0.05, nmsThreshold: 0.6, boxWeight: 1 });
   });
 
   it('the user’s values win over the head’s defaults, from a file or flags; the head may come from the file', () => {
     const file = configFile({ task: 'detection', loss: 'asl', taskOptions: { head: 'yolox', scoreThreshold: 0.2 } });
-    const fromFile = resolveRunConfig(tasks, undefined, file, {});
+    const fromFile = resolveRunConfig(tasks, undefined, file, {}, datasets);
     expect(fromFile.loss).toBe('asl');
     expect(fromFile.taskOptions).toMatchObject({ head: 'yolox', scoreThreshold: 0.2, nmsThreshold: 0.65 });
-    const flags = resolveRunConfig(tasks, 'detection', undefined, { head: 'yolox', loss: 'focal' });
+    const flags = resolveRunConfig(tasks, 'detection', undefined, { head: 'yolox', loss: 'focal' }, datasets);
     expect(flags.loss).toBe('focal');
     // A flag overrides the file's head, and the defaults follow it.
-    const back = resolveRunConfig(tasks, undefined, file, { head: 'fcos' });
+    const back = resolveRunConfig(tasks, undefined, file, { head: 'fcos' }, datasets);
     expect(back.taskOptions).toMatchObject({ head: 'fcos', scoreThreshold: 0.2, nmsThreshold: 0.6 });
   });
 
   it('--obj-loss and --obj-loss-params set the objectness loss; a new --obj-loss alone starts from its defaults', () => {
     const file = configFile({ task: 'detection', taskOptions: { head: 'yolox', objLoss: 'asl', objLossParams: { gammaNeg: 4 } } });
-    expect(resolveRunConfig(tasks, undefined, file, {}).taskOptions).toMatchObject({ objLoss: 'asl', objLossParams: { gammaNeg: 4 } });
-    expect(resolveRunConfig(tasks, undefined, file, { 'obj-loss': 'bce' }).taskOptions).toMatchObject({ objLoss: 'bce', objLossParams: {} });
-    const both = resolveRunConfig(tasks, undefined, file, { 'obj-loss': 'focal', 'obj-loss-params': '{"gamma":1}' });
+    expect(resolveRunConfig(tasks, undefined, file, {}, datasets).taskOptions).toMatchObject({ objLoss: 'asl', objLossParams: { gammaNeg: 4 } });
+    expect(resolveRunConfig(tasks, undefined, file, { 'obj-loss': 'bce' }, datasets).taskOptions).toMatchObject({ objLoss: 'bce', objLossParams: {} });
+    const both = resolveRunConfig(tasks, undefined, file, { 'obj-loss': 'focal', 'obj-loss-params': '{"gamma":1}' }, datasets);
     expect(both.taskOptions).toMatchObject({ objLoss: 'focal', objLossParams: { gamma: 1 } });
     expect(() => flagOverrides({ 'obj-loss-params': '{gamma:1}' })).toThrow(/^--obj-loss-params: /);
   });
@@ -90,47 +90,47 @@ describe('resolveRunConfig: every option is checked by the schema, one line nami
     [undefined, { data: '/d', 'missing-labels': 0.5 }, '--missing-labels: applies to a built-in dataset, not to your own data (--data); drop one of them'],
     [undefined, { train: 'a.csv', val: 'b.csv', dataset: 'mnist' }, '--dataset: applies to a built-in dataset, not to your own data (--train); drop one of them'],
   ])('--task %s %j', (task, args, message) => {
-    const resolve = () => resolveRunConfig(tasks, task, undefined, args);
+    const resolve = () => resolveRunConfig(tasks, task, undefined, args, datasets);
     expect(resolve).toThrow(ConfigError);
     expect(resolve).toThrow(message);
     expect(() => resolve()).not.toThrow(/\n/);
   });
 
   it('--task-options with an unknown detection key lists the known ones', () => {
-    expect(() => resolveRunConfig(tasks, 'detection', undefined, { 'task-options': '{"nope":1}' })).toThrow(
-      /^--task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, channels, .*objWeight\)$/,
+    expect(() => resolveRunConfig(tasks, 'detection', undefined, { 'task-options': '{"nope":1}' }, datasets)).toThrow(
+      /^--task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, channels, .*centernessWeight\)$/,
     );
   });
 
   it('a config file gets the same checks, naming the file and the key', () => {
     const epochs = configFile({ train: { epochs: 0 } });
-    expect(() => resolveRunConfig(tasks, undefined, epochs, {})).toThrow(`${epochs}: train.epochs: expected an integer >= 1, got 0`);
+    expect(() => resolveRunConfig(tasks, undefined, epochs, {}, datasets)).toThrow(`${epochs}: train.epochs: expected an integer >= 1, got 0`);
     const typo = configFile({ train: { epoch: 3 } });
-    expect(() => resolveRunConfig(tasks, undefined, typo, {})).toThrow(new RegExp(`^${typo}: unknown option 'train\\.epoch' \\(known under 'train': epochs, batchSize, seed, lr, `));
+    expect(() => resolveRunConfig(tasks, undefined, typo, {}, datasets)).toThrow(new RegExp(`^${typo}: unknown option 'train\\.epoch' \\(known under 'train': epochs, batchSize, seed, lr, `));
     const wrongType = configFile({ model: { imageSize: '64' } });
-    expect(() => resolveRunConfig(tasks, undefined, wrongType, {})).toThrow(`${wrongType}: model.imageSize: expected an integer in [8, 2048], got "64"`);
+    expect(() => resolveRunConfig(tasks, undefined, wrongType, {}, datasets)).toThrow(`${wrongType}: model.imageSize: expected an integer in [8, 2048], got "64"`);
     const notObject = configFile({ train: 5 });
-    expect(() => resolveRunConfig(tasks, undefined, notObject, {})).toThrow(`${notObject}: train: expected an object, got 5`);
+    expect(() => resolveRunConfig(tasks, undefined, notObject, {}, datasets)).toThrow(`${notObject}: train: expected an object, got 5`);
     const both = configFile({ data: { dir: '/d', builtinOptions: { missingLabels: 0.5 } } });
-    expect(() => resolveRunConfig(tasks, undefined, both, {})).toThrow(`${both}: data.builtinOptions.missingLabels: applies to a built-in dataset, not to your own data (${both}: data.dir); drop one of them`);
+    expect(() => resolveRunConfig(tasks, undefined, both, {}, datasets)).toThrow(`${both}: data.builtinOptions.missingLabels: applies to a built-in dataset, not to your own data (${both}: data.dir); drop one of them`);
     // A file's value can be fixed by a flag: each layer is checked as it is merged, the file first.
-    expect(() => resolveRunConfig(tasks, undefined, epochs, { epochs: 2 })).toThrow(`${epochs}: train.epochs`);
+    expect(() => resolveRunConfig(tasks, undefined, epochs, { epochs: 2 }, datasets)).toThrow(`${epochs}: train.epochs`);
   });
 
   it('a config file’s built-in dataset gives way to --data given as a flag, not to its own data folder nor to --dataset', () => {
     const file = configFile({ data: { builtin: 'mnist-multilabel' } });
-    expect(resolveRunConfig(tasks, undefined, file, { data: '/d' }).data).toMatchObject({ dir: '/d', builtin: 'mnist-multilabel' });
+    expect(resolveRunConfig(tasks, undefined, file, { data: '/d' }, datasets).data).toMatchObject({ dir: '/d', builtin: 'mnist-multilabel' });
     const both = configFile({ data: { builtin: 'mnist-multilabel', dir: '/d' } });
-    expect(() => resolveRunConfig(tasks, undefined, both, {})).toThrow(`${both}: data.builtin: applies to a built-in dataset, not to your own data (${both}: data.dir); drop one of them`);
+    expect(() => resolveRunConfig(tasks, undefined, both, {}, datasets)).toThrow(`${both}: data.builtin: applies to a built-in dataset, not to your own data (${both}: data.dir); drop one of them`);
     const own = configFile({ data: { train: 'a.csv', val: 'b.csv' } });
-    expect(() => resolveRunConfig(tasks, undefined, own, { dataset: 'mnist-multilabel' })).toThrow(`--dataset: applies to a built-in dataset, not to your own data (${own}: data.train); drop one of them`);
+    expect(() => resolveRunConfig(tasks, undefined, own, { dataset: 'mnist-multilabel' }, datasets)).toThrow(`--dataset: applies to a built-in dataset, not to your own data (${own}: data.train); drop one of them`);
   });
 
   it('keeps the accepted edges: 0 = all images, 0 = no clipping, the image-size bounds', () => {
-    const config = resolveRunConfig(tasks, undefined, undefined, { 'max-train-images': 0, 'grad-clip': 0, 'image-size': 8, epochs: 1, schedule: 'constant' });
+    const config = resolveRunConfig(tasks, undefined, undefined, { 'max-train-images': 0, 'grad-clip': 0, 'image-size': 8, epochs: 1, schedule: 'constant' }, datasets);
     expect(config.data.maxTrainImages).toBe(0);
     expect(config.train).toMatchObject({ gradClipNorm: 0, epochs: 1 });
-    expect(resolveRunConfig(tasks, undefined, undefined, { 'image-size': 2048 }).model.imageSize).toBe(2048);
+    expect(resolveRunConfig(tasks, undefined, undefined, { 'image-size': 2048 }, datasets).model.imageSize).toBe(2048);
   });
 
   it('every task’s defaults satisfy the schema (with its own task options)', () => {

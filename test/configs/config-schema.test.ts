@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import 'reflect-metadata';
 import Ajv from 'ajv';
+import type { DatasetRegistry } from '../../src/core/data/builtin';
 import { createContainer, TOKENS } from '../../src/core/container';
 import type { TaskRegistry } from '../../src/core/registry/task-registry';
 import { configJsonSchemaText } from '../../src/core/config-json-schema';
@@ -17,7 +18,9 @@ const CONFIG_DIR = path.resolve(__dirname, '../../configs');
 const SCHEMA_FILE = path.join(CONFIG_DIR, 'config.schema.json');
 const configFiles = fs.readdirSync(CONFIG_DIR).filter((f) => f.endsWith('.json') && f !== 'config.schema.json').sort();
 
-const tasks = createContainer().get<TaskRegistry>(TOKENS.TaskRegistry);
+const container = createContainer();
+const tasks = container.get<TaskRegistry>(TOKENS.TaskRegistry);
+const datasets = container.get<DatasetRegistry>(TOKENS.DatasetRegistry);
 const committed = fs.readFileSync(SCHEMA_FILE, 'utf8');
 // strict: a keyword Ajv does not know, or a type it cannot tell, fails compilation instead of being ignored.
 const validate = new Ajv({ strict: true, allErrors: true }).compile(JSON.parse(committed));
@@ -38,7 +41,7 @@ function loaderProblem(config: object, name: string): string | undefined {
   const file = path.join(work, `${name}.json`);
   fs.writeFileSync(file, JSON.stringify(config));
   try {
-    resolveRunConfig(tasks, undefined, file, {});
+    resolveRunConfig(tasks, undefined, file, {}, datasets);
     return undefined;
   } catch (err) {
     return (err as Error).message;

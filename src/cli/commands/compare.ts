@@ -89,7 +89,7 @@ export const compareCommand: CommandModule<GlobalOptions, CompareArgs> = {
     const plan = planFromArgs(args);
     const shard = args.shard !== undefined ? parseShard(args.shard) : undefined;
     const ctx = await createContext(args);
-    const env = { tasks: ctx.tasks, losses: ctx.losses, engine: ctx.engine, backend: args.backend, log: ctx.log, profile: Boolean(args.profile), quiet: args.quiet };
+    const env = { tasks: ctx.tasks, losses: ctx.losses, engine: ctx.engine, datasets: ctx.datasets, backend: args.backend, log: ctx.log, profile: Boolean(args.profile), quiet: args.quiet };
     const prepared = prepareCells(plan, shard, out, env);
     ctx.log(`asl-run compare: ${prepared.length} cells${shard ? ` (shard ${shard.index}/${shard.count})` : ''} → ${out}`);
     const cells = await runCells(prepared, env);

@@ -7,6 +7,7 @@
 import { tf } from '../tf';
 import { registerWasmTrainingKernels, useStockWasmKernels } from './wasm-kernels';
 import { activateStockWasm, activateWasm, resolveWasmThreads, type WasmThreads } from './wasm-module';
+import { registerCpuResizeNearestNeighborGrad } from './cpu-kernels/resize-nearest-neighbor-grad';
 import { runTfjsCheck, type TfjsCheck, type TfjsInstall } from './compat';
 import { activateWebgpu } from './webgpu/activate';
 import type { AdapterDescription, AdapterPolicy } from './webgpu/adapter';
@@ -126,6 +127,7 @@ export async function initBackend(requested: BackendName = 'auto', options: Back
     }
   }
   if (requested === 'cpu') {
+    registerCpuResizeNearestNeighborGrad();
     await tf.setBackend('cpu');
     // The cpu backend nags once about tfjs-node; the user chose it, and `auto` already tried tfjs-node.
     (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;

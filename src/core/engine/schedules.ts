@@ -60,7 +60,8 @@ export function oneCycle(maxLr: number, totalSteps: number, c: ScheduleConfig): 
     at(step: number): ScheduleValue {
       const warming = step <= warmEnd;
       const [from, to] = warming ? [0, warmEnd] : [warmEnd, lastEnd];
-      const pct = (step - from) / (to - from);
+      // pctStart · totalSteps = 1 makes the warm-up a single point (torch divides by zero there): its end, the peak.
+      const pct = to === from ? 1 : (step - from) / (to - from);
       const lr = warming ? cosineAnneal(initialLr, maxLr, pct) : cosineAnneal(maxLr, minLr, pct);
       if (!c.cycleMomentum) return { lr };
       const momentum = warming ? cosineAnneal(c.maxMomentum, c.baseMomentum, pct) : cosineAnneal(c.baseMomentum, c.maxMomentum, pct);

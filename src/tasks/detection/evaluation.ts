@@ -1,17 +1,19 @@
 /**
- * COCO evaluation of a detector, shared by the FCOS and YOLOX adapters: the model's [B, L, C + 5]
+ * The detection task adapter, whatever the head: the head's loss terms on the model's
+ * [B, L, C + extraColumns] output and its diagnostics; and the COCO evaluation of a detector: its
  * rows on the validation split → decoded, class-wise NMS'd detections (postprocess.ts) → the 12
  * pycocotools-exact stats and AP per category.
  */
 import { tf } from '../../core/tf';
-import type { BatchSource, Metrics } from '../../core/engine/task';
+import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../core/engine/task';
 import type { CocoGroundTruth } from '../../core/data/formats';
 import { cocoEvaluate } from '../../core/metrics/coco-eval';
 import { namedCocoStats, type CocoDetection } from '../../core/metrics/coco-types';
 import { forEachPrediction } from '../common/predict';
 import type { LocationGrid } from './locations';
-import { EXTRA_COLUMNS } from './model';
 import { detectImage, type ImageGeometry, type InferenceOptions, type RowDecoder } from './postprocess';
+import type { DetectionHead, HeadLoss } from './head';
+import type { DetectionOptions } from './options';
 
 /** A validation item: which image it is and how it was transformed. */
 export interface DetectionEvalItem {
@@ -19,7 +21,7 @@ export interface DetectionEvalItem {
   geometry: ImageGeometry;
 }
 
-/** What the COCO evaluation of a detector needs; shared by the FCOS and YOLOX adapters. */
+/** What the COCO evaluation of a detector needs. */
 export interface DetectorEvaluation {
   model: tf.LayersModel;
   val: BatchSource<DetectionEvalItem>;
@@ -28,12 +30,14 @@ export interface DetectorEvaluation {
   groundTruth: CocoGroundTruth;
   options: InferenceOptions;
   decoder: RowDecoder;
+  /** The head's columns per row after the C class logits. */
+  extraColumns: number;
 }
 
-/** @throws Error when the model's output is not [batch, grid.count, numClasses + 5]. */
-export function checkDetectorOutput(model: tf.LayersModel, grid: LocationGrid, numClasses: number): void {
+/** @throws Error when the model's output is not [batch, grid.count, numClasses + extraColumns]. */
+export function checkDetectorOutput(model: tf.LayersModel, grid: LocationGrid, numClasses: number, extraColumns: number): void {
   const shape = model.outputs[0].shape;
-  const columns = numClasses + EXTRA_COLUMNS;
+  const columns = numClasses + extraColumns;
   if (model.outputs.length !== 1 || shape.length !== 3 || shape[1] !== grid.count || shape[2] !== columns) {
     throw new Error(`detection: the model's output [${shape.join(', ')}] does not match [batch, ${grid.count} locations, ${columns}] of the configured levels and ${numClasses} classes`);
   }
@@ -43,12 +47,12 @@ export function checkDetectorOutput(model: tf.LayersModel, grid: LocationGrid, n
 export async function detectSplit(e: DetectorEvaluation): Promise<{ detections: CocoDetection[]; imageIds: number[] }> {
   const detections: CocoDetection[] = [];
   const imageIds: number[] = [];
-  const perImage = e.grid.count * (e.numClasses + EXTRA_COLUMNS);
+  const perImage = e.grid.count * (e.numClasses + e.extraColumns);
   const categoryIds = e.groundTruth.categories.map((c) => c.id);
   await forEachPrediction(e.model, e.val, (outputs) => outputs as tf.Tensor, (rows, batch) => {
     batch.items.forEach((item, i) => {
       imageIds.push(item.imageId);
-      for (const d of detectImage(rows, i * perImage, e.grid, e.numClasses, item.geometry, e.options, e.decoder)) {
+      for (const d of detectImage(rows, i * perImage, e.grid, e.numClasses, item.geometry, e.options, e.decoder, e.extraColumns)) {
         detections.push({ image_id: item.imageId, category_id: categoryIds[d.label], bbox: d.box, score: d.score });
       }
     });
@@ -58,7 +62,7 @@ export async function detectSplit(e: DetectorEvaluation): Promise<{ detections: 
 
 /**
  * Evaluates a detector on its validation split and keeps the last evaluation's detections for
- * `asl-run eval`'s detections.json. Both heads' adapters delegate to one.
+ * `asl-run eval`'s detections.json.
  */
 export class DetectorEvaluator {
   private lastDetections: CocoDetection[] = [];
@@ -78,5 +82,58 @@ export class DetectorEvaluator {
   /** `detections.json`: the last evaluation's detections as a COCO results list (what pycocotools' loadRes reads). */
   files(): Record<string, unknown> {
     return { 'detections.json': this.lastDetections };
+  }
+}
+
+export interface DetectionAdapterSpec {
+  head: DetectionHead;
+  model: tf.LayersModel;
+  /** The head's loss of this run (head.createLoss's). */
+  headLoss: HeadLoss;
+  classes: string[];
+  grid: LocationGrid;
+  options: DetectionOptions;
+  val: BatchSource<DetectionEvalItem>;
+  groundTruth: CocoGroundTruth;
+}
+
+export class DetectionAdapter implements TaskAdapter<unknown> {
+  readonly name = 'detection';
+  readonly primaryMetric = 'AP';
+  readonly model: tf.LayersModel;
+  readonly classes: string[];
+  /** The run's head, e.g. for a caller that reports it. */
+  readonly head: DetectionHead;
+  private readonly headLoss: HeadLoss;
+  private readonly evaluator: DetectorEvaluator;
+
+  constructor(spec: DetectionAdapterSpec) {
+    const { head, model, grid, classes } = spec;
+    checkDetectorOutput(model, grid, classes.length, head.extraColumns);
+    this.head = head;
+    this.model = model;
+    this.classes = classes;
+    this.headLoss = spec.headLoss;
+    this.evaluator = new DetectorEvaluator({
+      model, val: spec.val, grid, numClasses: classes.length, groundTruth: spec.groundTruth, options: spec.options, decoder: head.decoder, extraColumns: head.extraColumns,
+    });
+  }
+
+  /** outputs [B, L, C + extraColumns] → the head's loss terms. */
+  loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<unknown>): LossTerms {
+    return this.headLoss.loss(outputs as tf.Tensor3D, batch.items);
+  }
+
+  /** The head's diagnostics of the step (none when it has none). */
+  diagnostics(outputs: tf.Tensor | tf.Tensor[], batch: Batch<unknown>): Record<string, number> {
+    return this.headLoss.diagnostics?.(outputs as tf.Tensor3D, batch.items) ?? {};
+  }
+
+  evaluate(): Promise<Metrics> {
+    return this.evaluator.evaluate();
+  }
+
+  evaluationFiles(): Record<string, unknown> {
+    return this.evaluator.files();
   }
 }

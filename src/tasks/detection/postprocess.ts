@@ -1,16 +1,14 @@
 /**
  * From the model's output rows of one image to its detections in original-image pixels, as
  * torchvision's FCOS postprocess: per level, candidates (location, class) scoring above the
- * threshold with the head's score (FCOS: sqrt(σ(class logit) · σ(centerness logit))), the top k of them; boxes
+ * threshold with the head's score (its RowDecoder's: FCOS sqrt(σ(class logit) · σ(centerness logit))), the top k of them; boxes
  * decoded, mapped back through the inverse of the pipeline's affine map and clipped to the image;
  * then class-wise NMS and the best `maxDetections`.
  */
 import type { BoxXYWH } from '../../core/data/records';
 import { invertAffine, mapBox, type Affine } from '../../core/data/pipeline/geometry';
 import type { LocationGrid } from './locations';
-import { decodeBox } from './box-coding';
 import { classwiseNms } from './nms';
-import { EXTRA_COLUMNS } from './model';
 import type { DetectionOptions } from './options';
 
 export interface Detection {
@@ -32,7 +30,7 @@ export interface ImageGeometry {
 
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-/** How a head's output row (C class logits, then its 5 extra columns) becomes class scores and a box. */
+/** How a head's output row (C class logits, then its extra columns) becomes class scores and a box. */
 export interface RowDecoder {
   /** The C class scores of the row starting at `row`, written into scores[0..C-1]. */
   scores(rows: ArrayLike<number>, row: number, numClasses: number, scores: Float64Array): void;
@@ -40,23 +38,15 @@ export interface RowDecoder {
   corners(rows: ArrayLike<number>, row: number, numClasses: number, grid: LocationGrid, k: number, out: Float32Array): void;
 }
 
-/** FCOS: score = sqrt(σ(class logit) · σ(centerness logit)), boxes from log-ltrb distances. */
-export const FCOS_DECODER: RowDecoder = {
-  scores(rows, row, numClasses, scores) {
-    const ctr = sigmoid(rows[row + numClasses + 4]);
-    for (let c = 0; c < numClasses; c++) scores[c] = Math.sqrt(sigmoid(rows[row + c]) * ctr);
-  },
-  corners(rows, row, numClasses, grid, k, out) {
-    decodeBox(rows, row + numClasses, grid.x[k], grid.y[k], grid.stride[k], out, 0);
-  },
-};
-
 /**
- * @param rows the model output, [B, L, C + 5] flattened; this image's rows start at `offset`
- * @param decoder the head's row decoding (FCOS's by default)
+ * @param rows the model output, [B, L, C + extraColumns] flattened; this image's rows start at `offset`
+ * @param decoder the head's row decoding
+ * @param extraColumns the head's columns per row after the C class logits
  */
-export function detectImage(rows: ArrayLike<number>, offset: number, grid: LocationGrid, numClasses: number, geometry: ImageGeometry, options: InferenceOptions, decoder: RowDecoder = FCOS_DECODER): Detection[] {
-  const columns = numClasses + EXTRA_COLUMNS;
+export function detectImage(
+  rows: ArrayLike<number>, offset: number, grid: LocationGrid, numClasses: number, geometry: ImageGeometry, options: InferenceOptions, decoder: RowDecoder, extraColumns: number,
+): Detection[] {
+  const columns = numClasses + extraColumns;
   if (rows.length < offset + grid.count * columns) throw new Error(`detectImage: output has ${rows.length} values, expected at least ${offset + grid.count * columns}`);
   const candidates: { k: number; label: number; score: number }[] = [];
   const scores = new Float64Array(numClasses);

@@ -26,6 +26,10 @@ describe('OneCycle (torch.optim.lr_scheduler.OneCycleLR semantics)', () => {
   });
   it('rejects fewer than two steps', () => {
     expect(() => oneCycle(1, 1, torchDefaults)).toThrow(/at least 2 steps/);
+    // pctStart · totalSteps = 1: the warm-up is the first step alone, which is the peak.
+    const single = oneCycle(1, 5, { ...torchDefaults, pctStart: 0.2 });
+    expect(single.at(0).lr).toBe(1);
+    for (let step = 0; step < 5; step++) expect(Number.isFinite(single.at(step).lr)).toBe(true);
   });
 });
 

@@ -4,13 +4,14 @@ import { registerCustomLayers } from '../../../src/backbones/custom-layers';
 import { LossRegistry } from '../../../src/core/registry/loss-registry';
 import { focalPlugin } from '../../../src/losses/focal';
 import type { Batch } from '../../../src/core/engine/task';
-import { buildDetectionModel } from '../../../src/tasks/detection/model';
-import { detectionOptions } from '../../../src/tasks/detection/options';
+import { buildDetector } from '../../../src/tasks/detection/model';
+import { headOptions } from '../../../src/tasks/detection/options';
 import { locationGrid } from '../../../src/tasks/detection/locations';
 import { assignTargets, FcosTargets } from '../../../src/tasks/detection/targets';
-import { DetectionTask } from '../../../src/tasks/detection/detection-task';
-import { detectionTask } from '../../../src/tasks/detection';
+import { DetectionAdapter } from '../../../src/tasks/detection/evaluation';
+import { fcosHead } from '../../../src/tasks/detection/heads/fcos';
 import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, adamSteps } from './synthetic-scenes';
+import { backbones, detectionTaskWith } from './task-fixture';
 
 describe('detection end to end', () => {
   beforeAll(async () => {
@@ -19,18 +20,19 @@ describe('detection end to end', () => {
   });
 
   it('a few Adam steps on 4 synthetic images lower every loss term; evaluate gives the COCO stats; no leaks', async () => {
-    const config = detectionTask.defaults();
+    const losses = new LossRegistry();
+    losses.register(focalPlugin);
+    const config = detectionTaskWith(losses).defaults();
     config.model.imageSize = SIZE;
-    const options = detectionOptions({ ...config.taskOptions, channels: 32, groupNormGroups: 8 });
+    const options = headOptions(fcosHead, { ...config.taskOptions, channels: 32, groupNormGroups: 8 });
     const grid = locationGrid(SIZE, SIZE, options.strides, options.levelBounds);
-    const model = buildDetectionModel(config, 2, options);
-    const items: FcosTargets[] = SCENES.map((s) => assignTargets(grid, { boxes: s.boxes, labels: s.labels, ignore: s.labels.map(() => false) }, options.centerSampleRadius));
+    const model = buildDetector(fcosHead, backbones, config, 2, options);
+    const items: FcosTargets[] = SCENES.map((s) => assignTargets(grid, { boxes: s.boxes, labels: s.labels, ignore: s.labels.map(() => false) }, options.centerSampleRadius as number));
     expect(items.every((t) => t.numPositives > 0)).toBe(true);
     const batch: Batch<FcosTargets> = { images: sceneImages(), shape: [4, SIZE, SIZE, 3], items, records: SCENES.map((_, i) => ({ file: `img${i}.png` })) };
     const { val, groundTruth } = sceneValidation();
-    const losses = new LossRegistry();
-    losses.register(focalPlugin);
-    const task = new DetectionTask(model, losses.create('focal'), CLASSES, grid, options, val, groundTruth);
+    const headLoss = fcosHead.createLoss({ grid, numClasses: 2, options, criterion: losses.create('focal'), losses });
+    const task = new DetectionAdapter({ head: fcosHead, model, headLoss, classes: CLASSES, grid, options, val, groundTruth });
 
     const { history, optimizer } = adamSteps(task, batch, 12);
     const afterTraining = tf.memory().numTensors;

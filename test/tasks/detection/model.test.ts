@@ -1,20 +1,27 @@
 import { tf } from '../../../src/core/tf';
 import { initBackend } from '../../../src/core/backend/init';
 import { registerCustomLayers } from '../../../src/backbones/custom-layers';
-import { buildDetectionModel } from '../../../src/tasks/detection/model';
+import { buildDetector } from '../../../src/tasks/detection/model';
 import { registerDetectionLayers } from '../../../src/tasks/detection/level-scale';
-import { detectionOptions } from '../../../src/tasks/detection/options';
-import { detectionTask } from '../../../src/tasks/detection';
+import { headOptions } from '../../../src/tasks/detection/options';
+import { fcosHead } from '../../../src/tasks/detection/heads/fcos';
+import { LossRegistry } from '../../../src/core/registry/loss-registry';
+import type { RunConfig } from '../../../src/core/run-config';
+import type { JsonObject } from '../../../src/core/config';
+import { backbones, detectionTaskWith } from './task-fixture';
 import { roundTrip, seededValues, expectClose } from '../../backbones/helpers';
 import { disposeModel } from '../../../src/core/engine/model-io';
 
 function smallConfig() {
-  const config = detectionTask.defaults();
+  const config = detectionTaskWith(new LossRegistry()).defaults();
   config.model.imageSize = 64;
   return config;
 }
 
-describe('buildDetectionModel', () => {
+const detectionOptions = (taskOptions: JsonObject) => headOptions(fcosHead, taskOptions);
+const buildDetectionModel = (config: RunConfig, numClasses: number, options: ReturnType<typeof detectionOptions>) => buildDetector(fcosHead, backbones, config, numClasses, options);
+
+describe('the FCOS detector', () => {
   beforeAll(async () => {
     await initBackend('cpu');
     registerCustomLayers();
@@ -52,5 +59,7 @@ describe('buildDetectionModel', () => {
     expect(() => detectionOptions({ strides: [8, 16], levelBounds: [16, 32] })).toThrow(/^taskOptions\.levelBounds: needs 1 bounds for 2 levels, got \[16,32\]$/);
     expect(() => detectionOptions({ nmsThreshold: 2 })).toThrow(/^taskOptions\.nmsThreshold: expected a number in \[0, 1\], got 2$/);
     expect(() => detectionOptions({ anchors: 9 })).toThrow(/^taskOptions: unknown option 'anchors' \(known: head, strides, /);
+    // YOLOX's own options are no FCOS options.
+    expect(() => detectionOptions({ objWeight: 1 })).toThrow(/^taskOptions: unknown option 'objWeight' \(known: head, strides, .*, towerConvs, groupNormGroups, centerSampleRadius, centernessWeight\)$/);
   });
 });

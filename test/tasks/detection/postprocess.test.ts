@@ -1,7 +1,8 @@
 import { decodeBox, encodeBox } from '../../../src/tasks/detection/box-coding';
 import { locationGrid } from '../../../src/tasks/detection/locations';
 import { detectImage } from '../../../src/tasks/detection/postprocess';
-import { DETECTION_DEFAULTS } from '../../../src/tasks/detection/options';
+import { SHARED_DEFAULTS } from '../../../src/tasks/detection/options';
+import { FCOS_DECODER } from '../../../src/tasks/detection/heads/fcos';
 import { seededValues } from '../../backbones/helpers';
 
 describe('box coding', () => {
@@ -43,7 +44,7 @@ describe('detectImage', () => {
     set(r, 9, 1, 0.25, 0.25); // (12, 20): box 4..20 x 12..28 → IoU with the first 1/3 → kept; score 0.25
     set(r, 16, 1, 0.5, 0.5, [0, 0, 0, 0]); // (8, 8) stride 16: box -8..24 → clipped to 0..48 x 0..36; score 0.5
     set(r, 0, 0, 0.0016, 1); // score 0.04 < 0.05: dropped
-    const dets = detectImage(r, 0, grid, C, geometry, DETECTION_DEFAULTS);
+    const dets = detectImage(r, 0, grid, C, geometry, SHARED_DEFAULTS, FCOS_DECODER, 5);
     expect(dets.map((d) => d.label)).toEqual([1, 1, 1, 1]);
     expect(dets.map((d) => d.score)).toEqual([0.72, 0.64, 0.5, 0.25].map((s) => expect.closeTo(s, 5)));
     const close = (box: number[], want: number[]) => box.forEach((v, i) => expect(v).toBeCloseTo(want[i], 3));
@@ -58,12 +59,12 @@ describe('detectImage', () => {
     set(r, 5, 0, 0.9, 0.9); // (12, 12) ± 8: box 4..20 x 4..20
     set(r, 5, 1, 0.8, 0.9); // same box, other class: kept
     set(r, 6, 0, 0.7, 0.7, [Math.log(2), 0, Math.log(0.01), 0]); // (20, 12): box 4..20.08 x 4..20, IoU 0.995 with the first
-    const dets = detectImage(r, 0, grid, C, geometry, DETECTION_DEFAULTS);
+    const dets = detectImage(r, 0, grid, C, geometry, SHARED_DEFAULTS, FCOS_DECODER, 5);
     expect(dets.map((d) => [d.label, Math.round(d.score * 100)])).toEqual([[0, 90], [1, 85]]);
-    expect(detectImage(r, 0, grid, C, geometry, { ...DETECTION_DEFAULTS, maxDetections: 1 })).toHaveLength(1);
+    expect(detectImage(r, 0, grid, C, geometry, { ...SHARED_DEFAULTS, maxDetections: 1 }, FCOS_DECODER, 5)).toHaveLength(1);
     // The second image of a batch is read from its offset.
     const two = new Float32Array(r.length * 2).fill(-20);
     two.set(r, r.length);
-    expect(detectImage(two, r.length, grid, C, geometry, DETECTION_DEFAULTS)).toHaveLength(2);
+    expect(detectImage(two, r.length, grid, C, geometry, SHARED_DEFAULTS, FCOS_DECODER, 5)).toHaveLength(2);
   });
 });

@@ -1,6 +1,6 @@
 import { locationGrid } from '../../../src/tasks/detection/locations';
 import { assignTargets, IGNORED, NEGATIVE } from '../../../src/tasks/detection/targets';
-import { packTargets } from '../../../src/tasks/detection/detection-task';
+import { packTargets } from '../../../src/tasks/detection/heads/fcos/loss';
 import type { BoxXYWH } from '../../../src/core/data/records';
 
 /**

@@ -5,11 +5,13 @@ import { LossRegistry } from '../../../src/core/registry/loss-registry';
 import { focalPlugin } from '../../../src/losses/focal';
 import { crossEntropyPlugin } from '../../../src/losses/cross-entropy';
 import type { Batch } from '../../../src/core/engine/task';
-import { detectionTask } from '../../../src/tasks/detection';
 import type { FcosTargets } from '../../../src/tasks/detection/targets';
 import { generatedValImages, useTemporaryCache } from './synthetic-scenes';
+import { detectionTaskWith } from './task-fixture';
 
 const cacheDir = useTemporaryCache('asl-run-det-');
+const losses = new LossRegistry();
+const detectionTask = detectionTaskWith(losses);
 
 function tinyConfig() {
   const config = detectionTask.defaults();
@@ -20,7 +22,6 @@ function tinyConfig() {
 }
 
 describe('detectionTask on the built-in mnist-detection', () => {
-  const losses = new LossRegistry();
   const env = { losses, log: () => undefined };
 
   beforeAll(async () => {
@@ -45,9 +46,12 @@ describe('detectionTask on the built-in mnist-detection', () => {
     expect(metrics.AP).toBeGreaterThanOrEqual(0);
     expect(metrics.AP).toBeLessThanOrEqual(1);
 
-        const files = generatedValImages(cacheDir, 2);
+    const files = generatedValImages(cacheDir, 2);
     const predictions = await detectionTask.predict(prepared.adapter.model, tinyConfig(), prepared.classes, files, { topK: 5 });
     expect(predictions.map((p) => p.image)).toEqual(files);
+    // A config that also holds another head's options, as a saved run's may, predicts the same: YOLOX's options do not apply to FCOS.
+    const everyHead = { ...tinyConfig(), taskOptions: { ...tinyConfig().taskOptions, assigner: 'simota', clsTarget: 'iou', objLoss: 'bce', objLossParams: {}, objWeight: 1 } };
+    expect(await detectionTask.predict(prepared.adapter.model, everyHead, prepared.classes, files, { topK: 5 })).toEqual(predictions);
     for (const p of predictions) {
       const detections = p.detections as { bbox: number[]; label: string; score: number }[];
       expect(detections.length).toBeLessThanOrEqual(100);
@@ -60,6 +64,23 @@ describe('detectionTask on the built-in mnist-detection', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
     prepared.adapter.model.dispose();
+  });
+
+  it("takes each head's defaults, options and loss from the head registry; a run's options are the shared ones and its head's own", () => {
+    const shared = ['head', 'strides', 'levelBounds', 'channels', 'priorProbability', 'clsWeight', 'boxWeight', 'scoreThreshold', 'topKPerLevel', 'nmsThreshold', 'maxDetections', 'scaleJitter'];
+    const fcos = detectionTask.defaults();
+    expect(fcos.loss).toBe('focal');
+    expect(Object.keys(fcos.taskOptions)).toEqual([...shared, 'towerConvs', 'groupNormGroups', 'centerSampleRadius', 'centernessWeight']);
+    const yolox = detectionTask.defaults({ head: 'yolox' });
+    expect(yolox.loss).toBe('bce');
+    expect(Object.keys(yolox.taskOptions)).toEqual([...shared, 'towerConvs', 'centerSampleRadius', 'assigner', 'clsTarget', 'objLoss', 'objLossParams', 'objWeight']);
+    expect(yolox.taskOptions).toMatchObject({ boxWeight: 5, scoreThreshold: 0.01, nmsThreshold: 0.65, assigner: 'center-prior' });
+    // The task's schema: one strict branch per head, chosen by `head`.
+    const schema = detectionTask.optionsSchema;
+    expect(schema.safeParse(fcos.taskOptions).success).toBe(true);
+    expect(schema.safeParse(yolox.taskOptions).success).toBe(true);
+    expect(schema.safeParse({ ...yolox.taskOptions, groupNormGroups: 8 }).error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['groupNormGroups'] });
+    expect(schema.safeParse({ ...fcos.taskOptions, head: 'retina' }).error?.issues[0]).toMatchObject({ path: ['head'], message: "one of 'fcos', 'yolox'" });
   });
 
   it('refuses a softmax loss and bad task options with one clear line', async () => {

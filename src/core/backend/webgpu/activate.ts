@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import { tf } from '../../tf';
+import { registerGroupedAddN } from './add-n';
 import { candidateApis, chooseAdapter, DAWN_BACKEND_OPTION, formatAdapter, type AdapterDescription, type AdapterPolicy } from './adapter';
 import { adapterOptions, loadDawn, prepareEnvironment, probeAdapters, type DawnAdapter } from './dawn';
 
@@ -56,36 +57,6 @@ function nodeBackendClass(webgpu: WebgpuModule): WebgpuModule['WebGPUBackend'] {
   };
 }
 
-interface StorageLimited {
-  device: { limits: { maxStorageBuffersPerShaderStage: number } };
-  disposeData(dataId: tf.DataId): void;
-}
-
-/**
- * tfjs's AddN binds every input and the output as storage buffers of one shader. Past the device's
- * maxStorageBuffersPerShaderStage (8 by default; the trainer sums one term per weight) Dawn rejects
- * the pipeline, prints the error to stdout and drops the whole command buffer, so other ops queued
- * with it (the optimiser's update among them) silently do nothing. This sums at most limit − 1
- * inputs per shader, then the partial sums.
- */
-function registerChunkedAddN(): void {
-  const stock = tf.getKernel('AddN', 'webgpu');
-  if (!stock || (stock as { chunked?: boolean }).chunked) return;
-  const kernelFunc = (args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo => {
-    const inputs = args.inputs as unknown as tf.TensorInfo[];
-    const backend = args.backend as unknown as StorageLimited;
-    const most = backend.device.limits.maxStorageBuffersPerShaderStage - 1;
-    if (inputs.length <= most) return stock.kernelFunc(args) as tf.TensorInfo;
-    const partials: tf.TensorInfo[] = [];
-    for (let i = 0; i < inputs.length; i += most) partials.push(kernelFunc({ ...args, inputs: inputs.slice(i, i + most) as unknown as tf.NamedTensorInfoMap }));
-    const sum = kernelFunc({ ...args, inputs: partials as unknown as tf.NamedTensorInfoMap });
-    partials.forEach((p) => backend.disposeData(p.dataId));
-    return sum;
-  };
-  tf.unregisterKernel('AddN', 'webgpu');
-  tf.registerKernel({ kernelName: 'AddN', backendName: 'webgpu', kernelFunc, chunked: true } as tf.KernelConfig);
-}
-
 /** tfjs-backend-webgpu registers itself only if navigator.gpu exists when it is first imported. */
 function installGlobals(gpu: unknown, globals: Record<string, unknown>): void {
   for (const [name, value] of Object.entries(globals)) if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
@@ -94,9 +65,12 @@ function installGlobals(gpu: unknown, globals: Record<string, unknown>): void {
   Object.defineProperty(scope.navigator, 'gpu', { value: gpu, configurable: true });
 }
 
-/** The device tfjs's own factory would ask for: timestamps where available, the adapter's full limits. */
+/** The device tfjs's own factory would ask for (timestamps where available, the adapter's full limits), and every storage buffer the adapter allows per shader (fewer AddN groups). */
 async function requestDevice(adapter: DawnAdapter): Promise<unknown> {
-  const limitNames = ['maxStorageBuffersPerShaderStage', 'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
+  const limitNames = [
+    'maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX',
+    'maxComputeInvocationsPerWorkgroup', 'maxStorageBuffersPerShaderStage',
+  ];
   return adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     requiredLimits: Object.fromEntries(limitNames.map((name) => [name, adapter.limits[name]])),
@@ -151,7 +125,7 @@ export async function activateWebgpu(policy: AdapterPolicy): Promise<WebgpuActiv
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   const Backend = nodeBackendClass(webgpu);
   tf.registerBackend('webgpu', () => new Backend(device, adapter.info), 1);
-  registerChunkedAddN();
+  registerGroupedAddN();
   if (!(await tf.setBackend('webgpu'))) return `${WEBGPU_BACKEND_PACKAGE} failed to initialise on ${formatAdapter(chosen)}`;
   activated = { adapter: chosen, detail: `${WEBGPU_BACKEND_PACKAGE} on Dawn (${formatAdapter(chosen)})` };
   return activated;

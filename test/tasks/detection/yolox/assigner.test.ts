@@ -1,8 +1,8 @@
 import type { BoxXYWH } from '../../../../src/core/data/records';
 import { locationGrid, type LocationGrid } from '../../../../src/tasks/detection/locations';
-import { CenterPriorAssigner } from '../../../../src/tasks/detection/yolox/assigner';
-import { SimOtaAssigner } from '../../../../src/tasks/detection/yolox/simota';
-import type { DecodedPredictions } from '../../../../src/tasks/detection/yolox/decode';
+import { CenterPriorAssigner } from '../../../../src/tasks/detection/heads/yolox/assigner';
+import { SimOtaAssigner } from '../../../../src/tasks/detection/heads/yolox/simota';
+import type { DecodedPredictions } from '../../../../src/tasks/detection/heads/yolox/decode';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;

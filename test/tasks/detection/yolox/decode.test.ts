@@ -1,6 +1,6 @@
 import { locationGrid } from '../../../../src/tasks/detection/locations';
 import { detectImage } from '../../../../src/tasks/detection/postprocess';
-import { decodePredictions, YOLOX_DECODER, yoloxCorners } from '../../../../src/tasks/detection/yolox/decode';
+import { decodePredictions, YOLOX_DECODER, yoloxCorners } from '../../../../src/tasks/detection/heads/yolox/decode';
 import { cornerIou } from '../../../../src/tasks/detection/nms';
 
 const logit = (p: number) => Math.log(p / (1 - p));
@@ -42,7 +42,7 @@ describe('yolox decoding', () => {
 
     const geometry = { affine: { sx: 1, sy: 1, tx: 0, ty: 0 }, originalWidth: 16, originalHeight: 16 };
     const options = { scoreThreshold: 0.04, topKPerLevel: 1000, nmsThreshold: 0.65, maxDetections: 100 };
-    const found = detectImage(rows, 0, grid, C, geometry, options, YOLOX_DECODER);
+    const found = detectImage(rows, 0, grid, C, geometry, options, YOLOX_DECODER, 5);
     // Within each class, k=1 is suppressed by k=0 (IoU 0.78 > 0.65); the 16x16 box of k=4 overlaps them by 0.25 only.
     expect(found.map((d) => [d.label, Number(d.score.toFixed(4))])).toEqual([[1, 0.81], [0, 0.4], [0, 0.18], [1, 0.05]]);
     expect(found[0].box).toEqual([0, 0, 16, 16]);

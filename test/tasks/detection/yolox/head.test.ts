@@ -2,10 +2,11 @@ import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
 import { registerCustomLayers } from '../../../../src/backbones/custom-layers';
 import { registerDetectionLayers } from '../../../../src/tasks/detection';
-import { detectionTask } from '../../../../src/tasks/detection';
-import { detectionOptions } from '../../../../src/tasks/detection/options';
+import { LossRegistry } from '../../../../src/core/registry/loss-registry';
+import { headOptions } from '../../../../src/tasks/detection/options';
 import { locationGrid } from '../../../../src/tasks/detection/locations';
-import { buildYoloxModel } from '../../../../src/tasks/detection/yolox/head';
+import { buildDetector } from '../../../../src/tasks/detection/model';
+import { backbones, detectionTaskWith, yoloxHead } from '../task-fixture';
 
 describe('YOLOX head model', () => {
   beforeAll(async () => {
@@ -15,11 +16,12 @@ describe('YOLOX head model', () => {
   });
 
   it('outputs [B, L, C + 5] in grid order with prior-0.01 class and objectness biases, per-level heads, and loads back from its saved form', async () => {
-    const config = detectionTask.defaults({ head: 'yolox' });
+    const config = detectionTaskWith(new LossRegistry()).defaults({ head: 'yolox' });
     config.model.imageSize = 64;
-    const options = detectionOptions(config.taskOptions);
+    const options = headOptions(yoloxHead, config.taskOptions);
     const grid = locationGrid(64, 64, options.strides, options.levelBounds);
-    const model = buildYoloxModel(config, 3, options);
+    const model = buildDetector(yoloxHead, backbones, config, 3, options);
+    expect(model.name).toMatch(/^yolox_/);
     expect(model.outputs[0].shape).toEqual([null, grid.count, 8]);
     // One head per level, not shared: three objectness convs, each biased to log(0.01 / 0.99).
     const objBiases = model.layers.filter((l) => /^yolox_obj\d+$/.test(l.name)).map((l) => l.getWeights()[1].dataSync()[0]);

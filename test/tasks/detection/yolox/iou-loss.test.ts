@@ -1,9 +1,9 @@
 import { tf } from '../../../../src/core/tf';
 import { initBackend } from '../../../../src/core/backend/init';
 import { locationGrid } from '../../../../src/tasks/detection/locations';
-import { yoloxCorners } from '../../../../src/tasks/detection/yolox/decode';
+import { yoloxCorners } from '../../../../src/tasks/detection/heads/yolox/decode';
 import { cornerIou } from '../../../../src/tasks/detection/nms';
-import { decodeBoxTensor, iouSquaredLoss } from '../../../../src/tasks/detection/yolox/iou-loss';
+import { decodeBoxTensor, iouSquaredLoss } from '../../../../src/tasks/detection/heads/yolox/iou-loss';
 
 describe('yolox box loss tensors', () => {
   beforeAll(async () => {

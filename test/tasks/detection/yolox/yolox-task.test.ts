@@ -6,29 +6,33 @@ import { bcePlugin } from '../../../../src/losses/bce';
 import { aslPlugin } from '../../../../src/losses/asymmetric';
 import { crossEntropyPlugin } from '../../../../src/losses/cross-entropy';
 import type { Batch } from '../../../../src/core/engine/task';
-import { detectionTask } from '../../../../src/tasks/detection';
-import { detectionOptions } from '../../../../src/tasks/detection/options';
+import { headOptions } from '../../../../src/tasks/detection/options';
 import { locationGrid } from '../../../../src/tasks/detection/locations';
 import type { BoxesToAssign } from '../../../../src/tasks/detection/targets';
-import { buildYoloxModel } from '../../../../src/tasks/detection/yolox/head';
-import { createObjectnessLoss, YoloxTask } from '../../../../src/tasks/detection/yolox/yolox-task';
-import { yoloxLossTargets } from '../../../../src/tasks/detection/yolox/loss-targets';
-import { CenterPriorAssigner } from '../../../../src/tasks/detection/yolox/assigner';
+import { buildDetector } from '../../../../src/tasks/detection/model';
+import { DetectionAdapter } from '../../../../src/tasks/detection/evaluation';
+import { yoloxLossTargets } from '../../../../src/tasks/detection/heads/yolox/loss-targets';
+import { CenterPriorAssigner } from '../../../../src/tasks/detection/heads/yolox/assigner';
 import { CLASSES, SCENES, SIZE, sceneImages, sceneValidation, generatedValImages, useTemporaryCache, adamSteps } from '../synthetic-scenes';
+import { backbones, detectionTaskWith, yoloxHead } from '../task-fixture';
+import { Registry } from '../../../../src/core/registry/registry';
+import { createYoloxHead, simOtaAssigner, type AssignerEntry } from '../../../../src/tasks/detection/heads/yolox';
 
 const items = (scenes = SCENES): BoxesToAssign[] => scenes.map((s) => ({ boxes: s.boxes, labels: s.labels, ignore: s.labels.map(() => false) }));
 const losses = new LossRegistry();
 [bcePlugin, aslPlugin, crossEntropyPlugin].forEach((p) => losses.register(p));
+const detectionTask = detectionTaskWith(losses);
 
 function setup(taskOptions: Record<string, unknown> = {}) {
   const config = detectionTask.defaults({ head: 'yolox' });
   config.model.imageSize = SIZE;
-  const options = detectionOptions({ ...config.taskOptions, ...taskOptions } as never);
+  const options = headOptions(yoloxHead, { ...config.taskOptions, ...taskOptions } as never);
   const grid = locationGrid(SIZE, SIZE, options.strides, options.levelBounds);
-  const model = buildYoloxModel(config, 2, options);
+  const model = buildDetector(yoloxHead, backbones, config, 2, options);
   const batch: Batch<BoxesToAssign> = { images: sceneImages(), shape: [4, SIZE, SIZE, 3], items: items(), records: SCENES.map((_, i) => ({ file: `img${i}.png` })) };
   const { val, groundTruth } = sceneValidation();
-  const task = new YoloxTask(model, losses.create(config.loss), createObjectnessLoss(losses, options), CLASSES, grid, options, val, groundTruth);
+  const headLoss = yoloxHead.createLoss({ grid, numClasses: 2, options, criterion: losses.create(config.loss), losses });
+  const task = new DetectionAdapter({ head: yoloxHead, model, headLoss, classes: CLASSES, grid, options, val, groundTruth });
   return { task, model, batch, grid, options };
 }
 
@@ -40,7 +44,7 @@ describe('YOLOX task adapter', () => {
 
   it('a few Adam steps with SimOTA lower the loss; evaluate gives the COCO stats; no leaks', async () => {
     const { task, model, batch } = setup({ assigner: 'simota' });
-    const { history, optimizer } = adamSteps(task, batch, 12, () => task.diagnostics());
+    const { history, optimizer } = adamSteps(task, batch, 12, () => task.diagnostics(undefined as never, batch));
     const [first, last] = [history[0], history[history.length - 1]];
     expect(Object.keys(first).sort()).toEqual(['box', 'cls', 'foregroundPerImage', 'meanObjBackground', 'meanObjForeground', 'obj', 'total']);
     expect(first.foregroundPerImage).toBeGreaterThanOrEqual(1);
@@ -79,7 +83,19 @@ describe('YOLOX task adapter', () => {
     expect(parts.obj).toBeGreaterThan(0);
     expect(Number.isFinite(parts.obj)).toBe(true);
     expect(gradOk).toBe(true);
-    expect(task.diagnostics().foregroundPerImage).toBe(0);
+    expect(task.diagnostics(undefined as never, empty).foregroundPerImage).toBe(0);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('a plugin assigner that breaks its contract stops the loss with one line naming its file', () => {
+    const assigners = new Registry<AssignerEntry>('assigner', 'taskOptions.assigner', [simOtaAssigner]);
+    assigners.register({ name: 'short', description: 'one location short', create: () => ({ name: 'short', assign: (input) => new Int32Array(input.grid.count - 1) }) }, { source: 'short.js' });
+    const { model, batch, grid, options } = setup();
+    const headLoss = createYoloxHead(assigners).createLoss({ grid, numClasses: 2, options: { ...options, assigner: 'short' }, criterion: losses.create('bce'), losses });
+    const before = tf.memory().numTensors;
+    const step = () => tf.tidy(() => headLoss.loss(model.predict(tf.tensor4d(batch.images, batch.shape)) as tf.Tensor3D, batch.items).total);
+    expect(step).toThrow(/^plugin short\.js: assigner 'short': assign\(\) must return an Int32Array of 84 box indices in \[0, 2\) or -1$/);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
@@ -130,7 +146,7 @@ describe('detectionTask with head yolox on the built-in mnist-detection', () => 
 
   it('prepares loaders of boxes and the YOLOX adapter: finite loss with foreground, evaluation, predictions in original pixels', async () => {
     const prepared = await detectionTask.prepare(tinyConfig(), env);
-    expect(prepared.adapter).toBeInstanceOf(YoloxTask);
+    expect((prepared.adapter as DetectionAdapter).head.name).toBe('yolox');
     expect(prepared.adapter.model.name).toMatch(/^yolox_/);
     const before = tf.memory().numTensors;
     let batch: Batch<BoxesToAssign> | undefined;
@@ -138,7 +154,7 @@ describe('detectionTask with head yolox on the built-in mnist-detection', () => 
     expect(batch!.items.every((t) => t.boxes.length >= 1 && t.boxes.length === t.labels.length)).toBe(true);
     const total = tf.tidy(() => prepared.adapter.loss(prepared.adapter.model.predict(tf.tensor4d(batch!.images, batch!.shape)) as tf.Tensor, batch!).total.dataSync()[0]);
     expect(Number.isFinite(total) && total > 0).toBe(true);
-    expect((prepared.adapter as YoloxTask).diagnostics().foregroundPerImage).toBeGreaterThan(0);
+    expect((prepared.adapter as DetectionAdapter).diagnostics(undefined as never, batch!).foregroundPerImage).toBeGreaterThan(0);
     const metrics = await prepared.adapter.evaluate();
     expect(metrics.AP).toBeGreaterThanOrEqual(0);
         const files = generatedValImages(cacheDir, 1);
@@ -155,7 +171,7 @@ describe('detectionTask with head yolox on the built-in mnist-detection', () => 
     [{ objLoss: 'nope' }, /^taskOptions\.objLoss \(--obj-loss\): unknown loss 'nope' \(known: asl, bce, ce\)$/],
     [{ objLoss: 'ce' }, /^taskOptions\.objLoss \(--obj-loss\) ce: a softmax loss cannot train objectness, which needs a sigmoid loss$/],
     [{ objLoss: 'asl', objLossParams: { gamaNeg: 1 } }, /^taskOptions\.objLossParams \(--obj-loss-params\): asl: unknown parameter 'gamaNeg'/],
-    [{ assigner: 'ota' }, /^taskOptions\.assigner: expected one of 'simota', 'center-prior', got "ota"$/],
+    [{ assigner: 'ota' }, /^taskOptions\.assigner: unknown assigner 'ota' \(known: simota, center-prior\)$/],
     [{ clsTarget: 'soft' }, /^taskOptions\.clsTarget: expected one of 'iou', 'hard', got "soft"$/],
   ])('refuses %j with one line naming the option', async (options, message) => {
     await expect(detectionTask.prepare(tinyConfig(options), env)).rejects.toThrow(message);

@@ -5,10 +5,10 @@
  *   centre = (x + dx·stride, y + dy·stride),  size = (exp(log w)·stride, exp(log h)·stride).
  * Score of class c = σ(objectness) · σ(class c), as YOLOX's inference.
  */
-import type { LocationGrid } from '../locations';
-import { MAX_LOG_DISTANCE } from '../box-coding';
-import { EXTRA_COLUMNS } from '../model';
-import { sigmoid, type RowDecoder } from '../postprocess';
+import type { LocationGrid } from '../../locations';
+import { MAX_LOG_DISTANCE } from '../../box-coding';
+import { YOLOX_EXTRA_COLUMNS } from './head';
+import { sigmoid, type RowDecoder } from '../../postprocess';
 
 /**
  * Box values at rows[at..at+3] of the location (x, y) with `stride` → corners [x1, y1, x2, y2] in
@@ -48,7 +48,7 @@ export interface DecodedPredictions {
  * @param rows the model output [B, L, C + 5] flattened; this image's rows start at `offset`
  */
 export function decodePredictions(rows: ArrayLike<number>, offset: number, grid: LocationGrid, numClasses: number): DecodedPredictions {
-  const columns = numClasses + EXTRA_COLUMNS;
+  const columns = numClasses + YOLOX_EXTRA_COLUMNS;
   if (rows.length < offset + grid.count * columns) throw new Error(`decodePredictions: output has ${rows.length} values, expected at least ${offset + grid.count * columns}`);
   const boxes = new Float32Array(grid.count * 4);
   const probabilities = new Float32Array(grid.count * numClasses);

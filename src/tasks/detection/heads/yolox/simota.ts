@@ -11,8 +11,8 @@
  * 4. a location taken by several boxes goes to the box of lowest cost at it (over all boxes, as
  *    YOLOX's argmin; ties: the earlier box).
  */
-import { NEGATIVE } from '../targets';
-import { cornerIou } from '../nms';
+import { NEGATIVE } from '../../targets';
+import { cornerIou } from '../../nms';
 import type { Assigner, AssignerInput } from './assigner';
 
 /** YOLOX: candidates within 2.5 strides of a box centre. */

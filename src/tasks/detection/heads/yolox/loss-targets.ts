@@ -7,13 +7,13 @@
  *   (`iou`, YOLOX) or one-hot (`hard`);
  * - box: the matched box's corners.
  */
-import type { BoxesToAssign } from '../targets';
-import type { LocationGrid } from '../locations';
-import { EXTRA_COLUMNS } from '../model';
-import type { DetectionOptions } from '../options';
+import type { BoxesToAssign } from '../../targets';
+import type { LocationGrid } from '../../locations';
+import { YOLOX_EXTRA_COLUMNS } from './head';
+import type { YoloxOptions } from './index';
 import type { Assigner } from './assigner';
 import { decodePredictions } from './decode';
-import { cornerIou } from '../nms';
+import { cornerIou } from '../../nms';
 
 export interface YoloxLossTargets {
   /** [N * C] class targets, zero outside foreground rows. */
@@ -33,11 +33,11 @@ export interface YoloxLossTargets {
  */
 export function yoloxLossTargets(
   items: readonly BoxesToAssign[], rows: ArrayLike<number>, grid: LocationGrid, numClasses: number,
-  assigner: Assigner, clsTarget: DetectionOptions['clsTarget'],
+  assigner: Assigner, clsTarget: YoloxOptions['clsTarget'],
 ): YoloxLossTargets {
   const L = grid.count;
   const n = items.length * L;
-  if (rows.length !== n * (numClasses + EXTRA_COLUMNS)) throw new Error(`yoloxLossTargets: output has ${rows.length} values, ${items.length} images need ${n * (numClasses + EXTRA_COLUMNS)}`);
+  if (rows.length !== n * (numClasses + YOLOX_EXTRA_COLUMNS)) throw new Error(`yoloxLossTargets: output has ${rows.length} values, ${items.length} images need ${n * (numClasses + YOLOX_EXTRA_COLUMNS)}`);
   const t: YoloxLossTargets = {
     classes: new Float32Array(n * numClasses), foreground: new Float32Array(n), objWeights: new Float32Array(n).fill(1), boxes: new Float32Array(n * 4), numForeground: 0,
   };
@@ -46,7 +46,7 @@ export function yoloxLossTargets(
     const labels = regular.map((i) => item.labels[i]);
     const bad = labels.findIndex((label) => !(Number.isInteger(label) && label >= 0 && label < numClasses));
     if (bad >= 0) throw new Error(`yoloxLossTargets: class ${labels[bad]} in image ${b} of the batch, but the model has ${numClasses} classes`);
-    const predictions = decodePredictions(rows, b * L * (numClasses + EXTRA_COLUMNS), grid, numClasses);
+    const predictions = decodePredictions(rows, b * L * (numClasses + YOLOX_EXTRA_COLUMNS), grid, numClasses);
     const boxes = regular.map((i) => item.boxes[i]);
     const matched = assigner.assign({ grid, boxes, labels, numClasses, predictions });
     const corners = new Float32Array(4);

@@ -4,9 +4,9 @@
  * 1 − IoU², on corner boxes. (giou.ts works on ltrb distances around a shared location, which
  * YOLOX's boxes need not contain: a centre-region candidate may lie outside its box.)
  */
-import { tf } from '../../../core/tf';
-import type { LocationGrid } from '../locations';
-import { MAX_LOG_DISTANCE } from '../box-coding';
+import { tf } from '../../../../core/tf';
+import type { LocationGrid } from '../../locations';
+import { MAX_LOG_DISTANCE } from '../../box-coding';
 
 /** Keeps the IoU of two empty boxes (all-zero targets of background rows) at 0, not 0/0. */
 const UNION_EPS = 1e-7;

@@ -1,25 +1,24 @@
 /**
- * The detection task adapter: FCOS losses on the model's [B, L, C + 5] output, and COCO
- * evaluation of the postprocessed detections against the reader's ground truth.
+ * The FCOS loss terms on the model's [B, L, C + 5] output, from the targets the loader assigned
+ * (targets.ts).
  *
  * Loss = clsWeight · cls + boxWeight · box + centernessWeight · ctr, with
  *   cls: the registry's sigmoid loss over all non-ignored locations, divided by max(positives, 1);
  *   box: GIoU loss of the positives weighted by their centerness target, divided by its sum;
  *   ctr: BCE of the centerness logit of the positives, divided by max(positives, 1).
  */
-import { tf } from '../../core/tf';
-import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../core/engine/task';
-import type { Loss } from '../../losses/loss-plugin';
-import type { CocoGroundTruth } from '../../core/data/formats';
-import type { LocationGrid } from './locations';
-import { IGNORED, type FcosTargets } from './targets';
-import { MAX_LOG_DISTANCE } from './box-coding';
-import { giouLoss } from './giou';
-import { BOX_COLUMNS, EXTRA_COLUMNS } from './model';
-import { FCOS_DECODER } from './postprocess';
-import { checkDetectorOutput, DetectorEvaluator, type DetectionEvalItem } from './evaluation';
-import type { DetectionOptions } from './options';
-import { requireLossKind } from '../common/loss-kind';
+import { tf } from '../../../../core/tf';
+import type { LossTerms } from '../../../../core/engine/task';
+import type { Loss } from '../../../../losses/loss-plugin';
+import { IGNORED, type FcosTargets } from '../../targets';
+import { MAX_LOG_DISTANCE } from '../../box-coding';
+import { giouLoss } from '../../giou';
+import type { HeadLoss } from '../../head';
+import type { FcosOptions } from './index';
+
+/** Columns per output row besides the class logits: 4 box + 1 centerness. */
+export const BOX_COLUMNS = 4;
+export const FCOS_EXTRA_COLUMNS = BOX_COLUMNS + 1;
 
 /** The targets of a batch as flat host arrays over N = B·L locations. */
 export interface PackedTargets {
@@ -62,32 +61,20 @@ export function packTargets(items: readonly FcosTargets[], numClasses: number): 
   return packed;
 }
 
-export class DetectionTask implements TaskAdapter<FcosTargets> {
-  readonly name = 'detection';
-  readonly primaryMetric = 'AP';
-  private readonly evaluator: DetectorEvaluator;
-
+export class FcosLoss implements HeadLoss {
   constructor(
-    readonly model: tf.LayersModel,
     private readonly criterion: Loss,
-    readonly classes: string[],
-    grid: LocationGrid,
-    private readonly options: DetectionOptions,
-    val: BatchSource<DetectionEvalItem>,
-    groundTruth: CocoGroundTruth,
-  ) {
-    requireLossKind(criterion, 'sigmoid', '--loss', 'the detection task');
-    checkDetectorOutput(model, grid, classes.length);
-    this.evaluator = new DetectorEvaluator({ model, val, grid, numClasses: classes.length, groundTruth, options, decoder: FCOS_DECODER });
-  }
+    private readonly numClasses: number,
+    private readonly options: FcosOptions,
+  ) {}
 
   /** outputs [B, L, C + 5] → the three FCOS loss terms. */
-  loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<FcosTargets>): LossTerms {
-    const C = this.classes.length;
-    const t = packTargets(batch.items, C);
+  loss(outputs: tf.Tensor3D, items: readonly FcosTargets[]): LossTerms {
+    const C = this.numClasses;
+    const t = packTargets(items, C);
     const n = t.positive.length;
     const { clsWeight, boxWeight, centernessWeight } = this.options;
-    const rows = tf.reshape(outputs as tf.Tensor, [n, C + EXTRA_COLUMNS]);
+    const rows = tf.reshape(outputs, [n, C + FCOS_EXTRA_COLUMNS]);
     const [logits, logLtrb, ctrLogit] = tf.split(rows, [C, BOX_COLUMNS, 1], 1) as tf.Tensor2D[];
     const normalizer = Math.max(t.numPositives, 1);
     const cls = this.criterion.compute(logits, tf.tensor2d(t.classes, [n, C]), { weights: tf.tensor2d(t.classWeights, [n, 1]), normalizer, reduction: 'sum' }) as tf.Scalar;
@@ -105,16 +92,8 @@ export class DetectionTask implements TaskAdapter<FcosTargets> {
   }
 
   /** Positive locations per image of the batch (the assignment's health). */
-  diagnostics(_outputs: tf.Tensor | tf.Tensor[], batch: Batch<FcosTargets>): Record<string, number> {
-    const positives = batch.items.reduce((s, t) => s + t.numPositives, 0);
-    return { positivesPerImage: positives / batch.items.length };
-  }
-
-  evaluate(): Promise<Metrics> {
-    return this.evaluator.evaluate();
-  }
-
-  evaluationFiles(): Record<string, unknown> {
-    return this.evaluator.files();
+  diagnostics(_outputs: tf.Tensor3D, items: readonly FcosTargets[]): Record<string, number> {
+    const positives = items.reduce((s, t) => s + t.numPositives, 0);
+    return { positivesPerImage: positives / items.length };
   }
 }

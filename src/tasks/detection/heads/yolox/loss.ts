@@ -1,30 +1,26 @@
 /**
- * The detection task adapter of the YOLOX head: losses on the model's [B, L, C + 5] output with
- * the foreground chosen per step by the configured assigner, and the shared COCO evaluation with
- * YOLOX's decoding (score σ(obj)·σ(cls)).
+ * The YOLOX loss terms on the model's [B, L, C + 5] output, with the foreground chosen per step by
+ * the configured assigner from the predictions.
  *
  * Loss = (boxWeight · Σ_fg (1 − IoU²) + objWeight · obj + clsWeight · cls) / max(numForeground, 1)
  * (YOLOX: 5, 1, 1), with
  *   obj: the `objLoss` sigmoid loss over all locations (target 1 on foreground, else 0);
  *   cls: the `--loss` sigmoid loss over the foreground rows (target per `clsTarget`).
  */
-import { tf } from '../../../core/tf';
-import type { Batch, BatchSource, LossTerms, Metrics, TaskAdapter } from '../../../core/engine/task';
-import type { Loss, LossParams } from '../../../losses/loss-plugin';
-import type { LossRegistry } from '../../../core/registry/loss-registry';
-import type { CocoGroundTruth } from '../../../core/data/formats';
-import type { LocationGrid } from '../locations';
-import type { BoxesToAssign } from '../targets';
-import { BOX_COLUMNS } from '../model';
-import type { DetectionOptions } from '../options';
-import { checkDetectorOutput, DetectorEvaluator, type DetectionEvalItem } from '../evaluation';
-import { sigmoid } from '../postprocess';
-import { CenterPriorAssigner, type Assigner } from './assigner';
-import { SimOtaAssigner } from './simota';
-import { YOLOX_DECODER } from './decode';
+import { tf } from '../../../../core/tf';
+import type { LossTerms } from '../../../../core/engine/task';
+import type { Loss, LossParams } from '../../../../losses/loss-plugin';
+import type { LossRegistry } from '../../../../core/registry/loss-registry';
+import type { LocationGrid } from '../../locations';
+import type { BoxesToAssign } from '../../targets';
+import type { HeadLoss } from '../../head';
+import { sigmoid } from '../../postprocess';
+import type { Assigner } from './assigner';
+import { BOX_COLUMNS } from './head';
+import type { YoloxOptions } from './index';
 import { yoloxLossTargets, type YoloxLossTargets } from './loss-targets';
 import { decodeBoxTensor, iouSquaredLoss } from './iou-loss';
-import { requireLossKind } from '../../common/loss-kind';
+import { requireLossKind } from '../../../common/loss-kind';
 
 const OBJ_LOSS_OPTION = 'taskOptions.objLoss (--obj-loss)';
 
@@ -32,7 +28,7 @@ const OBJ_LOSS_OPTION = 'taskOptions.objLoss (--obj-loss)';
  * The objectness loss of `taskOptions.objLoss` / `objLossParams` from the loss registry.
  * @throws Error naming the option when the name is unknown, a parameter is bad, or the loss is not a sigmoid loss.
  */
-export function createObjectnessLoss(losses: LossRegistry, options: Pick<DetectionOptions, 'objLoss' | 'objLossParams'>): Loss {
+export function createObjectnessLoss(losses: LossRegistry, options: Pick<YoloxOptions, 'objLoss' | 'objLossParams'>): Loss {
   try {
     losses.get(options.objLoss);
   } catch (err) {
@@ -49,45 +45,29 @@ export function createObjectnessLoss(losses: LossRegistry, options: Pick<Detecti
   return loss;
 }
 
-/** The assigner of `taskOptions.assigner` (the center prior uses centerSampleRadius). */
-export function createAssigner(options: Pick<DetectionOptions, 'assigner' | 'centerSampleRadius'>): Assigner {
-  return options.assigner === 'simota' ? new SimOtaAssigner() : new CenterPriorAssigner(options.centerSampleRadius);
-}
-
-export class YoloxTask implements TaskAdapter<BoxesToAssign> {
-  readonly name = 'detection';
-  readonly primaryMetric = 'AP';
-  private readonly assigner: Assigner;
+export class YoloxLoss implements HeadLoss {
   /** Computed by loss() from the same outputs (the assignment needs them there anyway). */
   private lastDiagnostics: Record<string, number> = {};
-  private readonly evaluator: DetectorEvaluator;
 
   constructor(
-    readonly model: tf.LayersModel,
     private readonly criterion: Loss,
     private readonly objCriterion: Loss,
-    readonly classes: string[],
+    private readonly assigner: Assigner,
+    private readonly numClasses: number,
     private readonly grid: LocationGrid,
-    private readonly options: DetectionOptions,
-    val: BatchSource<DetectionEvalItem>,
-    groundTruth: CocoGroundTruth,
+    private readonly options: YoloxOptions,
   ) {
-    requireLossKind(criterion, 'sigmoid', '--loss', 'the detection task');
     requireLossKind(objCriterion, 'sigmoid', OBJ_LOSS_OPTION, 'objectness');
-    checkDetectorOutput(model, grid, classes.length);
-    this.assigner = createAssigner(options);
-    this.evaluator = new DetectorEvaluator({ model, val, grid, numClasses: classes.length, groundTruth, options, decoder: YOLOX_DECODER });
   }
 
   /** outputs [B, L, C + 5] → the three YOLOX loss terms (box, obj, cls). */
-  loss(outputs: tf.Tensor | tf.Tensor[], batch: Batch<BoxesToAssign>): LossTerms {
-    const out = outputs as tf.Tensor3D;
-    const C = this.classes.length;
+  loss(out: tf.Tensor3D, items: readonly BoxesToAssign[]): LossTerms {
+    const C = this.numClasses;
     const [B, L] = out.shape;
     const n = B * L;
     // The assignment reads the predictions as constants (no gradient flows through it).
     const rows = out.dataSync();
-    const t = yoloxLossTargets(batch.items, rows, this.grid, C, this.assigner, this.options.clsTarget);
+    const t = yoloxLossTargets(items, rows, this.grid, C, this.assigner, this.options.clsTarget);
     this.lastDiagnostics = objectnessDiagnostics(rows, t, C, B);
     const normalizer = Math.max(t.numForeground, 1);
     const [logits, box, objLogit] = tf.split(tf.reshape(out, [n, C + BOX_COLUMNS + 1]), [C, BOX_COLUMNS, 1], 1) as tf.Tensor2D[];
@@ -105,14 +85,6 @@ export class YoloxTask implements TaskAdapter<BoxesToAssign> {
   /** Foreground locations per image and the mean objectness probability on foreground and background (of the last loss() call). */
   diagnostics(): Record<string, number> {
     return this.lastDiagnostics;
-  }
-
-  evaluate(): Promise<Metrics> {
-    return this.evaluator.evaluate();
-  }
-
-  evaluationFiles(): Record<string, unknown> {
-    return this.evaluator.files();
   }
 }
 

@@ -2,12 +2,15 @@
  * Foreground assignment of the YOLOX head: which ground-truth box (if any) each location of one
  * image learns. Assigners run on host arrays during the loss, with the image's decoded predictions
  * (SimOTA needs them; the center prior does not). Only regular boxes reach an assigner: locations
- * inside ignored (crowd, difficult) boxes are handled by the loss targets.
+ * inside ignored (crowd, difficult) boxes are handled by the loss targets. The assigners
+ * `taskOptions.assigner` may name are the entries of the assigner registry (assigners.ts).
  */
-import type { BoxXYWH } from '../../../core/data/records';
-import type { LocationGrid } from '../locations';
-import { assignTargets, NEGATIVE } from '../targets';
+import type { BoxXYWH } from '../../../../core/data/records';
+import type { LocationGrid } from '../../locations';
+import { assignTargets, NEGATIVE } from '../../targets';
 import type { DecodedPredictions } from './decode';
+import { PluginError, reason } from '../../../../core/registry/plugin-guard';
+import type { AssignerEntry, YoloxOptions } from './index';
 
 export interface AssignerInput {
   grid: LocationGrid;
@@ -45,4 +48,30 @@ export class CenterPriorAssigner implements Assigner {
     const t = assignTargets(input.grid, { boxes, labels: boxes.map((_, i) => i), ignore: boxes.map(() => false) }, this.radius);
     return t.labels.map((b) => (b >= 0 ? b : NEGATIVE));
   }
+}
+
+/**
+ * The assigner of a plugin's entry, every call checked: what it throws, or a match that is not one
+ * box index (or NEGATIVE) per location, stops the run with one line naming `source` (its file).
+ */
+export function pluginAssigner(entry: AssignerEntry, source: string, options: YoloxOptions): Assigner {
+  const where = `plugin ${source}: assigner '${entry.name}'`;
+  const run = <T>(part: string, call: () => T): T => {
+    try {
+      return call();
+    } catch (err) {
+      throw new PluginError(`${where}: ${part} failed (${reason(err)})`);
+    }
+  };
+  const assigner = run('create()', () => entry.create(options));
+  return {
+    name: entry.name,
+    assign(input) {
+      const matched = run('assign()', () => assigner.assign(input));
+      if (!(matched instanceof Int32Array) || matched.length !== input.grid.count || matched.some((g) => g < NEGATIVE || g >= input.boxes.length)) {
+        throw new PluginError(`${where}: assign() must return an Int32Array of ${input.grid.count} box indices in [0, ${input.boxes.length}) or ${NEGATIVE}`);
+      }
+      return matched;
+    },
+  };
 }

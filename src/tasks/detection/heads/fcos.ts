@@ -1,2 +1,0 @@
-import type { DetectionHead } from '../head';
-export const fcosHead: DetectionHead = { name: 'fcos', description: 'interim' };
