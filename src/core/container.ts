@@ -40,7 +40,7 @@ import { createMultilabelTask } from '../tasks/multilabel';
 import { createSinglelabelTask } from '../tasks/singlelabel';
 import { createDetectionTask, registerDetectionLayers } from '../tasks/detection';
 import type { DetectionHead } from '../tasks/detection/head';
-import { checkDetectionHead } from '../tasks/detection/head-contract';
+import { checkDetectionHeadContract, probeDetectionHead } from '../tasks/detection/head-contract';
 import { fcosHead } from '../tasks/detection/heads/fcos';
 import { centerPriorAssigner, createYoloxHead, simOtaAssigner, type AssignerEntry } from '../tasks/detection/heads/yolox';
 import { checkNamedComponent } from './registry/named-contract';
@@ -122,7 +122,7 @@ function pluginKinds(registries: Record<string, Registry<Named>>): PluginKind[] 
   return [
     kind('losses', checkLossPlugin, probeLossValues),
     kind('backbones', checkBackboneEntry),
-    kind('detectionHeads', checkDetectionHead),
+    kind('detectionHeads', checkDetectionHeadContract, (head: DetectionHead, source) => probeDetectionHead(head, source)),
     kind('assigners', named('assigner', ['create'])),
     kind('datasets', checkBuiltinGenerator),
     kind('optimizers', named('optimizer', ['create'])),

@@ -138,6 +138,15 @@ export async function initBackend(requested: BackendName = 'auto', options: Back
   return active;
 }
 
+/**
+ * Whether the active backend reads tensors back synchronously (`dataSync`). WebGPU in Node reads
+ * back only asynchronously, so what needs the host's view of a tensor inside a gradient tape (a
+ * head assigning targets from its predictions) must read it before the tape instead.
+ */
+export function readsSynchronously(): boolean {
+  return tf.getBackend() !== 'webgpu';
+}
+
 /** The backend chosen by the last `initBackend`, if any. */
 export function activeBackend(): BackendInfo | undefined {
   return active;

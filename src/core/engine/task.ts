@@ -37,6 +37,14 @@ export interface TaskAdapter<Item> {
   readonly name: string;
   readonly model: tf.LayersModel;
   /**
+   * Optional, for a loss whose targets depend on the model's own predictions (YOLOX's
+   * assignment): called before the taped step on a backend that reads back only asynchronously,
+   * with `forward`, which runs the model on the batch exactly as the step will (training mode,
+   * the step's seed) and leaves its state (batch-norm statistics) untouched. The adapter reads
+   * what it needs and keeps it for `loss`; elsewhere `loss` reads the outputs in the tape itself.
+   */
+  prepareStep?(batch: Batch<Item>, forward: () => tf.Tensor | tf.Tensor[]): Promise<void>;
+  /**
    * The training loss of one batch, called inside the gradient tape.
    * @param outputs the model's outputs for `batch.images` in training mode.
    */

@@ -8,6 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { tf } from '../tf';
 import { WeightEma } from './ema';
+import { readsSynchronously } from '../backend/init';
 import type { OptimizerConfig, OptimizerEntry, TrainingOptimizer } from './optimizers';
 import { Progress } from './progress';
 import type { ScheduleConfig, ScheduleEntry } from './schedules';
@@ -86,6 +87,8 @@ export interface TrainerHooks {
   progress: Progress;
   /** --profile: where the time goes; absent, a disabled one (no clock reads, no syncs). */
   profiler?: Profiler;
+  /** Whether the backend reads synchronously (default: the active backend's answer); tests force the asynchronous path. */
+  readsSynchronously?: () => boolean;
 }
 
 /** Profiling only: reading the smallest of `variables` waits for the work queued on them (GPU backends). */
@@ -199,10 +202,12 @@ export class Trainer<Item> {
     let partNames: string[] = [];
     let hostDiagnostics: Record<string, number> = {};
     let tensorDiagnostics: string[] = [];
+    const seed = this.config.seed * 1_000_003 + step;
+    if (this.task.prepareStep && !(this.hooks.readsSynchronously ?? readsSynchronously)()) await this.task.prepareStep(batch, () => this.forwardWithoutUpdates(batch, seed));
     const { ordered, stats } = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, batch.shape);
       let logged: tf.Tensor | undefined;
-      const { value, grads } = withSeededMathRandom(this.config.seed * 1_000_003 + step, () =>
+      const { value, grads } = withSeededMathRandom(seed, () =>
         tf.variableGrads(() => {
           const outputs = this.task.model.apply(x, { training: true }) as tf.Tensor | tf.Tensor[];
           const terms = this.task.loss(outputs, batch);
@@ -243,6 +248,22 @@ export class Trainer<Item> {
       return { loss: lossValue, parts, diagnostics, gradNorm, weightsFinite: true };
     } finally {
       tf.dispose([...ordered, stats]);
+    }
+  }
+
+  /**
+   * The model's training-mode outputs on `batch` as the taped step will compute them (same
+   * weights, batch statistics and seed), with the state a training-mode call updates (batch
+   * norm's moving averages: every non-trainable weight) put back afterwards.
+   */
+  private forwardWithoutUpdates(batch: Parameters<TaskAdapter<Item>['loss']>[1], seed: number): tf.Tensor | tf.Tensor[] {
+    const state = this.task.model.nonTrainableWeights.map((w) => w.read() as tf.Variable);
+    const saved = state.map((v) => tf.clone(v));
+    try {
+      return tf.tidy(() => withSeededMathRandom(seed, () => this.task.model.apply(tf.tensor4d(batch.images, batch.shape), { training: true }) as tf.Tensor | tf.Tensor[]));
+    } finally {
+      state.forEach((v, i) => v.assign(saved[i]));
+      tf.dispose(saved);
     }
   }
 

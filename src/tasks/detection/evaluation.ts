@@ -99,7 +99,6 @@ export interface DetectionAdapterSpec {
 
 export class DetectionAdapter implements TaskAdapter<unknown> {
   readonly name = 'detection';
-  readonly primaryMetric = 'AP';
   readonly model: tf.LayersModel;
   readonly classes: string[];
   /** The run's head, e.g. for a caller that reports it. */
@@ -117,6 +116,17 @@ export class DetectionAdapter implements TaskAdapter<unknown> {
     this.evaluator = new DetectorEvaluator({
       model, val: spec.val, grid, numClasses: classes.length, groundTruth: spec.groundTruth, options: spec.options, decoder: head.decoder, extraColumns: head.extraColumns,
     });
+  }
+
+  /** The head's reads of the predictions before the tape, where the backend reads only asynchronously. */
+  async prepareStep(batch: Batch<unknown>, forward: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+    if (!this.headLoss.prepare) return;
+    const outputs = forward() as tf.Tensor3D;
+    try {
+      await this.headLoss.prepare(outputs, batch.items);
+    } finally {
+      outputs.dispose();
+    }
   }
 
   /** outputs [B, L, C + extraColumns] → the head's loss terms. */

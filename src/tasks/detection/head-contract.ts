@@ -95,7 +95,7 @@ function probePyramid(strides: number[], channels: number): { input: tf.Symbolic
 }
 
 /** Every part of the (guarded) head once on the tiny pyramid; throws PluginError naming `where`. */
-function probe(head: DetectionHead, where: string, losses: LossRegistry): void {
+async function probe(head: DetectionHead, where: string, losses: LossRegistry): Promise<void> {
   const options = guarded(where, 'its default options', () => headOptions(head, { head: head.name }));
   const { strides, levelBounds, channels } = options;
   if (strides.some((s) => s > PROBE_SIZE)) throw new PluginError(`${where}: default strides ${JSON.stringify(strides)} exceed the probe's ${PROBE_SIZE}-pixel input`);
@@ -124,20 +124,40 @@ function probe(head: DetectionHead, where: string, losses: LossRegistry): void {
     // Any sigmoid loss serves the probe; a plugin head's default may be another plugin's loss.
     const criterion = losses.create(losses.has(head.defaultLoss) ? head.defaultLoss : 'bce');
     const headLoss = head.createLoss({ grid, numClasses: PROBE_CLASSES, options, criterion, losses });
-    tf.tidy(() => {
-      const x = tf.randomUniform([2, PROBE_SIZE, PROBE_SIZE, 3], -1, 1, 'float32', 7);
+    const x = tf.randomUniform([2, PROBE_SIZE, PROBE_SIZE, 3], -1, 1, 'float32', 7);
+    try {
+      // What a head reads of its predictions before the tape (YOLOX's assignment), as on a GPU backend.
+      const prepare = async () => {
+        if (!headLoss.prepare) return;
+        const outputs = tf.tidy(() => model.apply(x, { training: true }) as tf.Tensor3D);
+        await headLoss.prepare(outputs, items).finally(() => outputs.dispose());
+      };
       // Once outside the gradient tape first: a loss that throws there leaves no half-recorded tape behind.
+      await prepare();
       tf.tidy(() => {
         headLoss.loss(model.apply(x, { training: true }) as tf.Tensor3D, items);
       });
-      const { value, grads } = tf.variableGrads(() => headLoss.loss(model.apply(x, { training: true }) as tf.Tensor3D, items).total);
-      if (!Number.isFinite(value.dataSync()[0])) throw new PluginError(`${where}: loss() is ${value.dataSync()[0]} on the probe batch`);
-      if (!Object.values(grads).every((g) => g.dataSync().every(Number.isFinite))) throw new PluginError(`${where}: loss() has a non-finite gradient on the probe batch`);
-      const outputs = model.predict(x) as tf.Tensor3D;
-      headLoss.diagnostics?.(outputs, items);
-      const detections = detectImage(outputs.dataSync(), 0, grid, PROBE_CLASSES, { affine: { sx: 1, sy: 1, tx: 0, ty: 0 }, originalWidth: PROBE_SIZE, originalHeight: PROBE_SIZE }, options, head.decoder, head.extraColumns);
-      if (!detections.every((d) => Number.isFinite(d.score) && d.box.every(Number.isFinite))) throw new PluginError(`${where}: the decoder gives non-finite scores or boxes`);
-    });
+      await prepare();
+      const [value, gradSum, outputs] = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => headLoss.loss(model.apply(x, { training: true }) as tf.Tensor3D, items).total);
+        // A sum is non-finite when any term is.
+        const gradSum = tf.addN(Object.values(grads).map((g) => tf.sum(g)));
+        const outputs = model.predict(x) as tf.Tensor3D;
+        headLoss.diagnostics?.(outputs, items);
+        return [value, gradSum, outputs];
+      });
+      try {
+        const [v, g, rows] = await Promise.all([value.data(), gradSum.data(), outputs.data()]);
+        if (!Number.isFinite(v[0])) throw new PluginError(`${where}: loss() is ${v[0]} on the probe batch`);
+        if (!Number.isFinite(g[0])) throw new PluginError(`${where}: loss() has a non-finite gradient on the probe batch`);
+        const detections = detectImage(rows, 0, grid, PROBE_CLASSES, { affine: { sx: 1, sy: 1, tx: 0, ty: 0 }, originalWidth: PROBE_SIZE, originalHeight: PROBE_SIZE }, options, head.decoder, head.extraColumns);
+        if (!detections.every((d) => Number.isFinite(d.score) && d.box.every(Number.isFinite))) throw new PluginError(`${where}: the decoder gives non-finite scores or boxes`);
+      } finally {
+        tf.dispose([value, gradSum, outputs]);
+      }
+    } finally {
+      x.dispose();
+    }
   } catch (err) {
     throw err instanceof PluginError ? err : new PluginError(`${where}: probe failed (${reason(err)})`);
   } finally {
@@ -149,15 +169,19 @@ function probe(head: DetectionHead, where: string, losses: LossRegistry): void {
   if (left > 0) throw new PluginError(`${where}: ${left} tensor${left === 1 ? '' : 's'} left behind by the probe (dispose them, or use tf.tidy)`);
 }
 
+/** `plugin <source>: detection head '<name>'`, the prefix of every message about a plugin head. */
+function whereOf(candidate: unknown, source: string): string {
+  const name = (candidate as { name?: unknown } | undefined)?.name;
+  return `plugin ${source}: detection head${typeof name === 'string' ? ` '${name}'` : ''}`;
+}
+
 /**
- * Checks a plugin's detection head against the contract and probes it.
- * @param losses the loss registry its loss may use (default: one holding bce and focal)
- * @returns the head, guarded (guardPluginHead)
+ * Checks a plugin's detection head against the contract (no probe; see probeDetectionHead).
+ * @returns the head as given (the detection task guards plugin heads when it runs them)
  * @throws PluginError `plugin <source>: detection head '<name>': …`
  */
-export function checkDetectionHead(candidate: unknown, source: string, losses?: LossRegistry): DetectionHead {
-  const name = (candidate as { name?: unknown } | undefined)?.name;
-  const where = `plugin ${source}: detection head${typeof name === 'string' ? ` '${name}'` : ''}`;
+export function checkDetectionHeadContract(candidate: unknown, source: string): DetectionHead {
+  const where = whereOf(candidate, source);
   try {
     parseOrThrow(detectionHeadContract, candidate, (keyPath) => [where, ...(keyPath.length > 0 ? [keyPath.join('.')] : [])].join(': '));
   } catch (err) {
@@ -166,9 +190,24 @@ export function checkDetectionHead(candidate: unknown, source: string, losses?: 
   const head = candidate as DetectionHead;
   const clash = Object.keys(head.optionsSchema.shape).find((key) => key === 'head' || key in sharedOptionsShape);
   if (clash) throw new PluginError(`${where}: optionsSchema: '${clash}' is a shared option (${['head', ...Object.keys(sharedOptionsShape)].join(', ')}); set its default in defaults instead`);
+  return head;
+}
+
+/**
+ * Runs every part of the head once on a tiny pyramid (32x32, 2 classes), guarded, reading back
+ * asynchronously as GPU backends require.
+ * @param losses the loss registry its loss may use (default: one holding bce and focal)
+ * @throws PluginError `plugin <source>: detection head '<name>': …`
+ */
+export async function probeDetectionHead(head: DetectionHead, source: string, losses?: LossRegistry): Promise<void> {
   const registry = losses ?? new LossRegistry();
   if (!losses) [bcePlugin, focalPlugin].forEach((plugin) => registry.register(plugin));
-  const guardedHead = guardPluginHead(head, source);
-  probe(guardedHead, where, registry);
+  await probe(guardPluginHead(head, source), whereOf(head, source), registry);
+}
+
+/** Contract and probe together (checkDetectionHeadContract, then probeDetectionHead). */
+export async function checkDetectionHead(candidate: unknown, source: string, losses?: LossRegistry): Promise<DetectionHead> {
+  const head = checkDetectionHeadContract(candidate, source);
+  await probeDetectionHead(head, source, losses);
   return head;
 }

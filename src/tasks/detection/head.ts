@@ -51,6 +51,12 @@ export interface HeadLossContext {
 /** A head's training loss of the model output, on the loader's items of a batch. */
 export interface HeadLoss {
   /**
+   * Optional: read what `loss` needs of the predictions, before the tape, on a backend that reads
+   * back only asynchronously (see TaskAdapter.prepareStep); `loss` then uses it for these items.
+   * @param outputs [B, L, C + extraColumns] of the model on the batch, as the taped step will compute them
+   */
+  prepare?(outputs: tf.Tensor3D, items: readonly unknown[]): Promise<void>;
+  /**
    * Called inside the gradient tape.
    * @param outputs [B, L, C + extraColumns]
    * @param items the head's training items (trainingItem's), one per image

@@ -32,10 +32,10 @@ const broken = (parts: Partial<DetectionHead> & Record<string, unknown>): Detect
 describe('checkDetectionHead', () => {
   beforeAll(() => initBackend('cpu'));
 
-  it('accepts the example head after probing every part, leaving no tensor behind', () => {
+  it('accepts the example head after probing every part, leaving no tensor behind', async () => {
     const before = tf.memory().numTensors;
     const head = exampleHead();
-    expect(checkDetectionHead(head, FILE)).toBe(head);
+    expect(await checkDetectionHead(head, FILE)).toBe(head);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -50,11 +50,11 @@ describe('checkDetectionHead', () => {
     ['a loss that throws', () => broken({ createLoss: () => ({ loss: () => { throw new Error('boom'); } }) }), /^plugin \S+: detection head 'broken': loss\(\) failed \(boom\)$/],
     ['a loss that is no scalar', () => broken({ createLoss: () => ({ loss: (outputs: tf.Tensor) => ({ total: tf.sum(outputs, 1), parts: {} }) as never }) }), /^plugin \S+: detection head 'broken': loss\(\) must return \{ total: a scalar tensor/],
     ['a leak', () => broken({ buildHead: (input) => (tf.zeros([1]), exampleHead().buildHead(input)) }), /^plugin \S+: detection head 'broken': 1 tensor left behind by the probe/],
-  ])('refuses %s with one line naming the file and the head', (_what, make, message) => {
+  ])('refuses %s with one line naming the file and the head', async (_what, make, message) => {
     const before = tf.memory().numTensors;
     let error: unknown;
     try {
-      checkDetectionHead(make(), FILE);
+      await checkDetectionHead(make(), FILE);
     } catch (err) {
       error = err;
     }
@@ -85,7 +85,7 @@ describe('a plugin head in the detection task', () => {
         return { loss: (outputs, items) => (broken ? (undefined as never) : inner.loss(outputs, items)) };
       },
     };
-    heads.register(checkDetectionHead(flaky, FILE, losses), { source: FILE });
+    heads.register(await checkDetectionHead(flaky, FILE, losses), { source: FILE });
     const task = detectionTaskWith(losses, heads);
     const config = task.defaults({ head: 'shared-tower' });
     expect(config.loss).toBe('focal');

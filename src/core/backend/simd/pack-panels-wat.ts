@@ -2,8 +2,8 @@
  * WebAssembly text of the pack-panels unit of our SIMD module (see kernels-wat.ts): a filter
  * W[taps, co] copied into the GEMM's packed B panels, [⌈columns/8⌉][depth][8] with zeros past the
  * last column — as B = W (depth = taps, columns = co) or, transposed, B = Wᵀ (depth = co,
- * columns = taps). Runs on every forward convolution and input gradient (was ~1 ms of JavaScript
- * per reference-CNN step).
+ * columns = taps). Runs on every forward convolution and input gradient, where packing in
+ * JavaScript cost about 1 ms of the reference CNN's step.
  *
  * Unit u packs 8-column block u. Params: w, out, taps, co, transposed (0 or 1).
  */

@@ -1,7 +1,7 @@
 /**
  * Identity for wasm without a copy. tfjs-core clones every tensor a gradient will need
  * (`saveTensorsForBackwardMode`), and the stock wasm Identity copies the data each time: in a
- * residual network's training step that was 300 copies of activations. Tensor data is immutable
+ * residual network's training step that is 300 copies of activations. Tensor data is immutable
  * (variables are re-pointed, never written in place), so the clone can share the data with one
  * more reference, as Reshape does here and Identity does on the cpu backend.
  */

@@ -48,6 +48,8 @@ export function createObjectnessLoss(losses: LossRegistry, options: Pick<YoloxOp
 export class YoloxLoss implements HeadLoss {
   /** Computed by loss() from the same outputs (the assignment needs them there anyway). */
   private lastDiagnostics: Record<string, number> = {};
+  /** The assignment prepare() made from this step's predictions, for the loss() call that follows. */
+  private prepared?: { items: readonly BoxesToAssign[]; targets: YoloxLossTargets; diagnostics: Record<string, number> };
 
   constructor(
     private readonly criterion: Loss,
@@ -60,15 +62,26 @@ export class YoloxLoss implements HeadLoss {
     requireLossKind(objCriterion, 'sigmoid', OBJ_LOSS_OPTION, 'objectness');
   }
 
+  /** The assignment from the predictions read back asynchronously (backends without synchronous reads). */
+  async prepare(out: tf.Tensor3D, items: readonly BoxesToAssign[]): Promise<void> {
+    this.prepared = { items, ...this.assign(await out.data(), items, out.shape[0]) };
+  }
+
+  /** The assignment reads the predictions as constants (no gradient flows through it). */
+  private assign(rows: ArrayLike<number>, items: readonly BoxesToAssign[], images: number): { targets: YoloxLossTargets; diagnostics: Record<string, number> } {
+    const targets = yoloxLossTargets(items, rows, this.grid, this.numClasses, this.assigner, this.options.clsTarget);
+    return { targets, diagnostics: objectnessDiagnostics(rows, targets, this.numClasses, images) };
+  }
+
   /** outputs [B, L, C + 5] → the three YOLOX loss terms (box, obj, cls). */
   loss(out: tf.Tensor3D, items: readonly BoxesToAssign[]): LossTerms {
     const C = this.numClasses;
     const [B, L] = out.shape;
     const n = B * L;
-    // The assignment reads the predictions as constants (no gradient flows through it).
-    const rows = out.dataSync();
-    const t = yoloxLossTargets(items, rows, this.grid, C, this.assigner, this.options.clsTarget);
-    this.lastDiagnostics = objectnessDiagnostics(rows, t, C, B);
+    const prepared = this.prepared?.items === items ? this.prepared : undefined;
+    this.prepared = undefined;
+    const { targets: t, diagnostics } = prepared ?? this.assign(out.dataSync(), items, B);
+    this.lastDiagnostics = diagnostics;
     const normalizer = Math.max(t.numForeground, 1);
     const [logits, box, objLogit] = tf.split(tf.reshape(out, [n, C + BOX_COLUMNS + 1]), [C, BOX_COLUMNS, 1], 1) as tf.Tensor2D[];
     const foreground = tf.tensor2d(t.foreground, [n, 1]);
