@@ -12,7 +12,7 @@
  */
 const dist = (module) => require(`../../dist/${module}`);
 const { tf } = dist('core/tf');
-const { initBackend } = dist('core/backend/init');
+const { initBackend, readsSynchronously } = dist('core/backend/init');
 const { createContainer, TOKENS } = dist('core/container');
 const { Optimizer } = dist('core/engine/optimizers');
 
@@ -99,6 +99,11 @@ async function step(backend, task, taskOptions, cacheDir, weights, adamGrads) {
   const initial = await readAll(model.getWeights());
   const before = tf.memory().numTensors;
   const trainable = model.trainableWeights.map((w) => w.read());
+  // As the trainer does where the backend reads only asynchronously: the task reads the predictions
+  // before the tape (the extra forward's batch-norm statistics touch nothing compared here).
+  if (prepared.adapter.prepareStep && !readsSynchronously()) {
+    await prepared.adapter.prepareStep(batch, () => tf.tidy(() => model.apply(tf.tensor4d(batch.images, batch.shape), { training: true })));
+  }
   const { value, grads: g } = tf.tidy(() => {
     const x = tf.tensor4d(batch.images, batch.shape);
     const result = tf.variableGrads(() => prepared.adapter.loss(model.apply(x, { training: true }), batch).total, trainable);
