@@ -3,6 +3,8 @@
  * reads its environment (asl-run's setNativeDefaults) when its library loads, and a jest worker's
  * process.env is a copy that never reaches the library. Runs the built package (dist/), as the CLI does.
  *
+ * Its per-task step (exported, with the comparisons) is also what test/backend-webgpu runs on webgpu.
+ *
  * node native-steps.js conv|steps CACHE_DIR → one JSON line on stdout:
  *   conv:  [{ case, difference }] — conv2d output and both gradients on tensorflow against cpu
  *   steps: [{ task, taskOptions, loss: { wasm, tensorflow }, gradDifference, updateDifference, leaked }],
@@ -10,7 +12,7 @@
  */
 const dist = (module) => require(`../../dist/${module}`);
 const { tf } = dist('core/tf');
-const { initBackend } = dist('core/backend/init');
+const { initBackend, readsSynchronously } = dist('core/backend/init');
 const { createContainer, TOKENS } = dist('core/container');
 const { Optimizer } = dist('core/engine/optimizers');
 
@@ -94,23 +96,36 @@ async function step(backend, task, taskOptions, cacheDir, weights, adamGrads) {
   }
   const { model } = prepared.adapter;
   if (weights) model.setWeights(model.weights.map((w, i) => tf.tensor(weights[i], w.shape)));
-  const initial = model.getWeights().map((t) => t.dataSync());
+  const initial = await readAll(model.getWeights());
   const before = tf.memory().numTensors;
   const trainable = model.trainableWeights.map((w) => w.read());
-  const { loss, grads } = tf.tidy(() => {
+  // As the trainer does where the backend reads only asynchronously: the task reads the predictions
+  // before the tape (the extra forward's batch-norm statistics touch nothing compared here).
+  if (prepared.adapter.prepareStep && !readsSynchronously()) {
+    await prepared.adapter.prepareStep(batch, () => tf.tidy(() => model.apply(tf.tensor4d(batch.images, batch.shape), { training: true })));
+  }
+  const { value, grads: g } = tf.tidy(() => {
     const x = tf.tensor4d(batch.images, batch.shape);
-    const { value, grads: g } = tf.variableGrads(() => prepared.adapter.loss(model.apply(x, { training: true }), batch).total, trainable);
-    return { loss: value.dataSync()[0], grads: trainable.map((v) => (g[v.name] ?? tf.zerosLike(v)).dataSync()) };
+    const result = tf.variableGrads(() => prepared.adapter.loss(model.apply(x, { training: true }), batch).total, trainable);
+    return { value: result.value, grads: trainable.map((v) => result.grads[v.name] ?? tf.zerosLike(v)) };
   });
+  const [loss] = await value.data();
+  const grads = await readAll(g);
+  tf.dispose([value, ...g]);
   const optimizer = new Optimizer(trainable, ADAM);
-  const given = (adamGrads ?? grads).map((g, i) => tf.tensor(g, trainable[i].shape));
+  const given = (adamGrads ?? grads).map((values, i) => tf.tensor(values, trainable[i].shape));
   optimizer.step(given, 1e-3);
   tf.dispose(given);
-  const updated = trainable.map((v) => v.dataSync());
+  const updated = await readAll(trainable);
   optimizer.dispose();
   const leaked = tf.memory().numTensors - before;
   model.dispose();
   return { initial, loss, grads, updated, leaked };
+}
+
+/** The values of `tensors`, read asynchronously (the one read WebGPU has in Node). */
+function readAll(tensors) {
+  return Promise.all(tensors.map((t) => t.data()));
 }
 
 async function main() {
@@ -138,7 +153,11 @@ async function main() {
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err.stack}\n`);
-  process.exit(1);
-});
+module.exports = { TASKS, step, worstRelative, worstGlobalRelative };
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`${err.stack}\n`);
+    process.exit(1);
+  });
+}

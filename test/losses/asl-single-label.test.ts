@@ -6,27 +6,15 @@
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { aslSingleLabelPlugin } from '../../src/losses/asl-single-label';
-import type { Reduction } from '../../src/losses/loss-plugin';
-import { readFixture } from '../fixtures/read-fixture';
+import { expectSingleLabelCase, rows, singleLabelCases } from './asl-reference';
 import { BACKENDS, expectNoLeak, lossValueAndGrad } from './harness';
 import { expectClose, finiteDifferenceGrad, flat, softmaxAslPerSample, sum, type Matrix } from './oracle';
-
-interface SingleLabelCase {
-  id: string;
-  params: { gamma_pos: number; gamma_neg: number; eps: number; reduction: Reduction };
-  logits: Matrix;
-  targets: number[];
-  loss: number | number[];
-  grad: Matrix;
-}
-
-const cases: SingleLabelCase[] = readFixture('asl_reference.json').singlelabel;
 
 describe('asl-single-label defaults', () => {
   it('are the reference defaults', () => {
     expect(aslSingleLabelPlugin.kind).toBe('softmax');
     expect(aslSingleLabelPlugin.defaults).toEqual({ gammaPos: 0, gammaNeg: 4, eps: 0.1, reduction: 'mean' });
-    const defaults = cases.find((c) => c.id.endsWith('/defaults'))!.params;
+    const defaults = singleLabelCases.find((c) => c.id.endsWith('/defaults'))!.params;
     expect(aslSingleLabelPlugin.validate({})).toMatchObject({ gammaPos: defaults.gamma_pos, gammaNeg: defaults.gamma_neg, eps: defaults.eps });
   });
 });
@@ -36,17 +24,7 @@ describe.each(BACKENDS)('asl-single-label on %s', (backend) => {
     await initBackend(backend);
   });
 
-  it.each(cases.map((c) => [c.id, c] as const))('%s: loss and gradient match the reference', (_, c) => {
-    const { gamma_pos, gamma_neg, eps, reduction } = c.params;
-    const loss = aslSingleLabelPlugin.create(aslSingleLabelPlugin.validate({ gammaPos: gamma_pos, gammaNeg: gamma_neg, eps, reduction }));
-    expectNoLeak(() => {
-      const ids = tf.tensor1d(c.targets, 'int32');
-      const { value, grad } = lossValueAndGrad(loss, c.logits, ids);
-      expectClose(value, typeof c.loss === 'number' ? [c.loss] : c.loss, 0, 1e-5, `${c.id} loss`);
-      expectClose(grad, flat(c.grad), 1e-6, 1e-4, `${c.id} grad`);
-      ids.dispose();
-    });
-  });
+  it.each(rows(singleLabelCases))('%s: loss and gradient match the reference', (_, c) => expectSingleLabelCase(c));
 
   const logits: Matrix = [[2, -1, 0.5, 3], [0.1, 0.2, -0.3, 0.4], [30, -30, 0, 1], [-20, 25, 1, -3]];
   const ids = [3, 1, 0, 2];

@@ -7,29 +7,9 @@
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { aslOptimizedPlugin, aslPlugin, type AslParams } from '../../src/losses/asymmetric';
-import { readFixture } from '../fixtures/read-fixture';
+import { aslPluginFor, expectAslCase, multilabelCases, rows } from './asl-reference';
 import { BACKENDS, expectNoLeak, lossValueAndGrad } from './harness';
 import { aslElement, aslSum, derivative, expectClose, flat, type Matrix } from './oracle';
-
-interface MultilabelCase {
-  id: string;
-  class: 'AsymmetricLoss' | 'AsymmetricLossOptimized';
-  params: { gamma_neg: number; gamma_pos: number; clip: number; eps: number; disable_torch_grad_focal_loss: boolean };
-  is_class_default_detach: boolean;
-  logits: Matrix;
-  targets: Matrix;
-  loss: number;
-  grad: Matrix;
-  elementwise_loss: Matrix;
-}
-
-const cases: MultilabelCase[] = readFixture('asl_reference.json').multilabel;
-const pluginFor = (c: MultilabelCase) => (c.class === 'AsymmetricLoss' ? aslPlugin : aslOptimizedPlugin);
-
-function paramsOf(c: MultilabelCase): AslParams {
-  const { gamma_neg, gamma_pos, clip, eps, disable_torch_grad_focal_loss } = c.params;
-  return pluginFor(c).validate({ gammaNeg: gamma_neg, gammaPos: gamma_pos, clip, eps, detachFocusing: disable_torch_grad_focal_loss });
-}
 
 /** Gradient of the summed oracle: finite differences per element (the loss is separable). */
 function oracleGrad(x: Matrix, y: Matrix, p: AslParams): number[] {
@@ -39,8 +19,8 @@ function oracleGrad(x: Matrix, y: Matrix, p: AslParams): number[] {
 
 describe('ASL plugin defaults mirror the reference classes', () => {
   it('has the reference default parameters and detach defaults', () => {
-    for (const c of cases) {
-      const detachIsDefault = pluginFor(c).defaults.detachFocusing === c.params.disable_torch_grad_focal_loss;
+    for (const c of multilabelCases) {
+      const detachIsDefault = aslPluginFor(c).defaults.detachFocusing === c.params.disable_torch_grad_focal_loss;
       expect([c.id, detachIsDefault]).toEqual([c.id, c.is_class_default_detach]);
     }
     for (const plugin of [aslPlugin, aslOptimizedPlugin]) {
@@ -58,19 +38,7 @@ describe.each(BACKENDS)('ASL on %s', (backend) => {
     await initBackend(backend);
   });
 
-  it.each(cases.map((c) => [c.id, c] as const))('%s: loss and gradient match the reference', (_, c) => {
-    const loss = pluginFor(c).create(paramsOf(c));
-    expectNoLeak(() => {
-      const targets = tf.tensor2d(c.targets);
-      const summed = lossValueAndGrad(loss, c.logits, targets);
-      expectClose(summed.value, [c.loss], 0, 1e-5, `${c.id} loss`);
-      expectClose(summed.grad, flat(c.grad), 1e-6, 1e-4, `${c.id} grad`);
-      const elementwise = lossValueAndGrad(loss, c.logits, targets, { reduction: 'none' });
-      expectClose(elementwise.value, flat(c.elementwise_loss), 1e-7, 1e-5, `${c.id} elementwise`);
-      expectClose(elementwise.grad, flat(c.grad), 1e-6, 1e-4, `${c.id} grad of sum(none)`);
-      targets.dispose();
-    });
-  });
+  it.each(rows(multilabelCases))('%s: loss and gradient match the reference', (_, c) => expectAslCase(c));
 
   const softCases: Array<[string, Partial<AslParams>, Matrix, Matrix]> = [
     ['soft targets, fractional gammas', { gammaNeg: 2.5, gammaPos: 0.5, clip: 0.1 },

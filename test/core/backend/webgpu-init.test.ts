@@ -2,26 +2,18 @@
  * The webgpu backend on a real Dawn adapter (in CI a software one: Dawn's OpenGL ES backend on
  * Mesa llvmpipe, or Mesa ≥ 25 lavapipe): it initialises, names its adapter, computes a convolution
  * and its gradients as the cpu backend does, and refuses synchronous reads with one line. Where no
- * adapter exists it is skipped with one SKIPPED line, or fails with ASL_RUN_REQUIRE_WEBGPU=1.
+ * adapter exists it is skipped with one SKIPPED line, or fails with ASL_RUN_REQUIRE_WEBGPU=1
+ * (test/backend-webgpu/webgpu-available.ts).
  * The wasm backend is initialised first, so that asl-run's process-wide gradient overrides (ReLU,
  * Sum, Mean) are in place, as they are when `doctor` or a test moves between backends.
  */
 import { tf } from '../../../src/core/tf';
 import { initBackend, type BackendInfo } from '../../../src/core/backend/init';
-import { findAdapter } from '../../../src/core/backend/webgpu/activate';
 import { formatAdapter } from '../../../src/core/backend/webgpu/adapter';
 import { Rng } from '../../../src/core/random';
+import { describeWebgpu, itReportsTheAdapter, WEBGPU_ADAPTER } from '../../backend-webgpu/webgpu-available';
 
-const FOUND = findAdapter('any');
-const UNAVAILABLE = typeof FOUND === 'string' ? FOUND : undefined;
-const REQUIRED = process.env.ASL_RUN_REQUIRE_WEBGPU === '1';
-const describeWebgpu = UNAVAILABLE && !REQUIRED ? describe.skip : describe;
-
-it('runs the webgpu backend tests, or says in one line why not', () => {
-  if (UNAVAILABLE && REQUIRED) throw new Error(`ASL_RUN_REQUIRE_WEBGPU=1 but no WebGPU adapter is usable (${UNAVAILABLE})`);
-  if (UNAVAILABLE) console.log(`SKIPPED: webgpu backend on a real adapter — ${UNAVAILABLE}`);
-  expect(UNAVAILABLE === undefined || !REQUIRED).toBe(true);
-});
+itReportsTheAdapter('the webgpu backend');
 
 const normal = (rng: Rng, n: number) => Float32Array.from({ length: n }, () => rng.normal());
 
@@ -52,7 +44,7 @@ describeWebgpu('the webgpu backend on a real adapter', () => {
 
   it('is active and names the adapter the probe found', () => {
     expect(tf.getBackend()).toBe('webgpu');
-    expect(info.adapter).toEqual(FOUND);
+    expect(info.adapter).toEqual(WEBGPU_ADAPTER);
     expect(info.detail).toContain(formatAdapter(info.adapter!));
   });
 
