@@ -5,7 +5,6 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import 'reflect-metadata';
 import Ajv from 'ajv';
 import type { DatasetRegistry } from '../../src/core/data/builtin';
 import { createContainer, TOKENS } from '../../src/core/container';

@@ -2,7 +2,6 @@
 import type { DatasetRegistry } from '../../src/core/data/builtin';
 import * as fs from 'fs';
 import * as path from 'path';
-import 'reflect-metadata';
 import { createContainer, TOKENS } from '../../src/core/container';
 import type { LossRegistry } from '../../src/core/registry/loss-registry';
 import type { TaskRegistry } from '../../src/core/registry/task-registry';
