@@ -128,6 +128,19 @@ function readAll(tensors) {
   return Promise.all(tensors.map((t) => t.data()));
 }
 
+/** One step of `task` on wasm, then on `backend` from wasm's weights and batch (its update from wasm's gradients), compared. */
+async function compareStep(backend, task, taskOptions, cacheDir) {
+  const wasm = await step('wasm', task, taskOptions, cacheDir);
+  const other = await step(backend, task, taskOptions, cacheDir, wasm.initial, wasm.grads);
+  return {
+    task, taskOptions,
+    loss: { wasm: wasm.loss, [backend]: other.loss },
+    gradDifference: worstGlobalRelative(other.grads, wasm.grads),
+    updateDifference: worstRelative(other.updated, wasm.updated),
+    leaked: { wasm: wasm.leaked, [backend]: other.leaked },
+  };
+}
+
 async function main() {
   const [what, cacheDir] = process.argv.slice(2);
   const results = [];
@@ -138,22 +151,12 @@ async function main() {
       results.push({ case: c, difference: worstRelative(native, reference) });
     }
   } else {
-    for (const [task, taskOptions] of TASKS) {
-      const wasm = await step('wasm', task, taskOptions, cacheDir);
-      const native = await step('tensorflow', task, taskOptions, cacheDir, wasm.initial, wasm.grads);
-      results.push({
-        task, taskOptions,
-        loss: { wasm: wasm.loss, tensorflow: native.loss },
-        gradDifference: worstGlobalRelative(native.grads, wasm.grads),
-        updateDifference: worstRelative(native.updated, wasm.updated),
-        leaked: { wasm: wasm.leaked, tensorflow: native.leaked },
-      });
-    }
+    for (const [task, taskOptions] of TASKS) results.push(await compareStep('tensorflow', task, taskOptions, cacheDir));
   }
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
 
-module.exports = { TASKS, step, worstRelative, worstGlobalRelative };
+module.exports = { TASKS, compareStep };
 
 if (require.main === module) {
   main().catch((err) => {

@@ -8,27 +8,17 @@
  *   [{ task, taskOptions, loss: { wasm, webgpu }, gradDifference, updateDifference, leaked }] or,
  *   where webgpu's step threw, [{ task, taskOptions, error }]
  */
-const { TASKS, step, worstRelative, worstGlobalRelative } = require('../backend-parity/native-steps');
+const { TASKS, compareStep } = require('../backend-parity/native-steps');
 
 async function main() {
   const [cacheDir] = process.argv.slice(2);
   const results = [];
   for (const [task, taskOptions] of TASKS) {
-    const wasm = await step('wasm', task, taskOptions, cacheDir);
-    let webgpu;
     try {
-      webgpu = await step('webgpu', task, taskOptions, cacheDir, wasm.initial, wasm.grads);
+      results.push(await compareStep('webgpu', task, taskOptions, cacheDir));
     } catch (err) {
       results.push({ task, taskOptions, error: String(err.message).split('\n')[0] });
-      continue;
     }
-    results.push({
-      task, taskOptions,
-      loss: { wasm: wasm.loss, webgpu: webgpu.loss },
-      gradDifference: worstGlobalRelative(webgpu.grads, wasm.grads),
-      updateDifference: worstRelative(webgpu.updated, wasm.updated),
-      leaked: { wasm: wasm.leaked, webgpu: webgpu.leaked },
-    });
   }
   process.stdout.write(`${JSON.stringify(results)}\n`);
 }
