@@ -12,6 +12,7 @@ import { WeightEma } from '../core/engine/ema';
 import { disposeModel } from '../core/engine/model-io';
 import type { TrainConfig } from '../core/engine/trainer';
 import { buildClassifier } from '../backbones';
+import type { Container } from 'inversify';
 import { createContainer, TOKENS } from '../core/container';
 import type { BackboneRegistry } from '../backbones/registry';
 import type { TaskRegistry } from '../core/registry/task-registry';
@@ -38,9 +39,16 @@ export function buildReferenceCnn(imageSize: number, numClasses = BENCH_CLASSES)
   return tf.model({ inputs: input, outputs: logits, name: 'reference-cnn' });
 }
 
+let container: Container | undefined;
+
+/** The built-in components the bench's own steps resolve (one container for the process). */
+function benchContainer(): Container {
+  return (container ??= createContainer());
+}
+
 /** The default multi-label model (backbone and stem of the task's defaults) + global-pool/dense head. image [N, S, S, 3] → logits [N, numClasses]. */
 export function buildMultiLabelModel(imageSize: number, numClasses = BENCH_CLASSES): tf.LayersModel {
-  const container = createContainer();
+  const container = benchContainer();
   const { backbone: name, stemStride } = container.get<TaskRegistry>(TOKENS.TaskRegistry).get('multilabel').defaults().model;
   const backbone = container.get<BackboneRegistry>(TOKENS.BackboneRegistry).create(name, { inputShape: [imageSize, imageSize, 3], stemStride: stemStride as 1 | 2 });
   return buildClassifier(backbone, numClasses);
@@ -150,7 +158,7 @@ export class TrainStep<Outputs extends tf.Tensor | tf.Tensor[] = tf.Tensor2D> {
   ) {
     this.trainable = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.weights = model.weights.map((w) => w.read() as tf.Variable);
-    this.optimizer = createContainer().get<Registry<OptimizerEntry>>(TOKENS.OptimizerRegistry).get(recipe.optimizer.name).create(this.trainable, recipe.optimizer);
+    this.optimizer = benchContainer().get<Registry<OptimizerEntry>>(TOKENS.OptimizerRegistry).get(recipe.optimizer.name).create(this.trainable, recipe.optimizer);
     if (recipe.ema) this.ema = new WeightEma(this.weights, recipe.ema.decay, recipe.ema.warmup);
   }
 
