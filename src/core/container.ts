@@ -43,7 +43,8 @@ import type { DetectionHead } from '../tasks/detection/head';
 import { checkDetectionHeadContract, probeDetectionHead } from '../tasks/detection/head-contract';
 import { fcosHead } from '../tasks/detection/heads/fcos';
 import { centerPriorAssigner, createYoloxHead, simOtaAssigner, type AssignerEntry } from '../tasks/detection/heads/yolox';
-import { checkNamedComponent } from './registry/named-contract';
+import { checkNamedComponent, TASK_FIELDS } from './registry/named-contract';
+import type { z } from './schema';
 
 /** Service identifiers: `<Kind>` for the multi-bound built-ins, `<Kind>Registry` for the registry of the kind. */
 export const TOKENS = {
@@ -118,7 +119,7 @@ function bindRegistries(container: Container): void {
 function pluginKinds(registries: Record<string, Registry<Named>>): PluginKind[] {
   const kind = <T extends Named>(key: string, check: (candidate: unknown, source: string) => T, probe?: (component: T, source: string) => Promise<void>): PluginKind =>
     ({ key, registry: registries[key], check, probe }) as PluginKind;
-  const named = (what: string, methods: string[]) => (candidate: unknown, source: string) => checkNamedComponent(candidate, source, what, methods);
+  const named = (what: string, methods: string[], fields?: Record<string, z.ZodType>) => (candidate: unknown, source: string) => checkNamedComponent(candidate, source, what, methods, fields);
   return [
     kind('losses', checkLossPlugin, probeLossValues),
     kind('backbones', checkBackboneEntry),
@@ -127,7 +128,7 @@ function pluginKinds(registries: Record<string, Registry<Named>>): PluginKind[] 
     kind('datasets', checkBuiltinGenerator),
     kind('optimizers', named('optimizer', ['create'])),
     kind('schedules', named('schedule', ['create'])),
-    kind('tasks', named('task', ['defaults', 'prepare', 'predict'])),
+    kind('tasks', named('task', ['defaults', 'prepare', 'predict'], TASK_FIELDS)),
   ];
 }
 

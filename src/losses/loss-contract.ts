@@ -1,8 +1,8 @@
 /**
  * The contract of a loss plugin, checked when a `--plugin` file registers one: the static shape
  * (zod) and a probe that runs the loss, guarded as on real batches, on a small fixed batch (N=3,
- * C=4) with its default parameters — the right shape at once, a finite value once read back, no
- * tensor left behind.
+ * C=4) with its default parameters — the right shapes, a finite value once read back, no tensor
+ * left behind. The loader runs the probe once the plugin's `register` has returned.
  */
 import { tf } from '../core/tf';
 import { oneOf, z } from '../core/schema';
@@ -39,14 +39,16 @@ function probeShapes(plugin: LossPlugin, source: string): tf.Tensor {
   });
 }
 
-/** @throws PluginError (naming `source`) when the plugin breaks the contract or returns the wrong shape. */
+/** @throws PluginError (naming `source`) when the plugin breaks the static contract. */
 export function checkLossPlugin(candidate: unknown, source: string): LossPlugin {
-  const plugin = checkContract<LossPlugin>(lossPluginContract, candidate, source);
-  probeShapes(plugin, source).dispose();
-  return plugin;
+  return checkContract<LossPlugin>(lossPluginContract, candidate, source);
 }
 
-/** The value half of the probe, read back asynchronously (GPU backends): a finite value on the small batch. */
+/**
+ * The probe: the right shapes at once, then a finite value on the small batch, read back
+ * asynchronously (GPU backends).
+ * @throws PluginError naming `source`
+ */
 export async function probeLossValues(plugin: LossPlugin, source: string): Promise<void> {
   const value = probeShapes(plugin, source);
   try {

@@ -75,33 +75,47 @@ export class PluginLoader {
     loadedFiles.add(resolved);
     const registered: string[] = [];
     const probes: (() => Promise<void>)[] = [];
+    // What each registration replaced, to undo the file's registrations when a later step fails.
+    const undo: (() => void)[] = [];
     const add = (kind: PluginKind, candidate: unknown, replace = false): void => {
       const component = kind.check(candidate, file);
+      const previous = kind.registry.has(component.name) ? kind.registry.entry(component.name) : undefined;
       try {
         kind.registry.register(component, { replace, source: file });
       } catch (err) {
         throw new PluginError(`plugin ${file}: ${reason(err)}`);
       }
+      undo.push(() => kind.registry.restore(component.name, previous));
       registered.push(`${kind.key}:${component.name}`);
       if (kind.probe) probes.push(() => kind.probe!(component, file));
     };
-    const exported = (mod.default ?? mod) as Record<string, unknown>;
-    const register = [mod.register, exported.register].find((f) => typeof f === 'function') as ((api: unknown, context: { tf: typeof tf }) => unknown) | undefined;
-    if (register) {
-      try {
-        const done = register(this.api(add), { tf });
-        if (describeValue(done) === 'a Promise') await done;
-      } catch (err) {
-        throw err instanceof PluginError ? err : new PluginError(`plugin ${file}: register() failed (${reason(err)})`);
-      }
-      if (registered.length === 0) throw new PluginError(`plugin ${file}: register(api) registered nothing`);
-    } else {
-      add(this.kind('losses'), exported);
+    try {
+      await this.registerAll(mod, file, add, registered);
+      for (const probe of probes) await probe();
+    } catch (err) {
+      for (const step of undo.reverse()) step();
+      throw err;
     }
-    for (const probe of probes) await probe();
     const record = { path: resolved, sha256 };
     this.files.add(record);
     return { ...record, registered };
+  }
+
+  /** Calls the file's `register(api, { tf })`, or registers its default export as a loss. */
+  private async registerAll(mod: Record<string, unknown>, file: string, add: (kind: PluginKind, candidate: unknown, replace?: boolean) => void, registered: readonly string[]): Promise<void> {
+    const exported = (mod.default ?? mod) as Record<string, unknown>;
+    const register = [mod.register, exported.register].find((f) => typeof f === 'function') as ((api: unknown, context: { tf: typeof tf }) => unknown) | undefined;
+    if (!register) {
+      add(this.kind('losses'), exported);
+      return;
+    }
+    try {
+      const done = register(this.api(add), { tf });
+      if (describeValue(done) === 'a Promise') await done;
+    } catch (err) {
+      throw err instanceof PluginError ? err : new PluginError(`plugin ${file}: register() failed (${reason(err)})`);
+    }
+    if (registered.length === 0) throw new PluginError(`plugin ${file}: register(api) registered nothing`);
   }
 
   private kind(key: string): PluginKind {

@@ -47,6 +47,12 @@ export class Registry<T extends Named> {
     this.entries.set(component.name, { component, source: options.source ?? 'built-in' });
   }
 
+  /** Puts back what was registered under `name` before: `previous`, or nothing (a failed plugin's registrations are undone so). */
+  restore(name: string, previous: RegistryEntry<T> | undefined): void {
+    if (previous) this.entries.set(name, previous);
+    else this.entries.delete(name);
+  }
+
   has(name: string): boolean {
     return this.entries.has(name);
   }

@@ -87,6 +87,30 @@ describe('loadPluginFile', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('undoes every registration of a file that fails later (a replaced built-in comes back)', async () => {
+    const good = `{ name: 'ok-loss', kind: 'sigmoid', defaults: {}, validate: (p) => p,
+      create: (params) => ({ name: 'ok-loss', kind: 'sigmoid', params, compute: (l, t, o = {}) => o.reduction === 'none' ? l.abs() : l.abs().sum() }) }`;
+    const file = pluginFile('partly-bad', `exports.register = (api) => {
+      api.losses.register(${good});
+      api.losses.register({ ...${good}, name: 'bce', description: 'replacement' }, { replace: true });
+      api.losses.register({ ...${good}, name: 'nan-loss', create: (params) => ({ name: 'nan-loss', kind: 'sigmoid', params,
+        compute: (l, t, o = {}) => o.reduction === 'none' ? l : l.sum().mul(NaN) }) });
+    };`);
+    const c = components();
+    const bce = c.losses.entry('bce');
+    await expect(c.plugins.load(file)).rejects.toThrow(/^plugin .*partly-bad\.js: loss 'nan-loss': compute\(\) returned NaN on a small finite batch$/);
+    expect(c.losses.has('ok-loss')).toBe(false);
+    expect(c.losses.has('nan-loss')).toBe(false);
+    expect(c.losses.entry('bce')).toEqual(bce);
+    expect(c.pluginFiles.list()).toEqual([]);
+  });
+
+  it('checks a plugin task for the traits and options schema compare and the trainer read', async () => {
+    const file = pluginFile('task-without-traits', `exports.register = (api) => api.tasks.register({
+      name: 'seg', description: 'segmentation', defaults: () => ({}), prepare: async () => ({}), predict: async () => [], optionsSchema: {} });`);
+    await expect(components().plugins.load(file)).rejects.toThrow(/^plugin .*task-without-traits\.js: traits: expected an object \{ lossKind, primaryMetric, metricDirection \}, got nothing$/);
+  });
+
   it('refuses to register a name twice unless replacing', async () => {
     const c = components();
     const file = lossModule('twice', `options.reduction === 'none' ? logits : logits.sum()`);
