@@ -15,6 +15,7 @@ import { compareCommand } from './commands/compare';
 import { setupCommand } from './commands/setup';
 import { schemaCommand } from './commands/schema';
 import { doctorCommand } from './commands/doctor';
+import { pretrainCommand } from './commands/pretrain';
 import { pluginBehind } from '../core/registry/plugin-loader';
 
 export const EXIT_USAGE = 2;
@@ -67,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(lossesCommand)
     .command(dataCommand)
     .command(compareCommand)
+    .command(pretrainCommand)
     .command(setupCommand)
     .command(schemaCommand)
     .command(doctorCommand)

@@ -4,7 +4,7 @@
  */
 import type { Options } from 'yargs';
 import { ConfigError, deepMerge, isObject, JsonObject, JsonValue, parseJsonFlag, readJsonFile, setPath } from '../core/config';
-import { runConfigSchema, type RunConfig } from '../core/run-config';
+import { PRETRAINED_CHOICES, runConfigSchema, type RunConfig } from '../core/run-config';
 import { inFile, openObject, parseOrThrow, type IssueLabel } from '../core/schema';
 import { SCHEMA_KEY } from '../core/config-json-schema';
 import type { TaskRegistry } from '../core/registry/task-registry';
@@ -42,6 +42,12 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   width: { key: 'model.widthMultiplier', type: 'number', describe: 'Backbone width multiplier' },
   'init-from': { key: 'model.initFrom', type: 'string', describe: 'Initialise from a run folder (any task) or a TF.js layers model (folder or model.json), by weight name and shape' },
   'init-from-partial': { key: 'model.initFromPartial', type: 'boolean', describe: 'Let --init-from load only part of the backbone (otherwise an error)' },
+  pretrained: {
+    key: 'model.pretrained',
+    type: 'string',
+    choices: [...PRETRAINED_CHOICES],
+    describe: 'builtin: start the backbone from its built-in pretraining on MNIST (cached by backbone and width; `asl-run pretrain` makes it, else the first such run does)',
+  },
   epochs: { key: 'train.epochs', type: 'number', describe: 'Training epochs' },
   'batch-size': { key: 'train.batchSize', type: 'number', describe: 'Images per batch' },
   lr: { key: 'train.lr', type: 'number', describe: 'Peak learning rate' },

@@ -156,8 +156,9 @@ function bindServices(container: Container): void {
   container
     .bind<TrainingEngine>(TOKENS.TrainingEngine)
     .toResolvedValue(
-      (optimizers: Registry<OptimizerEntry>, schedules: Registry<ScheduleEntry>, plugins: PluginFiles) => new TrainingEngine({ optimizers, schedules }, plugins),
-      [TOKENS.OptimizerRegistry, TOKENS.ScheduleRegistry, TOKENS.PluginFiles],
+      (optimizers: Registry<OptimizerEntry>, schedules: Registry<ScheduleEntry>, plugins: PluginFiles, tasks: TaskRegistry, backbones: BackboneRegistry) =>
+        new TrainingEngine({ optimizers, schedules }, plugins, { tasks, backbones }),
+      [TOKENS.OptimizerRegistry, TOKENS.ScheduleRegistry, TOKENS.PluginFiles, TOKENS.TaskRegistry, TOKENS.BackboneRegistry],
     )
     .inSingletonScope();
 }

@@ -21,6 +21,9 @@ const rgb = (range: Parameters<typeof numberIn>[0]) => z.array(numberIn(range), 
  */
 const IMAGE_SIZE_RANGE = { min: 8, max: 2048 } as const;
 
+/** Where a run's initial backbone weights come from besides `initFrom`: fresh, or the built-in pretraining (engine/pretrained.ts). */
+export const PRETRAINED_CHOICES = ['none', 'builtin'] as const;
+
 /** Every user-settable key of a run's config with its type, range and meaning; `taskOptions` is each task's own schema. */
 export const runConfigSchema = object({
   task: nonEmptyText('a task name'),
@@ -44,7 +47,8 @@ export const runConfigSchema = object({
     stemStride: z.union([z.literal(1), z.literal(2)], { error: '1 or 2' }).describe('1 keeps full resolution in the stem (small images), 2 halves it'),
     initFrom: text().describe('Initialise from a run folder (any task) or a TF.js layers model (folder or model.json), by weight name and shape; the backbone must load whole unless initFromPartial'),
     initFromPartial: bool().describe('Allow initFrom to load only part of the backbone'),
-  }),
+    pretrained: oneOf(PRETRAINED_CHOICES).describe("builtin: initialise the backbone from asl-run's built-in pretraining of this backbone and width (on the built-in single-label set, cached; run once on first use); none: fresh initialisation"),
+  }).refine((m) => m.pretrained === 'none' || m.initFrom === '', { error: 'builtin and initFrom (--init-from) both give the initial weights; use one of them', path: ['pretrained'] }),
   input: object({
     mean: rgb({}).describe('Per-channel mean subtracted from pixels scaled to [0, 1]'),
     std: rgb({ min: 0, minOpen: true }).describe('Per-channel std dividing them'),
@@ -121,7 +125,7 @@ export function baseRunConfig(): RunConfig {
     lossParams: {},
     backend: 'auto',
     data: { builtin: '', dir: '', train: '', val: '', skipBad: false, maxTrainImages: 0, maxValImages: 0, builtinOptions: {} },
-    model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 2, initFrom: '', initFromPartial: false },
+    model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 2, initFrom: '', initFromPartial: false, pretrained: 'none' },
     input: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], cacheMB: 256, fit: 'stretch', padValue: 114 },
     augment: { hflip: 0.5, cutoutHoles: 1, cutoutSize: 0.25, cropScaleMin: 1, cropRatioMin: 0.75, cropRatioMax: 1.3333333333333333 },
     train: {

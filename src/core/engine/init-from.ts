@@ -38,17 +38,17 @@ export interface InitFromReport {
 const MODEL_JSON = 'model.json';
 
 /** The folder holding model.json: a run's model/, the folder given, or the folder of the model.json given; whether it is a run's. */
-function sourceFolder(source: string): { dir: string; run: boolean } {
+function sourceFolder(source: string, label: string): { dir: string; run: boolean } {
   const stat = fs.statSync(source, { throwIfNoEntry: false });
-  if (!stat) throw new Error(`--init-from ${source}: no such file or folder`);
+  if (!stat) throw new Error(`${label}: no such file or folder`);
   if (stat.isFile()) {
     if (path.basename(source) === MODEL_JSON) return { dir: path.dirname(source), run: false };
-    throw new Error(`--init-from ${source}: expected a run folder, a TF.js layers model folder or its ${MODEL_JSON}`);
+    throw new Error(`${label}: expected a run folder, a TF.js layers model folder or its ${MODEL_JSON}`);
   }
   const runModel = path.join(source, RUN_FILES.model);
   if (fs.existsSync(path.join(runModel, MODEL_JSON))) return { dir: runModel, run: true };
   if (fs.existsSync(path.join(source, MODEL_JSON))) return { dir: source, run: false };
-  throw new Error(`--init-from ${source}: neither a run folder (no ${RUN_FILES.model}/${MODEL_JSON}) nor a TF.js layers model folder (no ${MODEL_JSON})`);
+  throw new Error(`${label}: neither a run folder (no ${RUN_FILES.model}/${MODEL_JSON}) nor a TF.js layers model folder (no ${MODEL_JSON})`);
 }
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
@@ -77,25 +77,25 @@ export function matchWeights(model: tf.LayersModel, source: tf.NamedTensorMap): 
   return { report, pairs };
 }
 
-/** The one line a run prints. */
-export function describeInitFrom(source: string, report: InitFromReport, backboneLoaded: number, backboneTotal: number): string {
+/** The one line a run prints; `label` names the source as the user gave it (`--init-from runs/sl`). */
+export function describeInitFrom(label: string, report: InitFromReport, backboneLoaded: number, backboneTotal: number): string {
   const total = report.loaded.length + report.mismatched.length + report.missing.length;
   const fresh = report.mismatched.length + report.missing.length;
   const parts = [
     report.mismatched.length > 0 ? `${report.mismatched.length} shape mismatch (e.g. ${report.mismatched[0][0]})` : '',
     report.missing.length > 0 ? `${report.missing.length} not in the source (e.g. ${report.missing[0]})` : '',
   ].filter(Boolean);
-  return `asl-run: --init-from ${source}: loaded ${report.loaded.length} of ${total} weight tensors (backbone ${backboneLoaded} of ${backboneTotal}); `
+  return `asl-run: ${label}: loaded ${report.loaded.length} of ${total} weight tensors (backbone ${backboneLoaded} of ${backboneTotal}); `
     + `${fresh} initialised fresh${parts.length > 0 ? `: ${parts.join(', ')}` : ''}; ${report.unused} source tensors unused`;
 }
 
 /**
  * Initialises `model` from `config.initFrom` (see the file comment for the rule), logging one line.
+ * @param label names the source in the line and in errors (default `--init-from <source>`; --pretrained names its cache entry)
  * @throws Error (one line, naming the source) on an unreadable source, nothing loaded, or a partial backbone without initFromPartial
  */
-export function initFrom(model: tf.LayersModel, config: InitFromConfig, log: (line: string) => void): InitFromReport {
-  const source = config.initFrom;
-  const { dir, run } = sourceFolder(source);
+export function initFrom(model: tf.LayersModel, config: InitFromConfig, log: (line: string) => void, label = `--init-from ${config.initFrom}`): InitFromReport {
+  const { dir, run } = sourceFolder(config.initFrom, label);
   // A converter's folder has no SHA256SUMS by design; a run folder without one is worth the note.
   const { weightSpecs, weightData } = readLayersModelFolder(dir, run ? log : () => undefined);
   const tensors = tf.io.decodeWeights(weightData, weightSpecs);
@@ -103,19 +103,19 @@ export function initFrom(model: tf.LayersModel, config: InitFromConfig, log: (li
     const { report, pairs } = matchWeights(model, tensors);
     if (report.loaded.length === 0) {
       const example = report.mismatched[0] ? `'${report.mismatched[0][0]}': ${report.mismatched[0][1]}` : `the model's '${report.missing[0]}' is not among its ${Object.keys(tensors).length} tensors`;
-      throw new Error(`--init-from ${source}: no weight of the model matches the source by name and shape (${example}); nothing to load`);
+      throw new Error(`${label}: no weight of the model matches the source by name and shape (${example}); nothing to load`);
     }
     const backbone = backboneWeightNames(model);
     const backboneFailed = [...report.mismatched.map(([n, why]) => [n, why]), ...report.missing.map((n) => [n, 'not in the source'])].filter(([n]) => backbone.has(n));
     if (backboneFailed.length > 0 && !config.initFromPartial) {
       const [name, why] = backboneFailed[0];
       throw new Error(
-        `--init-from ${source}: ${backboneFailed.length} of the backbone's ${backbone.size} weight tensors do not load (first: '${name}', ${why}); `
+        `${label}: ${backboneFailed.length} of the backbone's ${backbone.size} weight tensors do not load (first: '${name}', ${why}); `
           + 'check --backbone and --width, or add --init-from-partial to load the rest',
       );
     }
     for (const [weight, tensor] of pairs) weight.write(tensor);
-    log(describeInitFrom(source, report, backbone.size - backboneFailed.length, backbone.size));
+    log(describeInitFrom(label, report, backbone.size - backboneFailed.length, backbone.size));
     return report;
   } finally {
     tf.dispose(Object.values(tensors));

@@ -14,7 +14,7 @@ export interface StepStatus {
   secondsPerBatch: number;
 }
 
-function formatDuration(seconds: number): string {
+export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.round(seconds);
   const m = Math.floor(s / 60);

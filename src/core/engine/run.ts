@@ -15,7 +15,7 @@ import * as path from 'path';
 import { parseSavedRunConfig, type RunConfig } from '../run-config';
 import type { PreparedTask, TaskDefinition, TaskEnvironment } from '../registry/task-registry';
 import { checkResumePlugins } from '../registry/run-plugins';
-import { Progress } from './progress';
+import { formatDuration, Progress } from './progress';
 import { Trainer, TrainResult, type TrainerComponents } from './trainer';
 import type { PluginFiles } from '../registry/plugin-files';
 import { disposeModel, saveLayersModel } from './model-io';
@@ -24,7 +24,10 @@ import { appendFileNamed, writeFileAtomic } from './safe-files';
 import { activeBackend } from '../backend/init';
 import { formatProfile, Profiler, type ProfileReport } from './profiler';
 import { describeSkips, type SkipCounts } from '../data/skips';
-import { initFrom } from './init-from';
+import { initFrom, type InitFromConfig } from './init-from';
+import { describeRequest, ensurePretrained } from './pretrained';
+import type { TaskRegistry } from '../registry/task-registry';
+import type { BackboneRegistry } from '../../backbones/registry';
 
 export { RUN_FILES };
 
@@ -82,15 +85,50 @@ function writeJson(file: string, value: unknown): void {
   writeFileAtomic(file, [`${JSON.stringify(value, null, 2)}\n`]);
 }
 
+/** What `--pretrained builtin` needs besides the engine: the recipe's task and the backbones (pretrained.ts). */
+export interface PretrainingRegistries {
+  tasks: TaskRegistry;
+  backbones: BackboneRegistry;
+}
+
+/** Where a run's initial weights come from, with the words that name the source in its lines. */
+interface InitialWeights {
+  source: InitFromConfig;
+  label?: string;
+}
+
 /**
- * Runs training: bound in the composition root with the optimiser and schedule registries and the
- * record of the plugin files loaded (a run writes them into its config.json).
+ * Runs training: bound in the composition root with the optimiser and schedule registries, the
+ * record of the plugin files loaded (a run writes them into its config.json), and what the
+ * built-in pretraining needs.
  */
 export class TrainingEngine {
   constructor(
     private readonly components: TrainerComponents,
     private readonly plugins: PluginFiles,
+    private readonly pretraining: PretrainingRegistries,
   ) {}
+
+  /**
+   * `model.initFrom`, or the cached pretrained backbone of `model.pretrained: builtin` (pretrained
+   * first when the cache lacks it, in the cache of the run's built-in data set); undefined for a fresh start.
+   */
+  private async initialWeights(config: RunConfig, env: TaskEnvironment, options: TrainRunOptions): Promise<InitialWeights | undefined> {
+    const { model } = config;
+    if (model.initFrom) return { source: model };
+    if (model.pretrained !== 'builtin') return undefined;
+    const request = { backbone: model.backbone, widthMultiplier: model.widthMultiplier, stemStride: model.stemStride };
+    const cacheDir = config.data.builtinOptions.cacheDir;
+    const pretrained = await ensurePretrained({ engine: this, ...this.pretraining }, request, {
+      cacheDir: typeof cacheDir === 'string' ? cacheDir : undefined,
+      backend: config.backend,
+      env,
+      run: { quiet: options.quiet },
+    });
+    const how = pretrained.trained ? `pretrained now in ${formatDuration(pretrained.seconds)}` : 'found in the cache';
+    env.log(`asl-run: --pretrained builtin: ${describeRequest(request)} ${how} (top-1 ${pretrained.top1.toFixed(2)} % on its validation digits)`);
+    return { source: { initFrom: pretrained.dir, initFromPartial: false }, label: `--pretrained builtin ${pretrained.dir}` };
+  }
 
   /**
    * Trains `config` into `runDir` (resuming its checkpoint when `resume`), saves the final model and
@@ -105,13 +143,14 @@ export class TrainingEngine {
     // Unknown optimiser or schedule names fail before any data is read.
     this.components.optimizers.get(config.train.optimizer.name);
     this.components.schedules.get(config.train.schedule.name);
+    // A resumed run's weights come from its checkpoint. A pretraining is no part of the run's time.
+    const initial = resume ? undefined : await this.initialWeights(config, env, options);
     const started = performance.now();
     const profiler = new Profiler(Boolean(options.profile));
     const prepared = await task.prepare(config, env);
-    // A resumed run's weights come from its checkpoint.
-    if (config.model.initFrom && !resume) {
+    if (initial) {
       try {
-        initFrom(prepared.adapter.model, config.model, env.log);
+        initFrom(prepared.adapter.model, initial.source, env.log, initial.label);
       } catch (err) {
         disposeModel(prepared.adapter.model);
         throw err;
