@@ -20,9 +20,9 @@ export function cli(args: string[], options: { cwd?: string; env?: Record<string
   });
 }
 
-/** Starts the CLI without waiting; for kill/interrupt tests. */
-export function cliAsync(args: string[]) {
-  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ASL_RUN_CACHE: TEST_CACHE }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts the CLI without waiting; for kill/interrupt tests. `env` adds to the test process's environment. */
+export function cliAsync(args: string[], env: Record<string, string> = {}) {
+  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ASL_RUN_CACHE: TEST_CACHE, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 /** Resolves once `file` exists (polled every 10 ms); rejects after `timeoutMs`. */
