@@ -11,12 +11,12 @@ import * as path from 'path';
 /** The model of each run right after initFrom loaded it (before any step), by saved weight name. */
 const loadedWeights: Map<string, Float32Array>[] = [];
 jest.mock('../../../src/core/engine/init-from', () => {
-  const actual = jest.requireActual('../../../src/core/engine/init-from');
+  const actual = jest.requireActual<typeof import('../../../src/core/engine/init-from')>('../../../src/core/engine/init-from');
   return {
     ...actual,
     initFrom: (...args: Parameters<typeof actual.initFrom>) => {
       const report = actual.initFrom(...args);
-      loadedWeights.push(new Map(args[0].weights.map((w: { originalName: string; read: () => { dataSync: () => Float32Array } }) => [w.originalName, w.read().dataSync().slice()])));
+      loadedWeights.push(new Map(args[0].weights.map((w) => [w.originalName, (w.read().dataSync() as Float32Array).slice()])));
       return report;
     },
   };
@@ -30,10 +30,10 @@ import type { BackboneRegistry } from '../../../src/backbones/registry';
 import type { TrainingEngine } from '../../../src/core/engine/run';
 import { TrainingInterrupted } from '../../../src/core/engine/trainer';
 import { readLayersModelFolder } from '../../../src/core/engine/model-io';
-import { ensurePretrained, pretrainConfig, pretrainedKey, RECIPE_ENV, type PretrainServices } from '../../../src/core/engine/pretrained';
+import { ensurePretrained, pretrainConfig, pretrainedKey, RECIPE_ENV, type PretrainRequest, type PretrainServices } from '../../../src/core/engine/pretrained';
 
 const TINY = { data: { builtinOptions: { trainCount: 100, valCount: 100 } }, model: { imageSize: 16 }, train: { epochs: 1, batchSize: 50 } };
-const request = { backbone: 'resnet-tiny', widthMultiplier: 1, stemStride: 2 as const };
+const request: PretrainRequest = { backbone: 'resnet-tiny', widthMultiplier: 1, stemStride: 2 };
 
 /** A model folder's weights by saved name. */
 function weightsOf(modelDir: string): Map<string, Float32Array> {
@@ -132,7 +132,7 @@ describe('built-in pretrained backbones (tiny recipe)', () => {
   });
 
   it('the key follows the backbone, its width and stem stride, and the recipe', () => {
-    const key = (over: Partial<typeof request>) => pretrainedKey(services.backbones, pretrainConfig(services.tasks, { ...request, ...over }));
+    const key = (over: Partial<PretrainRequest>) => pretrainedKey(services.backbones, pretrainConfig(services.tasks, { ...request, ...over }));
     const keys = [key({}), key({ widthMultiplier: 0.5 }), key({ stemStride: 1 }), key({ backbone: 'resnet-small' })];
     expect(new Set(keys).size).toBe(4);
     expect(keys[1]).toMatch(/^pretrained-resnet-tiny-w0\.5-/);
