@@ -9,7 +9,7 @@ import * as path from 'path';
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { readLayersModelFolder } from '../../src/core/engine/model-io';
-import { cli, cliAsync, tmpDir, waitFor } from './run-cli';
+import { cli, cliAsync, ROOT, tmpDir, waitFor } from './run-cli';
 
 const work = tmpDir('asl-run-pretrain-');
 const cache = path.join(work, 'cache');
@@ -88,6 +88,27 @@ describe('asl-run pretrain', () => {
     ['a bad recipe', ['pretrain', '--width', '0'], /^asl-run: --width: expected a number in \(0, 16\], got 0$/],
   ])('%s is one line, exit 1', (_, args, message) => {
     expect(refusal(run(args))).toMatch(message);
+  });
+});
+
+describe('a plugin backbone', () => {
+  const plugin = path.join(ROOT, 'examples', 'plugins', 'tiny-vgg-backbone.js');
+  const pretrainPlugin = (file: string) => {
+    const r = run(['pretrain', '--plugin', file, '--backbone', 'tiny-vgg']);
+    expect(r.status).toBe(0);
+    return /^tiny-vgg \(width 1, stem stride 2\): pretrained in \d+s \(top-1 \d+\.\d\d %\): (\S+)\n$/.exec(r.stdout)![1];
+  };
+
+  it('is pretrained like a built-in one, keyed by its file content too', () => {
+    const entry = pretrainPlugin(plugin);
+    expect(path.basename(entry)).toMatch(/^pretrained-tiny-vgg-w1-[0-9a-f]{12}-v1$/);
+    expect(JSON.parse(fs.readFileSync(path.join(entry, 'config.json'), 'utf8')).plugins).toEqual([{ path: plugin, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    // Another version of the plugin (here only a comment changed) is another backbone as far as the cache knows.
+    const edited = path.join(work, 'tiny-vgg-backbone.js');
+    fs.writeFileSync(edited, `${fs.readFileSync(plugin, 'utf8')}\n// edited\n`);
+    const other = pretrainPlugin(edited);
+    expect(other).not.toBe(entry);
+    expect(fs.readFileSync(path.join(other, 'model', 'weights.bin')).equals(fs.readFileSync(path.join(entry, 'model', 'weights.bin')))).toBe(true);
   });
 });
 
