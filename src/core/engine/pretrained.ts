@@ -8,7 +8,8 @@
  * The entry's key is `pretrained-<backbone>-w<width>-<hash>-v<version>`, the hash over everything
  * that decides the weights: the recipe's resolved config (backbone, width and stem stride included),
  * the content of a plugin backbone's file, and PRETRAINED_VERSION (raised when the code changes
- * what a recipe trains). The run is seeded, so one key holds one set of weights per backend.
+ * what a recipe trains). The run is seeded: the same key trains the same weights on the same
+ * backend. The backend is not keyed (weights are weights; its config.json records which trained them).
  * $ASL_RUN_PRETRAIN_RECIPE (config keys as JSON over the recipe, e.g. fewer images for tests)
  * changes the recipe, and with it the key.
  */
