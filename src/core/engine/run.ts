@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseSavedRunConfig, type RunConfig } from '../run-config';
-import type { PreparedTask, TaskDefinition, TaskEnvironment } from '../registry/task-registry';
+import type { PreparedTask, TaskDefinition, TaskEnvironment, TaskRegistry } from '../registry/task-registry';
 import { checkResumePlugins } from '../registry/run-plugins';
 import { formatDuration, Progress } from './progress';
 import { Trainer, TrainResult, type TrainerComponents } from './trainer';
@@ -26,7 +26,6 @@ import { formatProfile, Profiler, type ProfileReport } from './profiler';
 import { describeSkips, type SkipCounts } from '../data/skips';
 import { initFrom, type InitFromConfig } from './init-from';
 import { describeRequest, ensurePretrained } from './pretrained';
-import type { TaskRegistry } from '../registry/task-registry';
 import type { BackboneRegistry } from '../../backbones/registry';
 
 export { RUN_FILES };
