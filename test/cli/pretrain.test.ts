@@ -155,14 +155,18 @@ describe('--pretrained builtin into detection, backbone frozen then slower', () 
   });
 });
 
-describe('a killed --pretrained builtin run', () => {
-  it('resumes from its checkpoint without the cache entry, to the weights of the uninterrupted run', async () => {
+describe('a --pretrained builtin multilabel run, killed', () => {
+  it('loads the backbone only (not the classifier of the pretraining, of the same shape), and resumes from its checkpoint without the cache entry', async () => {
     const tags = path.join(work, 'tags');
     expect(cli(['data', 'make', 'mnist-multilabel', '--out', tags, '--options', '{"trainCount":96,"valCount":48}']).status).toBe(0);
-    const args = ['--task', 'multilabel', '--data', tags, '--image-size', '32', '--epochs', '3', '--batch-size', '16', '--pretrained', 'builtin', '--quiet'];
+    const args = ['--task', 'multilabel', '--data', tags, '--image-size', '32', '--epochs', '3', '--batch-size', '16', '--pretrained', 'builtin'];
     const [full, killed] = [path.join(work, 'full'), path.join(work, 'killed')];
-    expect(run([...args, '--out', full]).status).toBe(0);
-    const child = cliAsync([...args, '--backend', 'wasm', '--out', killed], ENV);
+    const uninterrupted = run([...args, '--out', full]);
+    expect(uninterrupted.status).toBe(0);
+    expect(uninterrupted.stderr).toMatch(
+      /^asl-run: --pretrained builtin \S+: loaded 50 of 52 weight tensors \(backbone 50 of 50\); 2 initialised fresh: 2 outside the backbone \(e\.g\. head_logits\/kernel\); 2 source tensors unused$/m,
+    );
+    const child = cliAsync([...args, '--quiet', '--backend', 'wasm', '--out', killed], ENV);
     await waitFor(path.join(killed, 'checkpoint', 'last.ckpt'), 240_000);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('exit', resolve));

@@ -9,6 +9,8 @@
  * or of another shape) unless `model.initFromPartial` (--init-from-partial) allows it. Weights
  * outside the backbone (FPN, heads, the classifier) load where they match and are otherwise
  * initialised fresh, which is what fine-tuning onto other classes or another task needs.
+ * `backboneOnly` loads the backbone alone (the built-in pretraining's classifier is MNIST's, so no
+ * run should start from it, whatever its classes).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,6 +24,8 @@ export interface InitFromConfig {
   initFrom: string;
   /** Allow a backbone that loads only in part. */
   initFromPartial: boolean;
+  /** Load the backbone only: the rest keeps its fresh initialisation even where the source has it. */
+  backboneOnly?: boolean;
 }
 
 /** What initialisation did, by target weight name. */
@@ -31,6 +35,8 @@ export interface InitFromReport {
   mismatched: [string, string][];
   /** Target weights with no source tensor of their name. */
   missing: string[];
+  /** Target weights left fresh because they are outside the backbone (backboneOnly). */
+  outside: string[];
   /** Source tensors no target weight took. */
   unused: number;
 }
@@ -53,13 +59,20 @@ function sourceFolder(source: string, label: string): { dir: string; run: boolea
 
 const shapeText = (shape: readonly (number | null)[]) => `[${shape.join(', ')}]`;
 
-/** Maps `source` onto `model` by name and shape (assigning nothing); the tensors of `source` stay the caller's. */
-export function matchWeights(model: tf.LayersModel, source: tf.NamedTensorMap): { report: InitFromReport; pairs: [tf.LayerVariable, tf.Tensor][] } {
-  const report: InitFromReport = { loaded: [], mismatched: [], missing: [], unused: 0 };
+/**
+ * Maps `source` onto `model` by name and shape (assigning nothing); the tensors of `source` stay the caller's.
+ * @param only the names that may load (the rest are reported `outside`); all when absent
+ */
+export function matchWeights(model: tf.LayersModel, source: tf.NamedTensorMap, only?: Set<string>): { report: InitFromReport; pairs: [tf.LayerVariable, tf.Tensor][] } {
+  const report: InitFromReport = { loaded: [], mismatched: [], missing: [], outside: [], unused: 0 };
   const pairs: [tf.LayerVariable, tf.Tensor][] = [];
   const taken = new Set<string>();
   for (const weight of new Map(model.weights.map((w) => [w.originalName, w])).values()) {
     const name = weight.originalName;
+    if (only && !only.has(name)) {
+      report.outside.push(name);
+      continue;
+    }
     const tensor = source[name];
     if (!tensor) {
       report.missing.push(name);
@@ -79,9 +92,10 @@ export function matchWeights(model: tf.LayersModel, source: tf.NamedTensorMap): 
 
 /** The one line a run prints; `label` names the source as the user gave it (`--init-from runs/sl`). */
 export function describeInitFrom(label: string, report: InitFromReport, backboneLoaded: number, backboneTotal: number): string {
-  const total = report.loaded.length + report.mismatched.length + report.missing.length;
-  const fresh = report.mismatched.length + report.missing.length;
+  const fresh = report.mismatched.length + report.missing.length + report.outside.length;
+  const total = report.loaded.length + fresh;
   const parts = [
+    report.outside.length > 0 ? `${report.outside.length} outside the backbone (e.g. ${report.outside[0]})` : '',
     report.mismatched.length > 0 ? `${report.mismatched.length} shape mismatch (e.g. ${report.mismatched[0][0]})` : '',
     report.missing.length > 0 ? `${report.missing.length} not in the source (e.g. ${report.missing[0]})` : '',
   ].filter(Boolean);
@@ -100,12 +114,13 @@ export function initFrom(model: tf.LayersModel, config: InitFromConfig, log: (li
   const { weightSpecs, weightData } = readLayersModelFolder(dir, run ? log : () => undefined);
   const tensors = tf.io.decodeWeights(weightData, weightSpecs);
   try {
-    const { report, pairs } = matchWeights(model, tensors);
+    const backbone = backboneWeightNames(model);
+    if (config.backboneOnly && backbone.size === 0) throw new Error(`${label}: the model has no backbone layers to load into`);
+    const { report, pairs } = matchWeights(model, tensors, config.backboneOnly ? backbone : undefined);
     if (report.loaded.length === 0) {
       const example = report.mismatched[0] ? `'${report.mismatched[0][0]}': ${report.mismatched[0][1]}` : `the model's '${report.missing[0]}' is not among its ${Object.keys(tensors).length} tensors`;
       throw new Error(`${label}: no weight of the model matches the source by name and shape (${example}); nothing to load`);
     }
-    const backbone = backboneWeightNames(model);
     const backboneFailed = [...report.mismatched.map(([n, why]) => [n, why]), ...report.missing.map((n) => [n, 'not in the source'])].filter(([n]) => backbone.has(n));
     if (backboneFailed.length > 0 && !config.initFromPartial) {
       const [name, why] = backboneFailed[0];

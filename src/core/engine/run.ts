@@ -126,7 +126,7 @@ export class TrainingEngine {
     });
     const how = pretrained.trained ? `pretrained now in ${formatDuration(pretrained.seconds)}` : 'found in the cache';
     env.log(`asl-run: --pretrained builtin: ${describeRequest(request)} ${how} (top-1 ${pretrained.top1.toFixed(2)} % on its validation digits)`);
-    return { source: { initFrom: pretrained.dir, initFromPartial: false }, label: `--pretrained builtin ${pretrained.dir}` };
+    return { source: { initFrom: pretrained.dir, initFromPartial: false, backboneOnly: true }, label: `--pretrained builtin ${pretrained.dir}` };
   }
 
   /**
