@@ -25,6 +25,7 @@ import { checkBuiltinGenerator } from './data/builtin/generator-contract';
 import { MNIST_MULTILABEL } from './data/builtin/mnist-multilabel';
 import { MNIST_FOLDER } from './data/builtin/mnist-folder';
 import { MNIST_DETECTION } from './data/builtin/mnist-detection';
+import { MNIST_COLOUR_MULTILABEL } from './data/builtin/mnist-colour-multilabel';
 import type { LossPlugin } from '../losses/loss-plugin';
 import { checkLossPlugin, probeLossValues } from '../losses/loss-contract';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
@@ -87,7 +88,7 @@ function bindBuiltins(container: Container): void {
   constant<AssignerEntry>(TOKENS.Assigner, centerPriorAssigner);
   constant<DetectionHead>(TOKENS.DetectionHead, fcosHead);
   container.bind<DetectionHead>(TOKENS.DetectionHead).toResolvedValue(createYoloxHead, [TOKENS.AssignerRegistry]).inSingletonScope();
-  for (const dataset of [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION]) constant<BuiltinGenerator>(TOKENS.Dataset, dataset);
+  for (const dataset of [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION, MNIST_COLOUR_MULTILABEL]) constant<BuiltinGenerator>(TOKENS.Dataset, dataset);
   for (const optimizer of [adam, adamw, sgd]) constant<OptimizerEntry>(TOKENS.Optimizer, optimizer);
   for (const schedule of [oneCycleSchedule, cosineSchedule, constantSchedule]) constant<ScheduleEntry>(TOKENS.Schedule, schedule);
   type Deps = [LossRegistry, BackboneRegistry, DatasetRegistry];
