@@ -28,7 +28,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     json: true,
     describe: 'Task options as JSON, merged over the task\'s (detection: strides, levelBounds, channels, scoreThreshold, …; a run\'s config.json lists them all)',
   },
-  dataset: { key: 'data.builtin', type: 'string', describe: 'Built-in dataset (mnist-multilabel, mnist, mnist-detection)' },
+  dataset: { key: 'data.builtin', type: 'string', describe: 'Built-in dataset (mnist-multilabel, mnist-colour-multilabel, mnist, mnist-detection; see `asl-run data list`)' },
   data: { key: 'data.dir', type: 'string', describe: 'Dataset folder; train/val splits found by convention (COCO, CSV, ImageFolder, VOC)' },
   train: { key: 'data.train', type: 'string', describe: 'Training split (annotation JSON, CSV or folder), overrides --data' },
   val: { key: 'data.val', type: 'string', describe: 'Validation split, overrides --data' },
