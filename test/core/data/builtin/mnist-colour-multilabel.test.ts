@@ -79,6 +79,16 @@ describe('mnist-colour-multilabel', () => {
     });
   });
 
+  it('with classSkew 0 draws every class about equally often', () => {
+    const balanced = make(path.join(dir, 'balanced'), { trainCount: 1000, valCount: 1, classSkew: 0 });
+    const anns = annotationsOf(balanced, 'train');
+    const drawn = new Array<number>(60).fill(0);
+    for (const a of anns) drawn[a.category_id - 1]++;
+    // ~45 digits per class: every count within 5 standard errors of the uniform share.
+    const expected = anns.length / 60;
+    expect(drawn.filter((n) => Math.abs(n - expected) > 5 * Math.sqrt(expected))).toEqual([]);
+  });
+
   it('paints each digit in its class colour only inside its box, and places colours independently of position', () => {
     const anns = annotationsOf(root, 'train');
     const byImage = new Map<number, RawAnnotation[]>();
