@@ -30,7 +30,7 @@ export function featureMapProblem(backbone: Pick<Backbone, 'features' | 'strides
     const f = features[i];
     if (!(f instanceof tf.SymbolicTensor)) return `features[${i}] is not a tf.SymbolicTensor (build with tf.layers on the given input)`;
     const expected = [null, Math.ceil(size / s), Math.ceil(size / s), channels[i]];
-    if (f.shape.join() !== expected.join()) return `features[${i}] has shape [${f.shape.join(', ')}], expected [${expected.join(', ')}] for stride ${s} and ${channels[i]} channels on a ${size}x${size} input`;
+    if (f.shape.join() !== expected.join()) return `features[${i}] has shape [${f.shape.map(String).join(', ')}], expected [${expected.map(String).join(', ')}] for stride ${s} and ${channels[i]} channels on a ${size}x${size} input`;
   }
   return undefined;
 }

@@ -111,9 +111,14 @@ export const tfjsBackbones: BackboneFactory = {
       model = deserialize(modelConfig, file);
       const features = tapOutputs(model, file, spec, options.taps ?? [], size);
       const channels = features.map((f) => f.shape[3] as number);
-      const strides = features.map((f) => Math.round(size / (f.shape[1] as number)));
+      // The nominal stride; a map a row short of it (floored) is then the contract's shape error, not a stride of 12.5.
+      const strides = features.map((f) => 2 ** Math.round(Math.log2(size / (f.shape[1] as number))));
       const problem = featureMapProblem({ features, strides, channels }, size);
-      if (problem) throw new Error(`--taps ${options.taps!.join(',')}: on ${file} at --image-size ${size}, ${problem}`);
+      if (problem) {
+        // 'valid' padding (Keras' stride-2 blocks) floors where 'same' rounds up: exact only on a multiple of the stride.
+        const hint = problem.startsWith('features[') ? "; an --image-size divisible by the deepest tap's stride keeps every map exact" : '';
+        throw new Error(`--taps ${options.taps!.join(',')}: on ${file} at --image-size ${size}, ${problem}${hint}`);
+      }
       const kept = layersUnder(features);
       loadWeights(model, kept, weights, file);
       for (const layer of model.layers) {

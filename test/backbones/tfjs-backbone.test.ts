@@ -22,6 +22,7 @@ const adaptive = path.join(root, 'adaptive');
 const fixed = path.join(root, 'fixed64');
 const gray = path.join(root, 'gray');
 const sequential = path.join(root, 'sequential');
+const valid = path.join(root, 'valid');
 const registry = new BackboneRegistry([resnetTiny], [tfjsBackbones]);
 const TAPS = ['block_2_relu', 'block_3_relu', 'block_4_add'];
 
@@ -51,6 +52,10 @@ beforeAll(async () => {
   seq.add(tf.layers.conv2d({ inputShape: [null, null, 3], filters: 8, kernelSize: 3, strides: 2, padding: 'same', name: 'seq_conv1' }));
   seq.add(tf.layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu', name: 'seq_conv2' }));
   models.push([seq, sequential, 1]);
+  // 'valid' padding, as Keras' stride-2 blocks have: a map exact only where the image size divides by the stride.
+  const floored = tf.sequential({ name: 'floored' });
+  floored.add(tf.layers.conv2d({ inputShape: [null, null, 3], filters: 4, kernelSize: 3, strides: 2, padding: 'valid', name: 'valid_conv' }));
+  models.push([floored, valid, 1]);
   for (const [model, dir, shards] of models) {
     await saveConverterStyle(model, dir, shards);
     disposeModel(model);
@@ -116,6 +121,7 @@ describe('tfjs: backbone', () => {
     ['an unknown tap', adaptive, ['block_2_rlu'], /^--taps: \S+adaptive\/model\.json has no layer 'block_2_rlu'; e\.g\. --taps block_2_relu,/],
     ['a tap that is no feature map', adaptive, ['top_pool'], /^--taps: layer 'top_pool' of \S+\/model\.json outputs \[null, 32\], not a 4-D feature map \[N, H, W, C\]$/],
     ['taps out of order', adaptive, ['block_3_relu', 'block_2_relu'], /^--taps block_3_relu,block_2_relu: on \S+ at --image-size 64, strides must be increasing powers of two, got \[8, 4\]$/],
+    ['a map a row short of its stride', valid, ['valid_conv'], /^--taps valid_conv: on \S+ at --image-size 64, features\[0\] has shape \[null, 31, 31, 4\], expected \[null, 32, 32, 4\] for stride 2 .*; an --image-size divisible by the deepest tap's stride keeps every map exact$/],
     ['a one-channel model', gray, ['block_2_relu'], /^\S+gray\/model\.json: the model's input is \[null, null, null, 1\], this run feeds \[null, 64, 64, 3\]/],
   ])('refuses %s in one line, naming the file or option', (_what, dir, taps, message) => {
     expect(refusal(() => create(dir, 64, taps))).toMatch(message);
