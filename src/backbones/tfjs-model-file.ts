@@ -81,8 +81,7 @@ function inputLayerConfig(model: ModelConfig, file: string): Record<string, unkn
  */
 function setInputShape(model: ModelConfig, file: string, inputShape: [number, number, number]): void {
   const config = inputLayerConfig(model, file);
-  // Keras 2 and tfjs write batch_input_shape; Keras 3 writes batch_shape.
-  const declared = config.batchInputShape ?? config.batchShape;
+  const declared = config.batchInputShape;
   if (!Array.isArray(declared)) throw new Error(`${file}: its input layer declares no input shape (batch_input_shape)`);
   const wanted = [null, ...inputShape];
   const fits = declared.length === 4 && declared.every((d, i) => i === 0 || d == null || d === wanted[i]);
@@ -92,7 +91,6 @@ function setInputShape(model: ModelConfig, file: string, inputShape: [number, nu
         + 'convert the model with input_shape=(None, None, 3) or set --image-size to its size',
     );
   }
-  delete config.batchShape;
   config.batchInputShape = wanted;
 }
 
@@ -111,6 +109,10 @@ export function readTfjsModelFile(spec: string, inputShape: [number, number, num
       `${file}: not a TF.js layers model (no Keras model config in its modelTopology; a graph model cannot be a backbone): `
         + 'convert with tensorflowjs_converter --input_format keras (or keras_saved_model) --output_format tfjs_layers_model',
     );
+  }
+  // Keras 3 tags each layer with its `module` and nests inbound nodes as objects; tfjs-layers reads neither (tensorflow/tfjs#8358).
+  if (Array.isArray(topology.config.layers) && topology.config.layers.some((l) => isObject(l) && 'module' in l)) {
+    throw new Error(`${file}: written in Keras 3's model format, which TF.js cannot read; convert from Keras 2 (TensorFlow 2.15, or tf-keras with TF_USE_LEGACY_KERAS=1)`);
   }
   const modelConfig = pythonicToTs(topology) as ModelConfig;
   setInputShape(modelConfig, file, inputShape);

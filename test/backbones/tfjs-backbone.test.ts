@@ -23,6 +23,7 @@ const fixed = path.join(root, 'fixed64');
 const gray = path.join(root, 'gray');
 const sequential = path.join(root, 'sequential');
 const valid = path.join(root, 'valid');
+const keras3 = path.join(root, 'keras3');
 const registry = new BackboneRegistry([resnetTiny], [tfjsBackbones]);
 const TAPS = ['block_2_relu', 'block_3_relu', 'block_4_add'];
 
@@ -60,6 +61,11 @@ beforeAll(async () => {
     await saveConverterStyle(model, dir, shards);
     disposeModel(model);
   }
+  // Keras 3 tags each layer with its module (keras.layers); tfjs-layers cannot read that format.
+  fs.cpSync(adaptive, keras3, { recursive: true });
+  const json = JSON.parse(fs.readFileSync(path.join(keras3, 'model.json'), 'utf8'));
+  for (const layer of json.modelTopology.config.layers) layer.module = 'keras.layers';
+  fs.writeFileSync(path.join(keras3, 'model.json'), JSON.stringify(json));
 });
 
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -122,6 +128,7 @@ describe('tfjs: backbone', () => {
     ['a tap that is no feature map', adaptive, ['top_pool'], /^--taps: layer 'top_pool' of \S+\/model\.json outputs \[null, 32\], not a 4-D feature map \[N, H, W, C\]$/],
     ['taps out of order', adaptive, ['block_3_relu', 'block_2_relu'], /^--taps block_3_relu,block_2_relu: on \S+ at --image-size 64, strides must be increasing powers of two, got \[8, 4\]$/],
     ['a map a row short of its stride', valid, ['valid_conv'], /^--taps valid_conv: on \S+ at --image-size 64, features\[0\] has shape \[null, 31, 31, 4\], expected \[null, 32, 32, 4\] for stride 2 .*; an --image-size divisible by the deepest tap's stride keeps every map exact$/],
+    ['a Keras 3 model file', keras3, TAPS, /^\S+keras3\/model\.json: written in Keras 3's model format, which TF\.js cannot read; convert from Keras 2 \(/],
     ['a one-channel model', gray, ['block_2_relu'], /^\S+gray\/model\.json: the model's input is \[null, null, null, 1\], this run feeds \[null, 64, 64, 3\]/],
   ])('refuses %s in one line, naming the file or option', (_what, dir, taps, message) => {
     expect(refusal(() => create(dir, 64, taps))).toMatch(message);
