@@ -116,7 +116,8 @@ export function flagOverrides(args: Record<string, unknown>): { overrides: JsonO
 const flagLabel: IssueLabel = (keyPath, unknownKey) => {
   const dotted = keyPath.join('.');
   const flags = Object.entries(TRAIN_FLAGS);
-  const exact = flags.find(([, spec]) => spec.key === dotted);
+  // A list flag (--taps) is named for its items too.
+  const exact = flags.find(([, spec]) => spec.key === dotted || (!spec.json && dotted.startsWith(`${spec.key}.`)));
   if (exact) return `--${exact[0]}`;
   const holder = flags.find(([, spec]) => spec.json && dotted.startsWith(`${spec.key}.`));
   if (holder) return unknownKey ? `--${holder[0]}` : `--${holder[0]}: ${dotted.slice(holder[1].key.length + 1)}`;

@@ -122,10 +122,13 @@ describe('--backbone tfjs:PATH --taps', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('refuses --taps without a tfjs: backbone', () => {
+  it('refuses --taps without a tfjs: backbone, and an empty tap name', () => {
     const out = path.join(work, 'refused-taps');
     expect(refusal(cli([...multilabel, '--backbone', 'resnet-tiny', '--taps', TAPS, '--epochs', '1', '--out', out]))).toBe(
       "asl-run: --taps: applies to a backbone read from a model file (--backbone tfjs:…), not to 'resnet-tiny'",
+    );
+    expect(refusal(cli([...multilabel, '--backbone', `tfjs:${keras}`, '--taps', 'block_2_relu,,block_3_relu', '--epochs', '1', '--out', out]))).toBe(
+      'asl-run: --taps: expected a layer name, got ""',
     );
     expect(fs.existsSync(out)).toBe(false);
   });
