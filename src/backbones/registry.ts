@@ -40,8 +40,6 @@ export interface BackboneEntry extends Named {
 export interface BackboneFactory {
   /** The name's prefix before `:`, e.g. `tfjs`. */
   readonly scheme: string;
-  /** One line for listings and messages, starting with the form of the name (`tfjs:PATH …`). */
-  readonly description: string;
   /** The backbone of `spec` on a new input of `options.inputShape`, named `<scheme>:<spec>`; one-line errors name the option or file at fault. */
   create(spec: string, options: BackboneOptions): Backbone;
 }

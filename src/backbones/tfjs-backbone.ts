@@ -101,7 +101,6 @@ function checkOptions(spec: string, options: BackboneOptions): void {
 /** `tfjs:PATH`: bound in the composition root. */
 export const tfjsBackbones: BackboneFactory = {
   scheme: SCHEME,
-  description: 'tfjs:PATH — a TF.js layers model (model.json + shards, e.g. a converted Keras model) with its weights, feature maps at --taps',
   create(spec: string, options: BackboneOptions): Backbone {
     checkOptions(spec, options);
     const size = options.inputShape[0];
