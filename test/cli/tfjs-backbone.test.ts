@@ -48,7 +48,7 @@ beforeAll(async () => {
 });
 
 describe('--backbone tfjs:PATH --taps', () => {
-  it('starts from the file\'s weights: frozen for the whole run, they end equal to them (batch-norm statistics updated)', () => {
+  it('starts from the file\'s weights: frozen for the whole run, they end equal to them (batch-norm statistics updated); --resume works from another folder', () => {
     const out = path.join(work, 'frozen');
     // A relative path, recorded absolute so that --resume works from any folder.
     const r = cli([...multilabel, '--backbone', 'tfjs:keras', '--taps', TAPS, '--epochs', '1', '--freeze-backbone-epochs', '1', '--out', out], { cwd: work });
@@ -63,6 +63,10 @@ describe('--backbone tfjs:PATH --taps', () => {
     for (const name of backbone.filter((n) => !statistics.includes(n))) expect(run.get(name)).toEqual(file.get(name));
     for (const name of statistics) expect(run.get(name)).not.toEqual(file.get(name));
     expect([...run.keys()].some((n) => n.startsWith('top_'))).toBe(false);
+    // --resume from another folder rebuilds the model from the recorded absolute path, its weights from the checkpoint.
+    const resumed = cli(['--resume', out, '--backend', 'wasm', '--quiet']);
+    expect(resumed.status).toBe(0);
+    expect(weightsOf(path.join(out, 'model'))).toEqual(run);
   });
 
   it('trains multi-label (the loss falls); eval and predict work with the model file gone, --resume names it', () => {
