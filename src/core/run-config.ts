@@ -44,6 +44,8 @@ export const runConfigSchema = object({
     stemStride: z.union([z.literal(1), z.literal(2)], { error: '1 or 2' }).describe('1 keeps full resolution in the stem (small images), 2 halves it'),
     initFrom: text().describe('Initialise from a run folder (any task) or a TF.js layers model (folder or model.json), by weight name and shape; the backbone must load whole unless initFromPartial'),
     initFromPartial: bool().describe('Allow initFrom to load only part of the backbone'),
+    taps: z.array(nonEmptyText('a layer name'), { error: 'a list of layer names' })
+      .describe('With a tfjs:PATH backbone: the layers whose outputs are the feature maps, shallow to deep'),
   }),
   input: object({
     mean: rgb({}).describe('Per-channel mean subtracted from pixels scaled to [0, 1]'),
@@ -121,7 +123,7 @@ export function baseRunConfig(): RunConfig {
     lossParams: {},
     backend: 'auto',
     data: { builtin: '', dir: '', train: '', val: '', skipBad: false, maxTrainImages: 0, maxValImages: 0, builtinOptions: {} },
-    model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 2, initFrom: '', initFromPartial: false },
+    model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 2, initFrom: '', initFromPartial: false, taps: [] },
     input: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], cacheMB: 256, fit: 'stretch', padValue: 114 },
     augment: { hflip: 0.5, cutoutHoles: 1, cutoutSize: 0.25, cropScaleMin: 1, cropRatioMin: 0.75, cropRatioMax: 1.3333333333333333 },
     train: {
