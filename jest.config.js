@@ -2,6 +2,9 @@
 process.env.ASL_RUN_THREADS ??= '1';
 /** Dawn's OpenGL ES adapter needs it in the real environment, which a test's process.env (a copy) does not reach. */
 process.env.EGL_PLATFORM ??= 'surfaceless';
+/** What asl-run's setNativeDefaults sets for TensorFlow, which reads it from the real environment when its library loads in a test. */
+process.env.TF_ENABLE_ONEDNN_OPTS ??= '0';
+process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
 
 /** Tests are TypeScript, transpiled by swc (type checking is `npm run build`'s job). */
 module.exports = {

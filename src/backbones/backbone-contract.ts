@@ -15,7 +15,11 @@ const backboneContract = z.object({ name: identifier(), description: text(), bui
 
 const PROBE_SIZE = 64;
 
-function probeProblem(backbone: Backbone): string | undefined {
+/**
+ * What is wrong with a backbone's feature maps on a `size`x`size` input (see the file comment), or
+ * undefined; the tfjs: backbone checks its taps with it at the run's image size.
+ */
+export function featureMapProblem(backbone: Pick<Backbone, 'features' | 'strides' | 'channels'>, size: number): string | undefined {
   const { features, strides, channels } = backbone;
   if (!Array.isArray(features) || features.length === 0) return 'returned no feature maps';
   if (!Array.isArray(strides) || strides.length !== features.length) return `returned ${features.length} feature maps but ${Array.isArray(strides) ? strides.length : 'no'} strides`;
@@ -25,8 +29,8 @@ function probeProblem(backbone: Backbone): string | undefined {
     if (!Number.isInteger(s) || s < 1 || (s & (s - 1)) !== 0 || (i > 0 && s <= strides[i - 1])) return `strides must be increasing powers of two, got [${strides.join(', ')}]`;
     const f = features[i];
     if (!(f instanceof tf.SymbolicTensor)) return `features[${i}] is not a tf.SymbolicTensor (build with tf.layers on the given input)`;
-    const expected = [null, Math.ceil(PROBE_SIZE / s), Math.ceil(PROBE_SIZE / s), channels[i]];
-    if (f.shape.join() !== expected.join()) return `features[${i}] has shape [${f.shape.join(', ')}], expected [${expected.join(', ')}] for stride ${s} and ${channels[i]} channels on a ${PROBE_SIZE}x${PROBE_SIZE} input`;
+    const expected = [null, Math.ceil(size / s), Math.ceil(size / s), channels[i]];
+    if (f.shape.join() !== expected.join()) return `features[${i}] has shape [${f.shape.map(String).join(', ')}], expected [${expected.map(String).join(', ')}] for stride ${s} and ${channels[i]} channels on a ${size}x${size} input`;
   }
   return undefined;
 }
@@ -41,7 +45,7 @@ export function checkBackboneEntry(candidate: unknown, source: string): Backbone
   } catch (err) {
     throw new PluginError(`${where}: build() failed on a ${PROBE_SIZE}x${PROBE_SIZE}x3 input (${reason(err)})`);
   }
-  const problem = probeProblem(backbone);
+  const problem = featureMapProblem(backbone, PROBE_SIZE);
   if (problem) throw new PluginError(`${where}: build() ${problem}`);
   try {
     tf.model({ inputs: backbone.inputs, outputs: backbone.features }).dispose();

@@ -1,7 +1,9 @@
 /**
  * Backbones by name, in the manner of timm's model registry: each entry point is a small object
  * (src/backbones/entries.ts for the built-ins) that the composition root binds; `--plugin` files
- * register more. `create` checks the options and builds the entry on a new image input.
+ * register more. `create` checks the options and builds the entry on a new image input. A name
+ * `<scheme>:<spec>` goes to the factory of that scheme instead (`tfjs:PATH`, tfjs-backbone.ts),
+ * which builds a backbone from something outside the registry, input included.
  */
 import { tf } from '../core/tf';
 import { Registry, type Named } from '../core/registry/registry';
@@ -18,6 +20,8 @@ export interface BackboneOptions {
   stemStride?: 1 | 2;
   /** Prefix for every layer name, to keep two backbones in one model apart. Default ''. */
   prefix?: string;
+  /** A factory backbone's feature maps: the names of the layers that output them, shallow to deep. */
+  taps?: readonly string[];
 }
 
 /** One backbone entry point. */
@@ -32,9 +36,26 @@ export interface BackboneEntry extends Named {
   build(input: tf.SymbolicTensor, widthMultiplier: number, stemStride: 1 | 2 | undefined, prefix: string): BackboneFeatures;
 }
 
+/** Backbones named `<scheme>:<spec>`, built from `spec` (a file, …) rather than registered one by one. */
+export interface BackboneFactory {
+  /** The name's prefix before `:`, e.g. `tfjs`. */
+  readonly scheme: string;
+  /** The backbone of `spec` on a new input of `options.inputShape`, named `<scheme>:<spec>`; one-line errors name the option or file at fault. */
+  create(spec: string, options: BackboneOptions): Backbone;
+}
+
 export class BackboneRegistry extends Registry<BackboneEntry> {
-  constructor(builtins: readonly BackboneEntry[] = []) {
+  private readonly factories: readonly BackboneFactory[];
+
+  constructor(builtins: readonly BackboneEntry[] = [], factories: readonly BackboneFactory[] = []) {
     super('backbone', '--backbone', builtins);
+    this.factories = factories;
+  }
+
+  /** The factory that builds `name`, when `name` is `<scheme>:<spec>` of a known scheme. */
+  private factoryFor(name: string): BackboneFactory | undefined {
+    const colon = name.indexOf(':');
+    return colon > 0 ? this.factories.find((f) => f.scheme === name.slice(0, colon)) : undefined;
   }
 
   /**
@@ -43,7 +64,6 @@ export class BackboneRegistry extends Registry<BackboneEntry> {
    * @throws Error on an unknown name (listing the known ones) or invalid options.
    */
   create(name: string, options: BackboneOptions): Backbone {
-    const entry = this.get(name);
     const { inputShape, widthMultiplier = 1, stemStride, prefix = '' } = options;
     if (inputShape.length !== 3 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new Error(`backbone '${name}': inputShape must be [H, W, C] of positive integers, got [${inputShape.join(', ')}]`);
@@ -54,8 +74,18 @@ export class BackboneRegistry extends Registry<BackboneEntry> {
     if (stemStride !== undefined && stemStride !== 1 && stemStride !== 2) {
       throw new Error(`backbone '${name}': stemStride must be 1 or 2, got ${stemStride}`);
     }
+    const factory = this.factoryFor(name);
+    if (factory) {
+      const backbone = factory.create(name.slice(factory.scheme.length + 1), options);
+      markBackboneLayers(backbone.features);
+      return backbone;
+    }
+    if (options.taps && options.taps.length > 0) {
+      const forms = this.factories.map((f) => `--backbone ${f.scheme}:…`).join(' or ');
+      throw new Error(`--taps: applies to a backbone read from a model file (${forms}), not to '${name}'`);
+    }
+    const { component: entry, source } = this.entry(name);
     const inputs = tf.input({ shape: inputShape, name: `${prefix}image` });
-    const { source } = this.entry(name);
     const built = source === 'built-in' ? entry.build(inputs, widthMultiplier, stemStride, prefix) : this.buildPlugin(entry, source, inputs, options);
     markBackboneLayers(built.features);
     return { name, inputs, ...built };

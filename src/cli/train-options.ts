@@ -2,6 +2,7 @@
  * The training flags of `asl-run [train]`, each mapped to the config key it overrides, and the
  * resolution task defaults ← --config file ← flags.
  */
+import * as path from 'path';
 import type { Options } from 'yargs';
 import { ConfigError, deepMerge, isObject, JsonObject, JsonValue, parseJsonFlag, readJsonFile, setPath } from '../core/config';
 import { PRETRAINED_CHOICES, runConfigSchema, type RunConfig } from '../core/run-config';
@@ -28,7 +29,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     json: true,
     describe: 'Task options as JSON, merged over the task\'s (detection: strides, levelBounds, channels, scoreThreshold, …; a run\'s config.json lists them all)',
   },
-  dataset: { key: 'data.builtin', type: 'string', describe: 'Built-in dataset (mnist-multilabel, mnist, mnist-detection)' },
+  dataset: { key: 'data.builtin', type: 'string', describe: 'Built-in dataset (mnist-multilabel, mnist-colour-multilabel, mnist, mnist-detection; see `asl-run data list`)' },
   data: { key: 'data.dir', type: 'string', describe: 'Dataset folder; train/val splits found by convention (COCO, CSV, ImageFolder, VOC)' },
   train: { key: 'data.train', type: 'string', describe: 'Training split (annotation JSON, CSV or folder), overrides --data' },
   val: { key: 'data.val', type: 'string', describe: 'Validation split, overrides --data' },
@@ -36,7 +37,19 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'missing-labels': { key: 'data.builtinOptions.missingLabels', type: 'number', describe: 'Built-in multi-label data: drop each training positive with this probability' },
   'max-train-images': { key: 'data.maxTrainImages', type: 'number', describe: 'Use at most this many training images (0 = all)' },
   'max-val-images': { key: 'data.maxValImages', type: 'number', describe: 'Use at most this many validation images (0 = all)' },
-  backbone: { key: 'model.backbone', type: 'string', describe: 'Backbone (resnet-tiny, resnet-small, mobilenet-tiny, …)' },
+  backbone: {
+    key: 'model.backbone',
+    type: 'string',
+    // A model file's path is saved absolute, as plugin paths are, so that --resume works from any folder.
+    coerce: (name: string) => (name.startsWith('tfjs:') ? `tfjs:${path.resolve(name.slice('tfjs:'.length))}` : name),
+    describe: 'Backbone (resnet-tiny, resnet-small, mobilenet-tiny, …, or tfjs:PATH: a TF.js layers model, with --taps)',
+  },
+  taps: {
+    key: 'model.taps',
+    type: 'string',
+    coerce: (list: string) => list.split(',').map((name) => name.trim()),
+    describe: 'With --backbone tfjs:PATH: comma-separated layer names whose outputs are the feature maps, shallow to deep',
+  },
   'image-size': { key: 'model.imageSize', type: 'number', describe: 'Square input size in pixels' },
   fit: { key: 'input.fit', type: 'string', choices: ['stretch', 'letterbox'], describe: 'How images reach the square input: stretch each side, or letterbox (keep the aspect ratio, pad); boxes follow' },
   width: { key: 'model.widthMultiplier', type: 'number', describe: 'Backbone width multiplier' },
@@ -109,7 +122,8 @@ export function flagOverrides(args: Record<string, unknown>): { overrides: JsonO
 const flagLabel: IssueLabel = (keyPath, unknownKey) => {
   const dotted = keyPath.join('.');
   const flags = Object.entries(TRAIN_FLAGS);
-  const exact = flags.find(([, spec]) => spec.key === dotted);
+  // A list flag (--taps) is named for its items too.
+  const exact = flags.find(([, spec]) => spec.key === dotted || (!spec.json && dotted.startsWith(`${spec.key}.`)));
   if (exact) return `--${exact[0]}`;
   const holder = flags.find(([, spec]) => spec.json && dotted.startsWith(`${spec.key}.`));
   if (holder) return unknownKey ? `--${holder[0]}` : `--${holder[0]}: ${dotted.slice(holder[1].key.length + 1)}`;

@@ -4,10 +4,11 @@
  * so each shard gets a mix of tasks and losses and the shards finish at similar times).
  */
 import * as path from 'path';
+import type { LossVariant } from './loss-grid';
 
 export interface CellKey {
   task: string;
-  /** The name given in --losses (the loss actually trained may be its pair; see loss-forms.ts). */
+  /** The name given in --losses, or a variant of its --loss-grid (the loss actually trained may be its pair; see loss-forms.ts). */
   loss: string;
   seed: number;
 }
@@ -15,7 +16,10 @@ export interface CellKey {
 /** What every shard of one sweep must agree on. */
 export interface SweepPlan {
   tasks: string[];
+  /** --losses with each gridded loss replaced by its variants (loss-grid.ts). */
   losses: string[];
+  /** What each of `losses` trains; absent in sweeps without grids, where each name trains as itself. */
+  variants?: Record<string, LossVariant>;
   seeds: number[];
   /** The training flags passed to every cell, by flag name (e.g. { epochs: 1 }). */
   flags: Record<string, unknown>;

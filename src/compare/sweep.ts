@@ -17,6 +17,7 @@ import type { DatasetRegistry } from '../core/data/builtin';
 import type { RunConfig } from '../core/run-config';
 import type { BackendName } from '../core/backend/init';
 import { resolveRunConfig } from '../cli/train-options';
+import { ConfigError } from '../core/config';
 import { CellResult, finishedCellResult } from './cell-result';
 import { chooseLoss, LossChoice } from './loss-forms';
 import { CellKey, cellLabel, cellRunDir, planCells, Shard, shardCells, SweepPlan } from './plan';
@@ -58,13 +59,24 @@ function firstDifference(a: unknown, b: unknown, prefix = ''): string | undefine
   return `${prefix || 'config'}: ${JSON.stringify(a)} ≠ ${JSON.stringify(b)}`;
 }
 
-/** The config of one cell: task defaults ← <configDir>/<task>.json ← the sweep's flags ← loss, seed, data. */
-function cellConfig(plan: SweepPlan, key: CellKey, loss: string, env: SweepEnvironment): RunConfig {
+/** The config of one cell: task defaults ← <configDir>/<task>.json ← the sweep's flags ← loss (and its grid's parameters), seed, data. */
+function cellConfig(plan: SweepPlan, key: CellKey, loss: string, params: Record<string, unknown>, env: SweepEnvironment): RunConfig {
   const file = plan.configDir ? path.join(plan.configDir, `${key.task}.json`) : undefined;
   const args: Record<string, unknown> = { ...plan.flags, loss, seed: key.seed };
   if (plan.data[key.task] !== undefined) args.data = plan.data[key.task];
-  const config = resolveRunConfig(env.tasks, key.task, file && fs.existsSync(file) ? file : undefined, args, env.datasets);
-  return { ...config, backend: env.backend };
+  const resolve = (): RunConfig => {
+    const config = resolveRunConfig(env.tasks, key.task, file && fs.existsSync(file) ? file : undefined, args, env.datasets);
+    // Loss parameters are checked here too, so that a bad one stops the sweep before anything trains.
+    env.losses.get(config.loss).validate(config.lossParams);
+    return { ...config, backend: env.backend };
+  };
+  if (Object.keys(params).length === 0) return resolve();
+  args['loss-params'] = JSON.stringify(params);
+  try {
+    return resolve();
+  } catch (err) {
+    throw new ConfigError(`--loss-grid ${key.loss} on ${key.task}: ${(err as Error).message}`);
+  }
 }
 
 /** Refuses a run folder made with another config (a different sweep in the same --out). */
@@ -85,10 +97,11 @@ export function prepareCells(plan: SweepPlan, shard: Shard | undefined, outDir: 
   return (shard ? shardCells(all, shard) : all).map((key) => {
     const task = env.tasks.get(key.task);
     const { primaryMetric } = task.traits;
-    const choice = chooseLoss(key.loss, task, env.losses);
+    const variant = plan.variants?.[key.loss] ?? { loss: key.loss, params: {} };
+    const choice = chooseLoss(variant.loss, task, env.losses);
     const relativeRunDir = cellRunDir(key);
     const runDir = path.resolve(outDir, relativeRunDir);
-    const config = choice.applicable ? cellConfig(plan, key, choice.loss, env) : undefined;
+    const config = choice.applicable ? cellConfig(plan, key, choice.loss, variant.params, env) : undefined;
     if (config) checkExistingRun(runDir, config, cellLabel(key));
     return { key, choice, primaryMetric, config, runDir, relativeRunDir };
   });

@@ -25,6 +25,7 @@ import { checkBuiltinGenerator } from './data/builtin/generator-contract';
 import { MNIST_MULTILABEL } from './data/builtin/mnist-multilabel';
 import { MNIST_FOLDER } from './data/builtin/mnist-folder';
 import { MNIST_DETECTION } from './data/builtin/mnist-detection';
+import { MNIST_COLOUR_MULTILABEL } from './data/builtin/mnist-colour-multilabel';
 import type { LossPlugin } from '../losses/loss-plugin';
 import { checkLossPlugin, probeLossValues } from '../losses/loss-contract';
 import { aslOptimizedPlugin, aslPlugin } from '../losses/asymmetric';
@@ -32,10 +33,11 @@ import { aslSingleLabelPlugin } from '../losses/asl-single-label';
 import { bcePlugin } from '../losses/bce';
 import { focalPlugin, softmaxFocalPlugin } from '../losses/focal';
 import { crossEntropyPlugin } from '../losses/cross-entropy';
-import { BackboneRegistry, type BackboneEntry } from '../backbones/registry';
+import { BackboneRegistry, type BackboneEntry, type BackboneFactory } from '../backbones/registry';
 import { checkBackboneEntry } from '../backbones/backbone-contract';
 import { mobilenetSmall, mobilenetTiny, resnetSmall, resnetTiny } from '../backbones/entries';
 import { registerCustomLayers } from '../backbones/custom-layers';
+import { tfjsBackbones } from '../backbones/tfjs-backbone';
 import { createMultilabelTask } from '../tasks/multilabel';
 import { createSinglelabelTask } from '../tasks/singlelabel';
 import { createDetectionTask, registerDetectionLayers } from '../tasks/detection';
@@ -51,6 +53,7 @@ export const TOKENS = {
   Loss: Symbol.for('asl-run.Loss'),
   LossRegistry: Symbol.for('asl-run.LossRegistry'),
   Backbone: Symbol.for('asl-run.Backbone'),
+  BackboneFactory: Symbol.for('asl-run.BackboneFactory'),
   BackboneRegistry: Symbol.for('asl-run.BackboneRegistry'),
   DetectionHead: Symbol.for('asl-run.DetectionHead'),
   DetectionHeadRegistry: Symbol.for('asl-run.DetectionHeadRegistry'),
@@ -83,11 +86,12 @@ function bindBuiltins(container: Container): void {
   const constant = <T>(token: symbol, value: T) => container.bind<T>(token).toConstantValue(value);
   for (const loss of [aslPlugin, aslOptimizedPlugin, aslSingleLabelPlugin, bcePlugin, focalPlugin, softmaxFocalPlugin, crossEntropyPlugin]) constant<LossPlugin>(TOKENS.Loss, loss as LossPlugin);
   for (const backbone of [resnetTiny, resnetSmall, mobilenetTiny, mobilenetSmall]) constant<BackboneEntry>(TOKENS.Backbone, backbone);
+  constant<BackboneFactory>(TOKENS.BackboneFactory, tfjsBackbones);
   constant<AssignerEntry>(TOKENS.Assigner, simOtaAssigner);
   constant<AssignerEntry>(TOKENS.Assigner, centerPriorAssigner);
   constant<DetectionHead>(TOKENS.DetectionHead, fcosHead);
   container.bind<DetectionHead>(TOKENS.DetectionHead).toResolvedValue(createYoloxHead, [TOKENS.AssignerRegistry]).inSingletonScope();
-  for (const dataset of [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION]) constant<BuiltinGenerator>(TOKENS.Dataset, dataset);
+  for (const dataset of [MNIST_MULTILABEL, MNIST_FOLDER, MNIST_DETECTION, MNIST_COLOUR_MULTILABEL]) constant<BuiltinGenerator>(TOKENS.Dataset, dataset);
   for (const optimizer of [adam, adamw, sgd]) constant<OptimizerEntry>(TOKENS.Optimizer, optimizer);
   for (const schedule of [oneCycleSchedule, cosineSchedule, constantSchedule]) constant<ScheduleEntry>(TOKENS.Schedule, schedule);
   type Deps = [LossRegistry, BackboneRegistry, DatasetRegistry];
@@ -106,7 +110,10 @@ function bindBuiltins(container: Container): void {
 
 function bindRegistries(container: Container): void {
   bindRegistry(container, TOKENS.LossRegistry, TOKENS.Loss, (c: LossPlugin[]) => new LossRegistry(c));
-  bindRegistry(container, TOKENS.BackboneRegistry, TOKENS.Backbone, (c: BackboneEntry[]) => new BackboneRegistry(c));
+  container
+    .bind<BackboneRegistry>(TOKENS.BackboneRegistry)
+    .toResolvedValue((entries: BackboneEntry[], factories: BackboneFactory[]) => new BackboneRegistry(entries, factories), [all<BackboneEntry>(TOKENS.Backbone), all<BackboneFactory>(TOKENS.BackboneFactory)])
+    .inSingletonScope();
   bindRegistry(container, TOKENS.DetectionHeadRegistry, TOKENS.DetectionHead, (c: DetectionHead[]) => new Registry('detection head', 'taskOptions.head', c));
   bindRegistry(container, TOKENS.AssignerRegistry, TOKENS.Assigner, (c: AssignerEntry[]) => new Registry('assigner', 'taskOptions.assigner', c));
   bindRegistry(container, TOKENS.DatasetRegistry, TOKENS.Dataset, (c: BuiltinGenerator[]) => new DatasetRegistry(c));

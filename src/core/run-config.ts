@@ -48,6 +48,8 @@ export const runConfigSchema = object({
     initFrom: text().describe('Initialise from a run folder (any task) or a TF.js layers model (folder or model.json), by weight name and shape; the backbone must load whole unless initFromPartial'),
     initFromPartial: bool().describe('Allow initFrom to load only part of the backbone'),
     pretrained: oneOf(PRETRAINED_CHOICES).describe("builtin: initialise the backbone from asl-run's built-in pretraining of this backbone and width (on the built-in single-label set, cached; run once on first use); none: fresh initialisation"),
+    taps: z.array(nonEmptyText('a layer name'), { error: 'a list of layer names' })
+      .describe('With a tfjs:PATH backbone: the layers whose outputs are the feature maps, shallow to deep'),
   }).refine((m) => m.pretrained === 'none' || m.initFrom === '', { error: 'builtin and initFrom (--init-from) both give the initial weights; use one of them', path: ['pretrained'] }),
   input: object({
     mean: rgb({}).describe('Per-channel mean subtracted from pixels scaled to [0, 1]'),
@@ -125,7 +127,7 @@ export function baseRunConfig(): RunConfig {
     lossParams: {},
     backend: 'auto',
     data: { builtin: '', dir: '', train: '', val: '', skipBad: false, maxTrainImages: 0, maxValImages: 0, builtinOptions: {} },
-    model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 2, initFrom: '', initFromPartial: false, pretrained: 'none' },
+    model: { backbone: 'resnet-tiny', imageSize: 64, widthMultiplier: 1, stemStride: 2, initFrom: '', initFromPartial: false, pretrained: 'none', taps: [] },
     input: { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], cacheMB: 256, fit: 'stretch', padValue: 114 },
     augment: { hflip: 0.5, cutoutHoles: 1, cutoutSize: 0.25, cropScaleMin: 1, cropRatioMin: 0.75, cropRatioMax: 1.3333333333333333 },
     train: {

@@ -5,8 +5,9 @@
  *
  * Its per-task step (exported, with the comparisons) is also what test/backend-webgpu runs on webgpu.
  *
- * node native-steps.js conv|steps CACHE_DIR → one JSON line on stdout:
+ * node native-steps.js conv|conv-after-webgpu|steps CACHE_DIR → one JSON line on stdout:
  *   conv:  [{ case, difference }] — conv2d output and both gradients on tensorflow against cpu
+ *   conv-after-webgpu: the same, in a process that ran webgpu first
  *   steps: [{ task, taskOptions, loss: { wasm, tensorflow }, gradDifference, updateDifference, leaked }],
  *          the differences relative to the wasm step's scale (worstGlobalRelative, worstRelative)
  */
@@ -144,7 +145,12 @@ async function compareStep(backend, task, taskOptions, cacheDir) {
 async function main() {
   const [what, cacheDir] = process.argv.slice(2);
   const results = [];
-  if (what === 'conv') {
+  if (what === 'conv' || what === 'conv-after-webgpu') {
+    // Dawn on llvmpipe brings Mesa's LLVM into the process before TensorFlow's own (see own-symbols.ts).
+    if (what === 'conv-after-webgpu') {
+      await initBackend('webgpu');
+      await tf.tidy(() => tf.conv2d(tf.ones([1, 4, 4, 1]), tf.ones([3, 3, 1, 1]), 1, 'same')).data();
+    }
     for (const c of CONV_CASES) {
       const reference = await conv('cpu', c);
       const native = await conv('tensorflow', c);

@@ -15,6 +15,7 @@ import * as path from 'path';
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { loadInstalledTfjsNode, setNativeDefaults, tensorflowRuntime, installedPackage, setupLayout } from '../../src/core/backend/tensorflow-setup/installation';
+import { requireTfjsNode } from '../../src/core/backend/tensorflow-setup/own-symbols';
 import { cli } from '../cli/run-cli';
 import { bcePlugin } from '../../src/losses/bce';
 import { focalPlugin } from '../../src/losses/focal';
@@ -24,6 +25,7 @@ import { expectTorchCase, torchCases } from '../losses/torch-reference';
 import { expectNoLeak, lossValueAndGrad } from '../losses/harness';
 import { expectClose, flat, type Matrix } from '../losses/oracle';
 import { readFixture } from '../fixtures/read-fixture';
+import { WEBGPU_REQUIRED, WEBGPU_UNAVAILABLE } from '../backend-webgpu/webgpu-available';
 
 /** Why the tensorflow backend cannot run here, or undefined when it loads (registering it). */
 function tensorflowUnavailable(): string | undefined {
@@ -31,7 +33,7 @@ function tensorflowUnavailable(): string | undefined {
   setNativeDefaults();
   for (const name of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
-      require(name);
+      requireTfjsNode(name);
       return undefined;
     } catch (err) {
       failures.push(`${name}: ${(err as Error).message.split('\n')[0]}`);
@@ -95,7 +97,7 @@ describeParity('losses on tensorflow against the reference fixtures', () => {
 });
 
 /** Runs native-steps.js (beside this file) in a process of its own; its JSON result. */
-function nativeSteps(what: 'conv' | 'steps', cacheDir = ''): any[] {
+function nativeSteps(what: 'conv' | 'conv-after-webgpu' | 'steps', cacheDir = ''): any[] {
   const result = spawnSync(process.execPath, [path.join(__dirname, 'native-steps.js'), what, cacheDir], { encoding: 'utf8', timeout: 600_000 });
   if (result.status !== 0) throw new Error(`native-steps.js ${what} failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop()!);
@@ -104,11 +106,17 @@ function nativeSteps(what: 'conv' | 'steps', cacheDir = ''): any[] {
 describeParity('conv2d and its gradients on tensorflow against the cpu backend', () => {
   // One case is the stride-2 convolution of resnet-tiny's third stage, whose input gradient
   // TensorFlow 2.21 got wrong with oneDNN on (half the values' scale off); setNativeDefaults turns it off.
-  it('agrees within 1e-5 of each result\'s scale on every case', () => {
-    const results = nativeSteps('conv');
+  function expectAgreement(results: any[]): void {
     expect(results).toHaveLength(5);
     for (const r of results) expect([JSON.stringify(r.case), r.difference]).toEqual([JSON.stringify(r.case), expect.any(Number)]);
     for (const r of results) expect({ case: r.case, ok: r.difference < 1e-5 }).toEqual({ case: r.case, ok: true });
+  }
+
+  it('agrees within 1e-5 of each result\'s scale on every case', () => expectAgreement(nativeSteps('conv')), 600_000);
+
+  // Dawn on llvmpipe loads Mesa's LLVM; TensorFlow opened after it without its own symbols died with SIGSEGV.
+  (WEBGPU_UNAVAILABLE && !WEBGPU_REQUIRED ? it.skip : it)('loads and agrees in a process that ran webgpu first', () => {
+    expectAgreement(nativeSteps('conv-after-webgpu'));
   }, 600_000);
 });
 

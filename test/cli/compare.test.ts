@@ -119,6 +119,26 @@ describe('asl-run compare', () => {
     expect(fs.statSync(shot).size).toBeGreaterThan(20_000);
   });
 
+  it('--loss-grid trains one variant per parameter combination, each cell with its parameters, refusing a bad one before training', () => {
+    const out = path.join(work, 'grid');
+    const gridSweep = ['compare', '--tasks', 'multilabel', '--losses', 'bce,asl', '--seeds', '1', '--data', ml,
+      '--epochs', '1', '--image-size', '32', '--batch-size', '16', '--max-train-images', '64', '--backend', 'wasm'];
+    const r = cli([...gridSweep, '--loss-grid', 'asl={"gammaNeg":[1,4],"clip":[0]}', '--out', out]);
+    expect(r.status).toBe(0);
+    const results = readResults(out);
+    expect(results.cells.map((c) => `${c.loss}:${c.status}:${c.lossUsed}`)).toEqual(['bce:ok:bce', 'asl@gammaNeg=1,clip=0:ok:asl', 'asl@gammaNeg=4,clip=0:ok:asl']);
+    const lossParams = (cell: (typeof results.cells)[number]) => JSON.parse(fs.readFileSync(path.join(out, cell.runDir!, 'config.json'), 'utf8')).lossParams;
+    expect(lossParams(results.cells[1])).toMatchObject({ gammaNeg: 1, clip: 0 });
+    expect(lossParams(results.cells[2])).toMatchObject({ gammaNeg: 4, clip: 0 });
+    // Different parameters train differently from the same seed.
+    expect(results.cells[1].metrics).not.toEqual(results.cells[2].metrics);
+    expect(fs.readFileSync(path.join(out, 'results.md'), 'utf8')).toMatch(/\| asl@gammaNeg=4,clip=0 \| asl \| 1\/1 \|/);
+    const bad = cli([...gridSweep, '--loss-grid', 'asl={"gammaNeg":[-1]}', '--out', path.join(work, 'grid-bad')]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr.trim().split('\n').pop()).toBe('asl-run: --loss-grid asl@gammaNeg=-1 on multilabel: asl: gammaNeg: expected a number >= 0, got -1');
+    expect(fs.existsSync(path.join(work, 'grid-bad', 'runs'))).toBe(false);
+  }, 120_000);
+
   it('answers bad input with one line', () => {
     const bad = (args: string[]) => {
       const r = cli(args);

@@ -86,6 +86,7 @@ describe('asl-run pretrain', () => {
     ['an unknown backbone', ['pretrain', '--backbone', 'nope'], /^asl-run: --backbone: unknown backbone 'nope' \(known: resnet-tiny, resnet-small, mobilenet-tiny, mobilenet-small\)$/],
     ['a cache that cannot be written', ['pretrain', '--cache-dir', path.join(__filename, 'cache')], /^asl-run: .*pretrain\.test\.ts\/cache: cannot create the cache folder \(ENOTDIR: not a directory\)$/],
     ['a bad recipe', ['pretrain', '--width', '0'], /^asl-run: --width: expected a number in \(0, 16\], got 0$/],
+    ['a backbone read from a model file', ['pretrain', '--backbone', 'tfjs:/nowhere/model.json'], /^asl-run: --backbone tfjs:\/nowhere\/model\.json: a backbone read from a model file brings its own weights; the built-in pretraining is for registered backbones \(resnet-tiny, /],
   ])('%s is one line, exit 1', (_, args, message) => {
     expect(refusal(run(args))).toMatch(message);
   });

@@ -9,6 +9,7 @@ import { createContext, GlobalOptions } from '../context';
 import { PROFILE_OPTION, trainFlagOptions } from '../train-options';
 import { parseDataFlags, parseNameList, parseShard, seedList, SweepPlan } from '../../compare/plan';
 import { prepareCells, runCells } from '../../compare/sweep';
+import { expandLosses, parseLossGrids } from '../../compare/loss-grid';
 import { findShardFiles, mergeShardFiles, REPORT_FILES, RESULTS_VERSION, shardFileName, writeReport, writeShardResults } from '../../compare/results-file';
 
 /** Train flags that compare sets per cell itself (or that make no sense across tasks). */
@@ -26,6 +27,7 @@ interface CompareArgs extends GlobalOptions {
   out?: string;
   shard?: string;
   data: string[];
+  'loss-grid': string[];
   'config-dir'?: string;
   [flag: string]: unknown;
 }
@@ -43,10 +45,13 @@ function requireOut(out: string | undefined, command: string): string {
 /** The sweep as given on the command line; every shard of one sweep must build the same plan. */
 function planFromArgs(args: CompareArgs): SweepPlan {
   const tasks = parseNameList('--tasks', args.tasks);
+  const given = parseNameList('--losses', args.losses);
+  const { losses, variants } = expandLosses(given, parseLossGrids(args['loss-grid'], given));
   const flags = Object.fromEntries(Object.keys(passThroughFlags()).filter((f) => args[f] !== undefined).map((f) => [f, args[f]]));
   return {
     tasks,
-    losses: parseNameList('--losses', args.losses),
+    losses,
+    ...(args['loss-grid'].length > 0 ? { variants } : {}),
     seeds: seedList(args.seeds, args['seed-base']),
     flags,
     data: parseDataFlags(args.data, tasks),
@@ -76,6 +81,12 @@ export const compareCommand: CommandModule<GlobalOptions, CompareArgs> = {
       .command(mergeCommand)
       .option('tasks', { type: 'string', describe: 'Comma-separated tasks, e.g. multilabel,singlelabel,detection' })
       .option('losses', { type: 'string', describe: 'Comma-separated losses; the first is the baseline. A loss with no form for a task is reported n/a' })
+      .option('loss-grid', {
+        type: 'string',
+        array: true,
+        default: [] as string[],
+        describe: 'LOSS=JSON (repeatable): train LOSS once per combination of parameter values, e.g. asl=\'{"gammaNeg":[1,2,4],"clip":[0,0.05]}\' (variants named asl@gammaNeg=1,clip=0)',
+      })
       .option('seeds', { type: 'number', default: 3, describe: 'Seeds per (task, loss): seed-base … seed-base + seeds - 1' })
       .option('seed-base', { type: 'number', default: 0, describe: 'First seed' })
       .option('out', { type: 'string', describe: 'Sweep folder: runs/<task>/<loss>/seed-<s>/ and the reports (rerun to resume)' })

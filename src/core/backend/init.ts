@@ -12,6 +12,7 @@ import { runTfjsCheck, type TfjsCheck, type TfjsInstall } from './compat';
 import { activateWebgpu } from './webgpu/activate';
 import type { AdapterDescription, AdapterPolicy } from './webgpu/adapter';
 import { describeRuntime, loadInstalledTfjsNode, setNativeDefaults, tensorflowRuntime } from './tensorflow-setup/installation';
+import { requireTfjsNode } from './tensorflow-setup/own-symbols';
 
 export const BACKEND_NAMES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -40,7 +41,7 @@ export interface BackendOptions {
 /** Loads a native binding; any failure (absent module, broken binding, missing CUDA) is reported, not thrown. */
 function tryLoadNative(moduleName: string): string | undefined {
   try {
-    require(moduleName);
+    requireTfjsNode(moduleName);
     return tf.findBackend('tensorflow') ? undefined : `${moduleName} loaded but registered no 'tensorflow' backend`;
   } catch (err) {
     return `${moduleName}: ${(err as Error).message.split('\n')[0]}`;

@@ -137,7 +137,11 @@ const found = (dir: string, summary: RunSummary, trained: boolean): PretrainedBa
  */
 export async function ensurePretrained(services: PretrainServices, request: PretrainRequest, options: PretrainOptions): Promise<PretrainedBackbone> {
   const { log } = options.env;
-  services.backbones.get(request.backbone);
+  const { backbones } = services;
+  if (!backbones.has(request.backbone) && /^\w+:/.test(request.backbone)) {
+    throw new Error(`--backbone ${request.backbone}: a backbone read from a model file brings its own weights; the built-in pretraining is for registered backbones (${backbones.names().join(', ')})`);
+  }
+  backbones.get(request.backbone);
   const config = { ...pretrainConfig(services.tasks, request), ...(options.backend ? { backend: options.backend } : {}) };
   const cache = path.resolve(options.cacheDir ?? defaultCacheDir());
   const root = path.join(cache, pretrainedKey(services.backbones, config));

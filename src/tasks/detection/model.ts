@@ -34,10 +34,10 @@ function pyramidInputs(backbone: Backbone, strides: number[]): { features: tf.Sy
 export function backbonePyramid(
   backbones: BackboneRegistry, config: RunConfig, numClasses: number, options: Pick<DetectionOptions, 'strides' | 'channels'>,
 ): { backbone: Backbone; pyramid: FeaturePyramid } {
-  const { backbone: name, imageSize, widthMultiplier, stemStride } = config.model;
+  const { backbone: name, imageSize, widthMultiplier, stemStride, taps } = config.model;
   if (stemStride !== 1 && stemStride !== 2) throw new Error(`model.stemStride must be 1 or 2, got ${stemStride}`);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`detection model: needs at least one class, got ${numClasses}`);
-  const backbone = backbones.create(name, { inputShape: [imageSize, imageSize, 3], widthMultiplier, stemStride });
+  const backbone = backbones.create(name, { inputShape: [imageSize, imageSize, 3], widthMultiplier, stemStride, taps });
   const inputs = pyramidInputs(backbone, options.strides);
   const pyramid = buildFpn({ features: inputs.features, strides: inputs.strides }, { channels: options.channels, extraLevels: inputs.extraLevels, extraSource: 'p5' });
   return { backbone, pyramid };

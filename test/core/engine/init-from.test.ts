@@ -14,6 +14,7 @@ import { backboneWeightNames } from '../../../src/backbones/backbone-layers';
 import { buildClassificationModel } from '../../../src/tasks/common/classification-model';
 import { disposeModel, saveLayersModel } from '../../../src/core/engine/model-io';
 import { initFrom } from '../../../src/core/engine/init-from';
+import { saveConverterStyle } from '../../backbones/tfjs-model-fixture';
 
 const backbones = new BackboneRegistry([resnetTiny, resnetSmall]);
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'init-from-'));
@@ -27,18 +28,6 @@ function classifier(seed: number, classes: number, backbone = 'resnet-tiny'): tf
 }
 
 const values = (model: tf.LayersModel, name: string) => model.weights.find((w) => w.originalName === name)!.read().dataSync();
-
-/** Writes `model` as tensorflowjs_converter lays a Keras model out: model.json + one shard, no SHA256SUMS. */
-async function saveConverterStyle(model: tf.LayersModel, dir: string): Promise<void> {
-  fs.mkdirSync(dir, { recursive: true });
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const shard = 'group1-shard1of1.bin';
-    fs.writeFileSync(path.join(dir, shard), Buffer.from(artifacts.weightData as ArrayBuffer));
-    const json = { format: 'layers-model', generatedBy: 'keras v2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0', modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: [shard], weights: artifacts.weightSpecs }] };
-    fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-}
 
 /** A small Keras-style model: its first conv and batch norm are named like the ResNet stem, the rest is its own. */
 function kerasStyle(stemFilters: number, stemName = 'stem'): tf.LayersModel {

@@ -78,7 +78,9 @@ const ctl = new Int32Array(memory.buffer, block, ${Ctl.Words});
 // Generation 0 is the state at creation: a dispatch made before this worker started is still seen.
 let generation = 0;
 for (;;) {
-  Atomics.wait(ctl, ${Ctl.Generation}, generation);
+  // A wake-up is only a hint (anything sharing the memory may notify this word): a pass without a
+  // new generation would count this worker done twice, and the caller would wait forever.
+  while (Atomics.load(ctl, ${Ctl.Generation}) === generation) Atomics.wait(ctl, ${Ctl.Generation}, generation);
   generation = Atomics.load(ctl, ${Ctl.Generation});
   if (Atomics.load(ctl, ${Ctl.Stop})) break;
   const kind = ctl[${Ctl.Kind}], units = ctl[${Ctl.Units}], params = block + ${4 * Ctl.Words};

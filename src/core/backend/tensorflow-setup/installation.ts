@@ -18,6 +18,7 @@ import * as path from 'path';
 import { inFile, parseOrThrow, text, z } from '../../schema';
 import { tf } from '../../tf';
 import { defaultCacheDir } from '../../data/builtin/cache';
+import { requireTfjsNode } from './own-symbols';
 
 /** Environment variable naming the setup folder, for `setup tensorflow --dir` installations. */
 export const TENSORFLOW_DIR_ENV = 'ASL_RUN_TENSORFLOW_DIR';
@@ -122,7 +123,7 @@ export function loadInstalledTfjsNode(installRoot: string = setupLayout().instal
   if (typeof found === 'string') return found;
   setNativeDefaults();
   try {
-    withoutCommandLine(() => require(found.packageDir));
+    withoutCommandLine(() => requireTfjsNode(found.packageDir));
   } catch (err) {
     return explainLoadFailure(found.packageDir, err as Error);
   }

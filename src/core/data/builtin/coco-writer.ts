@@ -1,17 +1,26 @@
 /**
  * Writes a generated split in the COCO instances layout (`<root>/<split>/NNNNNN.png` and
- * `<root>/annotations/instances_<split>.json`) with the ten digit categories: ids 1..10, names
- * "0".."9". Each annotation also carries `mnist_index` (the source MNIST image), which COCO tools
- * ignore and tests use to check labels.
+ * `<root>/annotations/instances_<split>.json`) with the generator's categories (the ten digits
+ * by default: ids 1..10, names "0".."9"), and simulates partial annotation on a scene's objects.
+ * Each annotation also carries `mnist_index` (the source MNIST image), which COCO tools ignore and
+ * tests use to check labels.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { encodePng, RawImage } from '../image/codec';
 import { BoxXYWH } from '../records';
+import type { PlacedDigit } from './digits';
+import type { Rng } from './prng';
+
+export interface CocoCategory {
+  id: number;
+  name: string;
+  supercategory: string;
+}
 
 export interface SceneObject {
-  /** The digit 0..9 (category id digit + 1). */
-  digit: number;
+  /** Index into the split's categories. */
+  category: number;
   box: BoxXYWH;
   mnistIndex: number;
 }
@@ -22,10 +31,27 @@ export interface Scene {
   objects: SceneObject[];
 }
 
-export const DIGIT_CATEGORIES = Array.from({ length: 10 }, (_, d) => ({ id: d + 1, name: String(d), supercategory: 'digit' }));
+export const DIGIT_CATEGORIES: CocoCategory[] = Array.from({ length: 10 }, (_, d) => ({ id: d + 1, name: String(d), supercategory: 'digit' }));
+
+/** A placed digit as an object of DIGIT_CATEGORIES. */
+export function digitObject(d: PlacedDigit): SceneObject {
+  return { category: d.digit, box: d.box, mnistIndex: d.mnistIndex };
+}
+
+/**
+ * The objects left annotated after dropping each category present with probability `rate`: all
+ * of a dropped category's objects go (the image keeps its pixels), as when an annotator misses a
+ * label. The categories are visited in ascending order, one draw of `rng` each.
+ */
+export function keepLabels(objects: SceneObject[], rate: number, rng: Rng): SceneObject[] {
+  if (rate === 0) return objects;
+  const categories = [...new Set(objects.map((o) => o.category))].sort((a, b) => a - b);
+  const dropped = new Set(categories.filter(() => rng.chance(rate)));
+  return objects.filter((o) => !dropped.has(o.category));
+}
 
 /** Renders scenes 0..count-1 with `render` and writes them and their annotation file under `root`. */
-export function writeCocoSplit(root: string, split: string, count: number, render: (index: number) => Scene, info: Record<string, unknown>): void {
+export function writeCocoSplit(root: string, split: string, count: number, render: (index: number) => Scene, info: Record<string, unknown>, categories: CocoCategory[]): void {
   const imageDir = path.join(root, split);
   fs.mkdirSync(imageDir, { recursive: true });
   fs.mkdirSync(path.join(root, 'annotations'), { recursive: true });
@@ -40,7 +66,7 @@ export function writeCocoSplit(root: string, split: string, count: number, rende
       annotations.push({
         id: annotations.length + 1,
         image_id: i + 1,
-        category_id: o.digit + 1,
+        category_id: categories[o.category].id,
         bbox: o.box,
         area: o.box[2] * o.box[3],
         iscrowd: 0,
@@ -48,6 +74,6 @@ export function writeCocoSplit(root: string, split: string, count: number, rende
       });
     }
   }
-  const json = JSON.stringify({ info: { ...info, split }, images, annotations, categories: DIGIT_CATEGORIES });
+  const json = JSON.stringify({ info: { ...info, split }, images, annotations, categories });
   fs.writeFileSync(path.join(root, 'annotations', `instances_${split}.json`), json);
 }

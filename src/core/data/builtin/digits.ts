@@ -1,10 +1,12 @@
 /**
- * MNIST digits as sprites, and their random layout on a canvas: each digit is cut to its ink,
- * scaled (aspect kept) so that its longer side is a random size, and placed where it overlaps the
- * digits already placed only a little. A sprite's alpha below INK_THRESHOLD is cleared, so a
- * digit's box (the tight bounds of its ink) holds every pixel the digit touches.
+ * MNIST digits as sprites, their random layout on a canvas, and painting them in a colour: each
+ * digit is cut to its ink, scaled (aspect kept) so that its longer side is a random size, and
+ * placed where it overlaps the digits already placed only a little. A sprite's alpha below
+ * INK_THRESHOLD is cleared, so a digit's box (the tight bounds of its ink) holds every pixel the
+ * digit touches.
  */
 import { BoxXYWH } from '../records';
+import type { Colour } from './backgrounds';
 import { MNIST_SIDE, MnistSplit } from './idx';
 import { Rng } from './prng';
 
@@ -109,15 +111,18 @@ export interface LayoutSpec {
 /** Random positions tried per digit; a digit that finds no room is left out (the first always fits). */
 const PLACEMENT_TRIES = 50;
 
+/** Chooses the MNIST image of the next digit; by default any image, uniformly. */
+export type PickDigit = (rng: Rng) => number;
+
 /**
- * Draws minDigits..maxDigits random digits of `mnist` (fewer when some find no room) with random
- * sizes and positions on a canvas x canvas image.
+ * Draws minDigits..maxDigits digits of `mnist` chosen by `pick` (fewer when some find no room)
+ * with random sizes and positions on a canvas x canvas image.
  */
-export function layoutDigits(rng: Rng, mnist: MnistSplit, spec: LayoutSpec): PlacedDigit[] {
+export function layoutDigits(rng: Rng, mnist: MnistSplit, spec: LayoutSpec, pick: PickDigit = (r) => r.int(0, mnist.count - 1)): PlacedDigit[] {
   const placed: PlacedDigit[] = [];
   const count = rng.int(spec.minDigits, spec.maxDigits);
   for (let k = 0; k < count; k++) {
-    const mnistIndex = rng.int(0, mnist.count - 1);
+    const mnistIndex = pick(rng);
     const sprite = digitSprite(mnist, mnistIndex, rng.int(spec.minSize, spec.maxSize));
     for (let attempt = 0; attempt < PLACEMENT_TRIES; attempt++) {
       const box: BoxXYWH = [rng.int(0, spec.canvas - sprite.width), rng.int(0, spec.canvas - sprite.height), sprite.width, sprite.height];
@@ -130,4 +135,16 @@ export function layoutDigits(rng: Rng, mnist: MnistSplit, spec: LayoutSpec): Pla
     }
   }
   return placed;
+}
+
+/** Paints `digit` in `colour` over the size x size interleaved RGB `rgb`, blending by the sprite's alpha. */
+export function paintDigit(rgb: Uint8Array, size: number, { sprite, box }: PlacedDigit, colour: Colour): void {
+  for (let y = 0; y < sprite.height; y++) {
+    for (let x = 0; x < sprite.width; x++) {
+      const a = sprite.alpha[y * sprite.width + x] / 255;
+      if (a === 0) continue;
+      const p = ((box[1] + y) * size + box[0] + x) * 3;
+      for (let c = 0; c < 3; c++) rgb[p + c] = Math.round(rgb[p + c] + (colour[c] - rgb[p + c]) * a);
+    }
+  }
 }

@@ -6,10 +6,10 @@
  * boxes). Later digits paint over earlier ones. COCO instances layout, categories "0".."9".
  */
 import { RawImage } from '../image/codec';
-import { Scene, writeCocoSplit } from './coco-writer';
+import { DIGIT_CATEGORIES, digitObject, Scene, writeCocoSplit } from './coco-writer';
 import { BuiltinGenerator, BuiltinOptions } from './generator';
 import { Colour, randomColour, texturedBackground } from './backgrounds';
-import { layoutDigits, LayoutSpec, PlacedDigit } from './digits';
+import { layoutDigits, LayoutSpec, paintDigit, PlacedDigit } from './digits';
 import { loadMnist, MnistSplit } from './idx';
 import { Rng } from './prng';
 
@@ -53,23 +53,16 @@ export function renderDetectionScene(mnist: MnistSplit, seed: number, split: str
   const background = texturedBackground(rng, size);
   const digits = layoutDigits(rng, mnist, LAYOUT);
   const data = background.slice();
-  const colours = digits.map(({ sprite, box }) => {
-    const colour = contrastingColour(rng, meanColour(background, size, box));
-    for (let y = 0; y < sprite.height; y++) {
-      for (let x = 0; x < sprite.width; x++) {
-        const a = sprite.alpha[y * sprite.width + x] / 255;
-        if (a === 0) continue;
-        const p = ((box[1] + y) * size + box[0] + x) * 3;
-        for (let c = 0; c < 3; c++) data[p + c] = Math.round(data[p + c] + (colour[c] - data[p + c]) * a);
-      }
-    }
+  const colours = digits.map((digit) => {
+    const colour = contrastingColour(rng, meanColour(background, size, digit.box));
+    paintDigit(data, size, digit, colour);
     return colour;
   });
   return { image: { width: size, height: size, channels: 3, data }, background, digits, colours };
 }
 
 function toScene(scene: DetectionScene): Scene {
-  return { image: scene.image, objects: scene.digits.map((d) => ({ digit: d.digit, box: d.box, mnistIndex: d.mnistIndex })) };
+  return { image: scene.image, objects: scene.digits.map(digitObject) };
 }
 
 export const MNIST_DETECTION: BuiltinGenerator = {
@@ -86,8 +79,8 @@ export const MNIST_DETECTION: BuiltinGenerator = {
   write(root: string, o: BuiltinOptions): void {
     const info = { description: 'asl-run built-in mnist-detection', seed: o.seed };
     const train = loadMnist('train');
-    writeCocoSplit(root, 'train', o.trainCount, (i) => toScene(renderDetectionScene(train, o.seed, 'train', i)), info);
+    writeCocoSplit(root, 'train', o.trainCount, (i) => toScene(renderDetectionScene(train, o.seed, 'train', i)), info, DIGIT_CATEGORIES);
     const test = loadMnist('test');
-    writeCocoSplit(root, 'val', o.valCount, (i) => toScene(renderDetectionScene(test, o.seed, 'val', i)), info);
+    writeCocoSplit(root, 'val', o.valCount, (i) => toScene(renderDetectionScene(test, o.seed, 'val', i)), info, DIGIT_CATEGORIES);
   },
 };

@@ -12,7 +12,7 @@
  * their own random stream, so the images are the same for every R.
  */
 import { RawImage } from '../image/codec';
-import { Scene, writeCocoSplit } from './coco-writer';
+import { DIGIT_CATEGORIES, digitObject, keepLabels, Scene, writeCocoSplit } from './coco-writer';
 import { BuiltinGenerator, BuiltinOptions } from './generator';
 import { layoutDigits, LayoutSpec, PlacedDigit } from './digits';
 import { loadMnist, MnistSplit } from './idx';
@@ -34,20 +34,11 @@ export function drawGray(digits: PlacedDigit[], size: number): RawImage {
   return { width: size, height: size, channels: 1, data };
 }
 
-/** The digits left annotated after dropping each class present with probability `rate`. */
-function keepLabels(digits: PlacedDigit[], rate: number, rng: Rng): PlacedDigit[] {
-  if (rate === 0) return digits;
-  const classes = [...new Set(digits.map((d) => d.digit))].sort((a, b) => a - b);
-  const dropped = new Set(classes.filter(() => rng.chance(rate)));
-  return digits.filter((d) => !dropped.has(d.digit));
-}
-
 function renderScene(mnist: MnistSplit, seed: number, split: string, index: number, missingLabels: number): Scene {
   const digits = layoutDigits(new Rng(seed, `${split}:${index}`), mnist, LAYOUT);
-  const annotated = keepLabels(digits, missingLabels, new Rng(seed, `${split}:${index}:drop`));
   return {
     image: drawGray(digits, LAYOUT.canvas),
-    objects: annotated.map((d) => ({ digit: d.digit, box: d.box, mnistIndex: d.mnistIndex })),
+    objects: keepLabels(digits.map(digitObject), missingLabels, new Rng(seed, `${split}:${index}:drop`)),
   };
 }
 
@@ -66,8 +57,8 @@ export const MNIST_MULTILABEL: BuiltinGenerator = {
   write(root: string, o: BuiltinOptions): void {
     const info = { description: 'asl-run built-in mnist-multilabel', seed: o.seed };
     const train = loadMnist('train');
-    writeCocoSplit(root, 'train', o.trainCount, (i) => renderScene(train, o.seed, 'train', i, o.missingLabels), { ...info, missing_labels: o.missingLabels });
+    writeCocoSplit(root, 'train', o.trainCount, (i) => renderScene(train, o.seed, 'train', i, o.missingLabels), { ...info, missing_labels: o.missingLabels }, DIGIT_CATEGORIES);
     const test = loadMnist('test');
-    writeCocoSplit(root, 'val', o.valCount, (i) => renderScene(test, o.seed, 'val', i, 0), info);
+    writeCocoSplit(root, 'val', o.valCount, (i) => renderScene(test, o.seed, 'val', i, 0), info, DIGIT_CATEGORIES);
   },
 };

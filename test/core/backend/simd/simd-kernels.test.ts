@@ -305,6 +305,28 @@ describe('SIMD worker pool', () => {
     }
   });
 
+  it('a wake-up without a new dispatch runs nothing: the control block stays as the last dispatch left it', async () => {
+    let block = 0;
+    const pool = await loadSimdKernels({ memory: host.memory, shared: true, malloc: (bytes) => (block = host.malloc(bytes)) }, 3);
+    pools.push(pool);
+    const job = reluJob(16, 400);
+    pool.run(UnitKind.ReluGradient, 16, job.params);
+    // Generation, kind, units, next unit, pending workers: a stray notify on the generation word
+    // (another user of the shared memory) that a worker took for a dispatch would count it done
+    // twice — inside a dispatch's set-up, the caller then waits forever.
+    const ctl = new Int32Array(host.memory.buffer, block, 5);
+    const before = Array.from(ctl);
+    expect(before[4]).toBe(0);
+    for (let i = 0; i < 20; i++) {
+      Atomics.notify(ctl, 0);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(Array.from(ctl)).toEqual(before);
+    const out = new Float32Array(host.memory.buffer, job.params[2], job.count).fill(NaN);
+    pool.run(UnitKind.ReluGradient, 16, job.params);
+    expect(Array.from(out)).toEqual(Array.from(job.expected));
+  });
+
   it('fails the dispatch during which a worker thread dies, in one line, and refuses the ones after', async () => {
     const pool = await loadSimdKernels({ memory: host.memory, shared: true, malloc: host.malloc }, 3);
     pools.push(pool);

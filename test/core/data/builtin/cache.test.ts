@@ -17,17 +17,20 @@ describe('built-in dataset cache and catalog', () => {
   afterAll(() => removeDir(dir));
   const tiny = { trainCount: 3, valCount: 2 };
 
-  it('describes the three datasets with their defaults', () => {
+  it('describes the built-in datasets with their defaults', () => {
     const BUILTIN_DATASETS = components().datasets.list().map((e) => describeDataset(e.component));
     expect(BUILTIN_DATASETS.map((d) => [d.name, d.task, d.format])).toEqual([
       ['mnist-multilabel', 'multilabel', 'coco'],
       ['mnist', 'singlelabel', 'imagefolder'],
       ['mnist-detection', 'detection', 'coco'],
+      ['mnist-colour-multilabel', 'multilabel', 'coco'],
     ]);
     expect(BUILTIN_DATASETS[0].defaults).toEqual({ trainCount: 12000, valCount: 2000, missingLabels: 0, seed: 0 });
     expect(BUILTIN_DATASETS[0].readerOptions).toEqual({ allowEmpty: true });
     expect(BUILTIN_DATASETS[1].defaults).toEqual({ trainCount: 60000, valCount: 10000 });
     expect(BUILTIN_DATASETS[2].defaults).toEqual({ trainCount: 6000, valCount: 1000, seed: 0 });
+    expect(BUILTIN_DATASETS[3].defaults).toEqual({ trainCount: 12000, valCount: 2000, missingLabels: 0, classSkew: 1, seed: 0 });
+    expect(BUILTIN_DATASETS[3].readerOptions).toEqual({ allowEmpty: true });
   });
 
   it('generates once into <name>-<hash>-v1, atomically, then returns the cached folder', () => {
@@ -66,7 +69,7 @@ describe('built-in dataset cache and catalog', () => {
 
   it('rejects unknown datasets and options, bad values and non-empty output folders, leaving nothing behind', () => {
     const cacheDir = path.join(dir, 'c2');
-    expect(() => components().datasets.get('cifar')).toThrow("data.builtin: unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection)");
+    expect(() => components().datasets.get('cifar')).toThrow("data.builtin: unknown built-in dataset 'cifar' (known: mnist-multilabel, mnist, mnist-detection, mnist-colour-multilabel)");
     const configError = (fn: () => unknown, message: string) => {
       const thrown = (() => {
         try {
