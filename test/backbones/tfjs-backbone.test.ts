@@ -15,7 +15,8 @@ import { tfjsBackbones } from '../../src/backbones/tfjs-backbone';
 import { buildClassifier } from '../../src/backbones/classifier';
 import { backboneWeightNames } from '../../src/backbones/backbone-layers';
 import { disposeModel, loadLayersModel, saveLayersModel } from '../../src/core/engine/model-io';
-import { kerasLikeBody, saveConverterStyle, weightsOf } from './tfjs-model-fixture';
+import { kerasLikeBody, saveConverterStyle } from './tfjs-model-fixture';
+import { weightsOf } from '../core/engine/saved-weights';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-backbone-'));
 const adaptive = path.join(root, 'adaptive');

@@ -5,7 +5,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../../src/core/tf';
-import { readLayersModelFolder } from '../../src/core/engine/model-io';
 
 /**
  * Writes `model` into `dir` as model.json + `shards` weight files (the converter splits at 4 MB;
@@ -50,13 +49,4 @@ export function kerasLikeBody(seed: number, size: number | null = null, channels
     w.write(tf.randomUniform(w.shape as number[], 0.5, 1.5, 'float32', seed * 1000 + i));
   }));
   return model;
-}
-
-/** The weights of a layers-model folder by saved name, as host arrays. */
-export function weightsOf(dir: string): Map<string, Float32Array> {
-  const { weightSpecs, weightData } = readLayersModelFolder(dir, () => undefined);
-  const tensors = tf.io.decodeWeights(weightData, weightSpecs);
-  const values = new Map(Object.entries(tensors).map(([name, t]) => [name, t.dataSync() as Float32Array]));
-  tf.dispose(Object.values(tensors));
-  return values;
 }

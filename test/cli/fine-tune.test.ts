@@ -6,38 +6,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
-import { readLayersModelFolder, disposeModel } from '../../src/core/engine/model-io';
+import { disposeModel } from '../../src/core/engine/model-io';
+import { weightsOf } from '../core/engine/saved-weights';
 import { readRunConfig } from '../../src/core/engine/run';
 import { buildDetector } from '../../src/tasks/detection/model';
 import { headOptions } from '../../src/tasks/detection/options';
 import { fcosHead } from '../../src/tasks/detection/heads/fcos';
 import { backbones } from '../tasks/detection/task-fixture';
-import { cli, cliAsync, tmpDir, waitFor } from './run-cli';
+import { cli, cliAsync, firstStepLoss, refusal, tmpDir, waitFor } from './run-cli';
 
 const work = tmpDir('asl-run-ft-');
 const mnist = path.join(work, 'mnist');
 const scenes = path.join(work, 'scenes');
 const source = path.join(work, 'source');
 const detection = ['--task', 'detection', '--data', scenes, '--image-size', '64', '--epochs', '1', '--batch-size', '8', '--backend', 'wasm', '--no-ema', '--log-every', '1'];
-
-/** A model folder's weights by saved name, as host arrays. */
-function weightsOf(dir: string): Map<string, Float32Array> {
-  const { weightSpecs, weightData } = readLayersModelFolder(dir, () => undefined);
-  const tensors = tf.io.decodeWeights(weightData, weightSpecs);
-  const values = new Map(Object.entries(tensors).map(([name, t]) => [name, t.dataSync() as Float32Array]));
-  tf.dispose(Object.values(tensors));
-  return values;
-}
-
-const firstStepLoss = (run: string): number =>
-  fs.readFileSync(path.join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.type === 'step' && r.step === 1).loss;
-
-/** The error line of a refused run: the last line of stderr, no stack trace. */
-function refusal(r: ReturnType<typeof cli>): string {
-  expect(r.status).toBe(1);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  return r.stderr.trim().split('\n').pop()!;
-}
 
 beforeAll(async () => {
   await initBackend('cpu');

@@ -6,10 +6,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
-import { readLayersModelFolder } from '../../src/core/engine/model-io';
-import { cli, cliAsync, ROOT, tmpDir, waitFor } from './run-cli';
+import { weightsOf } from '../core/engine/saved-weights';
+import { cli, cliAsync, firstStepLoss, refusal, ROOT, tmpDir, waitFor } from './run-cli';
 
 const work = tmpDir('asl-run-pretrain-');
 const cache = path.join(work, 'cache');
@@ -18,25 +17,6 @@ const RECIPE = JSON.stringify({ data: { builtinOptions: { trainCount: 320, valCo
 const ENV = { ASL_RUN_CACHE: cache, ASL_RUN_PRETRAIN_RECIPE: RECIPE };
 const run = (args: string[]) => cli([...args, '--backend', 'wasm'], { env: ENV });
 const detection = ['--task', 'detection', '--data', scenes, '--image-size', '64', '--epochs', '1', '--batch-size', '8', '--no-ema', '--log-every', '1'];
-
-/** A model folder's weights by saved name, as host arrays. */
-function weightsOf(dir: string): Map<string, Float32Array> {
-  const { weightSpecs, weightData } = readLayersModelFolder(dir, () => undefined);
-  const tensors = tf.io.decodeWeights(weightData, weightSpecs);
-  const values = new Map(Object.entries(tensors).map(([name, t]) => [name, t.dataSync() as Float32Array]));
-  tf.dispose(Object.values(tensors));
-  return values;
-}
-
-const firstStepLoss = (runDir: string): number =>
-  fs.readFileSync(path.join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).find((r) => r.type === 'step' && r.step === 1).loss;
-
-/** The error line of a refused command: its last line of stderr, no stack trace. */
-function refusal(r: ReturnType<typeof cli>): string {
-  expect(r.status).toBe(1);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  return r.stderr.trim().split('\n').pop()!;
-}
 
 const STORED = /^resnet-tiny \(width 1, stem stride 2\): pretrained in \d+s \(top-1 (\d+\.\d\d) %\): (\S+)\n$/;
 

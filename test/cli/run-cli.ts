@@ -50,3 +50,16 @@ export function tmpDir(prefix: string): string {
 afterAll(() => {
   for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** The error line of a refused command: exit 1, no stack trace, its one line last on stderr. */
+export function refusal(r: SpawnSyncReturns<string>): string {
+  expect(r.status).toBe(1);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  return r.stderr.trim().split('\n').pop()!;
+}
+
+/** The loss of a run's first training step, from its log.jsonl. */
+export function firstStepLoss(runDir: string): number {
+  const records = fs.readFileSync(path.join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  return records.find((r) => r.type === 'step' && r.step === 1).loss;
+}

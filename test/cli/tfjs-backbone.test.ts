@@ -9,8 +9,9 @@ import * as path from 'path';
 import { tf } from '../../src/core/tf';
 import { initBackend } from '../../src/core/backend/init';
 import { disposeModel } from '../../src/core/engine/model-io';
-import { kerasLikeBody, saveConverterStyle, weightsOf } from '../backbones/tfjs-model-fixture';
-import { cli, tmpDir } from './run-cli';
+import { kerasLikeBody, saveConverterStyle } from '../backbones/tfjs-model-fixture';
+import { weightsOf } from '../core/engine/saved-weights';
+import { cli, refusal, tmpDir } from './run-cli';
 
 const work = tmpDir('asl-run-tfjs-backbone-');
 const keras = path.join(work, 'keras');
@@ -23,13 +24,6 @@ const multilabel = ['--task', 'multilabel', '--data', labels, '--image-size', '3
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 const epochLosses = (run: string): number[] =>
   fs.readFileSync(path.join(run, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'epoch').map((e) => e.trainLoss);
-
-/** The error line of a refused run: exit 1, no stack trace, one line last on stderr. */
-function refusal(r: ReturnType<typeof cli>): string {
-  expect(r.status).toBe(1);
-  expect(r.stderr).not.toMatch(/^\s+at /m);
-  return r.stderr.trim().split('\n').pop()!;
-}
 
 /** A copy of the model folder at `dir`, for a test that removes or breaks it. */
 function copyModel(dir: string): string {

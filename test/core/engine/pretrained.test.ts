@@ -29,20 +29,11 @@ import type { TaskRegistry } from '../../../src/core/registry/task-registry';
 import type { BackboneRegistry } from '../../../src/backbones/registry';
 import type { TrainingEngine } from '../../../src/core/engine/run';
 import { TrainingInterrupted } from '../../../src/core/engine/trainer';
-import { readLayersModelFolder } from '../../../src/core/engine/model-io';
+import { weightsOf } from './saved-weights';
 import { ensurePretrained, pretrainConfig, pretrainedKey, RECIPE_ENV, type PretrainRequest, type PretrainServices } from '../../../src/core/engine/pretrained';
 
 const TINY = { data: { builtinOptions: { trainCount: 100, valCount: 100 } }, model: { imageSize: 16 }, train: { epochs: 1, batchSize: 50 } };
 const request: PretrainRequest = { backbone: 'resnet-tiny', widthMultiplier: 1, stemStride: 2 };
-
-/** A model folder's weights by saved name. */
-function weightsOf(modelDir: string): Map<string, Float32Array> {
-  const { weightSpecs, weightData } = readLayersModelFolder(modelDir, () => undefined);
-  const tensors = tf.io.decodeWeights(weightData, weightSpecs);
-  const values = new Map(Object.entries(tensors).map(([name, t]) => [name, t.dataSync() as Float32Array]));
-  tf.dispose(Object.values(tensors));
-  return values;
-}
 
 describe('built-in pretrained backbones (tiny recipe)', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-run-pretrained-'));
