@@ -28,7 +28,7 @@ import { fcosHead } from '../tasks/detection/heads/fcos';
 import { headOptions } from '../tasks/detection/options';
 import { locationGrid } from '../tasks/detection/locations';
 import { interleaveSides, median } from './timing';
-import { recipeOf, TrainStep } from './workloads';
+import { recipeOf, runEachWorkload, TrainStep, type WorkloadFailure } from './workloads';
 
 export interface DetectionWorkload {
   /** Name in the report. */
@@ -95,7 +95,7 @@ export interface DetectionWorkloadResult {
 export interface DetectionResult {
   workloads: DetectionWorkloadResult[];
   /** Workloads that failed on this backend, with the first line of the error (webgpu: a synchronous read in the loss). */
-  failed: { workload: string; reason: string }[];
+  failed: WorkloadFailure[];
 }
 
 /** The run config of a workload: its task's defaults with only as many generated images as one batch needs. */
@@ -193,16 +193,8 @@ export async function runDetectionShare(
 ): Promise<DetectionResult> {
   if (!Number.isInteger(o.stepsPerRound) || o.stepsPerRound < 1) throw new Error(`bench detection: stepsPerRound must be a positive integer, got ${o.stepsPerRound}`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 0) throw new Error(`bench detection: batchSize must be an integer >= 0 (0: the config's), got ${o.batchSize}`);
-  const result: DetectionResult = { workloads: [], failed: [] };
-  for (const w of workloads) {
+  return runEachWorkload('detection', workloads, (w) => {
     log(`detection: ${w.name} (task ${w.task}): target assignment, training step, and the step with a trivial loss, interleaved`);
-    try {
-      result.workloads.push(await runWorkload(w, o, log));
-    } catch (err) {
-      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-      log(`detection: ${w.name} failed: ${reason}`);
-      result.failed.push({ workload: w.name, reason });
-    }
-  }
-  return result;
+    return runWorkload(w, o, log);
+  }, log);
 }

@@ -23,6 +23,7 @@ import { Progress } from '../core/engine/progress';
 import { disposeModel } from '../core/engine/model-io';
 import { HostReadCounter, type HostReadTally } from '../core/engine/host-reads';
 import { median, nowMs } from './timing';
+import { runEachWorkload, type WorkloadFailure } from './workloads';
 
 export interface TaskStepWorkload {
   /** Name in the report. */
@@ -75,7 +76,7 @@ export interface TaskStepResult {
 export interface TaskStepsResult {
   workloads: TaskStepResult[];
   /** Workloads that failed on this backend, with the first line of the error (webgpu: a synchronous read). */
-  failed: { workload: string; reason: string }[];
+  failed: WorkloadFailure[];
 }
 
 /** Calls `onStep` with the number of steps done after each one, as the Trainer reports it. */
@@ -167,16 +168,9 @@ export async function runTaskSteps(o: TaskStepOptions, log: (line: string) => vo
   }
   const unknown = o.workloads?.filter((n) => !TASK_STEP_WORKLOADS.some((w) => w.name === n)) ?? [];
   if (unknown.length > 0) throw new Error(`bench tasks: unknown workload '${unknown[0]}' (known: ${TASK_STEP_WORKLOADS.map((w) => w.name).join(', ')})`);
-  const result: TaskStepsResult = { workloads: [], failed: [] };
-  for (const w of TASK_STEP_WORKLOADS.filter((x) => !o.workloads || o.workloads.includes(x.name))) {
+  const chosen = TASK_STEP_WORKLOADS.filter((x) => !o.workloads || o.workloads.includes(x.name));
+  return runEachWorkload('tasks', chosen, (w) => {
     log(`tasks: ${w.name} (task ${w.task}): ${o.warmupSteps} warm-up, ${o.countedSteps} counted and ${o.timedSteps} timed Trainer steps`);
-    try {
-      result.workloads.push(await runWorkload(w, o, log));
-    } catch (err) {
-      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-      log(`tasks: ${w.name} failed: ${reason}`);
-      result.failed.push({ workload: w.name, reason });
-    }
-  }
-  return result;
+    return runWorkload(w, o, log);
+  }, log);
 }

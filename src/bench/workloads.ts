@@ -194,3 +194,29 @@ export class TrainStep<Outputs extends tf.Tensor | tf.Tensor[] = tf.Tensor2D> {
     disposeModel(this.model);
   }
 }
+
+/** A workload that failed on the active backend, with the first line of its error. */
+export interface WorkloadFailure {
+  workload: string;
+  reason: string;
+}
+
+/**
+ * Runs each workload in turn; one that throws is logged as `<figure>: <name> failed: …` and
+ * recorded, not fatal, so the others still run (webgpu refuses some).
+ */
+export async function runEachWorkload<W extends { name: string }, R>(
+  figure: string, workloads: readonly W[], run: (workload: W) => Promise<R>, log: (line: string) => void,
+): Promise<{ workloads: R[]; failed: WorkloadFailure[] }> {
+  const result: { workloads: R[]; failed: WorkloadFailure[] } = { workloads: [], failed: [] };
+  for (const w of workloads) {
+    try {
+      result.workloads.push(await run(w));
+    } catch (err) {
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      log(`${figure}: ${w.name} failed: ${reason}`);
+      result.failed.push({ workload: w.name, reason });
+    }
+  }
+  return result;
+}
