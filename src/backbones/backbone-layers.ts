@@ -14,13 +14,20 @@ const marked = new WeakSet<tf.layers.Layer>();
  */
 export function markBackboneLayers(features: unknown): void {
   const symbolic = Array.isArray(features) ? features.filter((f): f is tf.SymbolicTensor => f instanceof tf.SymbolicTensor) : [];
-  const pending = symbolic.map((f) => f.sourceLayer as tf.layers.Layer);
+  for (const layer of layersUnder(symbolic)) marked.add(layer);
+}
+
+/** The layers that `features` depend on, walked back to the inputs (input layers included). */
+export function layersUnder(features: readonly tf.SymbolicTensor[]): Set<tf.layers.Layer> {
+  const found = new Set<tf.layers.Layer>();
+  const pending = features.map((f) => f.sourceLayer as tf.layers.Layer);
   while (pending.length > 0) {
     const layer = pending.pop()!;
-    if (marked.has(layer)) continue;
-    marked.add(layer);
+    if (found.has(layer)) continue;
+    found.add(layer);
     for (const node of layer.inboundNodes) pending.push(...(node.inboundLayers as tf.layers.Layer[]));
   }
+  return found;
 }
 
 /** The saved names (`<layer>/<weight>`) of the weights of `model`'s backbone layers, trainable or not. */

@@ -13,6 +13,7 @@ import { reason } from '../core/registry/plugin-guard';
 import { matchWeights } from '../core/engine/init-from';
 import type { Backbone } from './backbone';
 import { featureMapProblem } from './backbone-contract';
+import { layersUnder } from './backbone-layers';
 import { registerCustomLayers } from './custom-layers';
 import type { BackboneFactory, BackboneOptions } from './registry';
 import { readTfjsModelFile, type ModelConfig } from './tfjs-model-file';
@@ -65,19 +66,6 @@ function tapOutputs(model: tf.LayersModel, file: string, spec: string, taps: rea
     }
     return output;
   });
-}
-
-/** The layers the taps depend on, input included. */
-function layersUnder(features: tf.SymbolicTensor[]): Set<tf.layers.Layer> {
-  const found = new Set<tf.layers.Layer>();
-  const pending = features.map((f) => f.sourceLayer as tf.layers.Layer);
-  while (pending.length > 0) {
-    const layer = pending.pop()!;
-    if (found.has(layer)) continue;
-    found.add(layer);
-    for (const node of layer.inboundNodes) pending.push(...(node.inboundLayers as tf.layers.Layer[]));
-  }
-  return found;
 }
 
 /** Writes the file's weights into the kept layers; every one of theirs must be in the file, of its shape. */
