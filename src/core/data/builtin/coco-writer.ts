@@ -11,6 +11,7 @@ import { encodePng, RawImage } from '../image/codec';
 import { BoxXYWH } from '../records';
 import type { PlacedDigit } from './digits';
 import type { Rng } from './prng';
+import type { OptionSpec } from './generator';
 
 export interface CocoCategory {
   id: number;
@@ -37,6 +38,9 @@ export const DIGIT_CATEGORIES: CocoCategory[] = Array.from({ length: 10 }, (_, d
 export function digitObject(d: PlacedDigit): SceneObject {
   return { category: d.digit, box: d.box, mnistIndex: d.mnistIndex };
 }
+
+/** The option of keepLabels' rate, on the training split (`--missing-labels`). */
+export const MISSING_LABELS_OPTION: OptionSpec = { default: 0, min: 0, max: 0.99, integer: false, help: 'probability of dropping each positive label of a training image' };
 
 /**
  * The objects left annotated after dropping each category present with probability `rate`: all

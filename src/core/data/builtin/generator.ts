@@ -11,6 +11,9 @@ export interface OptionSpec {
   help: string;
 }
 
+/** The random seed option every built-in generator takes. */
+export const SEED_OPTION: OptionSpec = { default: 0, min: 0, max: 2 ** 31 - 1, integer: true, help: 'random seed' };
+
 export type BuiltinOptions = Record<string, number>;
 
 export interface BuiltinGenerator {

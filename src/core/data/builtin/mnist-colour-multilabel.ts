@@ -17,8 +17,8 @@
  */
 import { RawImage } from '../image/codec';
 import type { Colour } from './backgrounds';
-import { CocoCategory, keepLabels, Scene, writeCocoSplit } from './coco-writer';
-import { BuiltinGenerator, BuiltinOptions } from './generator';
+import { CocoCategory, keepLabels, MISSING_LABELS_OPTION, Scene, writeCocoSplit } from './coco-writer';
+import { BuiltinGenerator, BuiltinOptions, SEED_OPTION } from './generator';
 import { layoutDigits, LayoutSpec, paintDigit } from './digits';
 import { loadMnist, MnistSplit } from './idx';
 import { Rng } from './prng';
@@ -130,9 +130,9 @@ export const MNIST_COLOUR_MULTILABEL: BuiltinGenerator = {
   options: {
     trainCount: { default: 12000, min: 1, max: 1_000_000, integer: true, help: 'training images (digits from MNIST train)' },
     valCount: { default: 2000, min: 1, max: 1_000_000, integer: true, help: 'validation images (digits from MNIST test)' },
-    missingLabels: { default: 0, min: 0, max: 0.99, integer: false, help: 'probability of dropping each positive label of a training image' },
+    missingLabels: MISSING_LABELS_OPTION,
     classSkew: { default: 1, min: 0, max: 3, integer: false, help: 'Zipf exponent of the class frequencies (0: all classes equally frequent)' },
-    seed: { default: 0, min: 0, max: 2 ** 31 - 1, integer: true, help: 'random seed' },
+    seed: SEED_OPTION,
   },
   readerOptions: { allowEmpty: true },
   write(root: string, o: BuiltinOptions): void {

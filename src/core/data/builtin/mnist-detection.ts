@@ -7,7 +7,7 @@
  */
 import { RawImage } from '../image/codec';
 import { DIGIT_CATEGORIES, digitObject, Scene, writeCocoSplit } from './coco-writer';
-import { BuiltinGenerator, BuiltinOptions } from './generator';
+import { BuiltinGenerator, BuiltinOptions, SEED_OPTION } from './generator';
 import { Colour, randomColour, texturedBackground } from './backgrounds';
 import { layoutDigits, LayoutSpec, paintDigit, PlacedDigit } from './digits';
 import { loadMnist, MnistSplit } from './idx';
@@ -73,7 +73,7 @@ export const MNIST_DETECTION: BuiltinGenerator = {
   options: {
     trainCount: { default: 6000, min: 1, max: 1_000_000, integer: true, help: 'training images (digits from MNIST train)' },
     valCount: { default: 1000, min: 1, max: 1_000_000, integer: true, help: 'validation images (digits from MNIST test)' },
-    seed: { default: 0, min: 0, max: 2 ** 31 - 1, integer: true, help: 'random seed' },
+    seed: SEED_OPTION,
   },
   readerOptions: {},
   write(root: string, o: BuiltinOptions): void {

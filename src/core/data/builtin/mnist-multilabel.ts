@@ -12,8 +12,8 @@
  * their own random stream, so the images are the same for every R.
  */
 import { RawImage } from '../image/codec';
-import { DIGIT_CATEGORIES, digitObject, keepLabels, Scene, writeCocoSplit } from './coco-writer';
-import { BuiltinGenerator, BuiltinOptions } from './generator';
+import { DIGIT_CATEGORIES, digitObject, keepLabels, MISSING_LABELS_OPTION, Scene, writeCocoSplit } from './coco-writer';
+import { BuiltinGenerator, BuiltinOptions, SEED_OPTION } from './generator';
 import { layoutDigits, LayoutSpec, PlacedDigit } from './digits';
 import { loadMnist, MnistSplit } from './idx';
 import { Rng } from './prng';
@@ -50,8 +50,8 @@ export const MNIST_MULTILABEL: BuiltinGenerator = {
   options: {
     trainCount: { default: 12000, min: 1, max: 1_000_000, integer: true, help: 'training images (digits from MNIST train)' },
     valCount: { default: 2000, min: 1, max: 1_000_000, integer: true, help: 'validation images (digits from MNIST test)' },
-    missingLabels: { default: 0, min: 0, max: 0.99, integer: false, help: 'probability of dropping each positive label of a training image' },
-    seed: { default: 0, min: 0, max: 2 ** 31 - 1, integer: true, help: 'random seed' },
+    missingLabels: MISSING_LABELS_OPTION,
+    seed: SEED_OPTION,
   },
   readerOptions: { allowEmpty: true },
   write(root: string, o: BuiltinOptions): void {
