@@ -17,7 +17,9 @@ export interface LossVariant {
 /** One grid per loss name: parameter → the values to try. */
 export type LossGrids = Record<string, Record<string, unknown[]>>;
 
-const scalar = z.union([z.number(), z.string(), z.boolean()], { error: 'a number, string or boolean' });
+// A value becomes part of its variant's folder name: a string stays a plain name.
+const plainText = z.string().regex(/^[A-Za-z0-9._-]+$/, { error: "a plain string (letters, digits, '.', '_', '-')" });
+const scalar = z.union([z.number(), plainText, z.boolean()], { error: 'a number, string or boolean' });
 const gridSchema = z.record(z.string(), z.array(scalar, { error: 'a list of values' }).min(1, { error: 'at least one value' }), { error: 'an object of parameter lists' });
 
 /** Parses the `--loss-grid LOSS=JSON` values; each names a loss of `losses` once. */

@@ -23,6 +23,7 @@ describe('parseLossGrids', () => {
     ['asl={"gammaNeg":[]}', '--loss-grid asl.gammaNeg: expected at least one value, got []'],
     ['asl={"gammaNeg":4}', '--loss-grid asl.gammaNeg: expected a list of values, got 4'],
     ['asl={"gammaNeg":[{"a":1}]}', /^--loss-grid asl\.gammaNeg\.0: expected a number, string or boolean/],
+    ['asl={"reduction":["../x"]}', /^--loss-grid asl\.reduction\.0: expected a plain string/],
   ])('refuses %s in one line', (value, message) => {
     expect(() => parseLossGrids([value], ['bce', 'asl'])).toThrow(message);
   });
