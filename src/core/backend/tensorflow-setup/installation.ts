@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { inFile, parseOrThrow, text, z } from '../../schema';
 import { tf } from '../../tf';
-import { defaultCacheDir } from '../../data/builtin/cache';
+import { defaultCacheDir } from '../../cache-entry';
 import { requireTfjsNode } from './own-symbols';
 
 /** Environment variable naming the setup folder, for `setup tensorflow --dir` installations. */

@@ -10,8 +10,6 @@ import { BUILTIN_VERSION, writeResolved } from './catalog';
 import { BuiltinGenerator, resolveOptions } from './generator';
 import { abandonCacheEntry, beginCacheEntry, commitCacheEntry, contentHash, defaultCacheDir } from '../../cache-entry';
 
-export { defaultCacheDir };
-
 export interface EnsureBuiltinOptions {
   /** Cache root; default $ASL_RUN_CACHE or ~/.cache/asl-run. */
   cacheDir?: string;
