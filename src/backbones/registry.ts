@@ -58,6 +58,11 @@ export class BackboneRegistry extends Registry<BackboneEntry> {
     return colon > 0 ? this.factories.find((f) => f.scheme === name.slice(0, colon)) : undefined;
   }
 
+  /** Whether `name` is built by a factory from something outside the registry (a model file), whose weights come with it. */
+  isFactoryBuilt(name: string): boolean {
+    return this.factoryFor(name) !== undefined;
+  }
+
   /**
    * Builds backbone `name` on a new input: per-stage feature maps (shallow to deep) with their
    * strides and channels; see `Backbone`.

@@ -59,7 +59,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
     key: 'model.pretrained',
     type: 'string',
     choices: [...PRETRAINED_CHOICES],
-    describe: 'builtin: start the backbone from its built-in pretraining on MNIST (cached by backbone and width; `asl-run pretrain` makes it, else the first such run does)',
+    describe: 'builtin: start the backbone from its built-in pretraining on MNIST (cached by backbone and width; `asl-run pretrain` makes it, else the first such run does); none: fresh; auto (detection\'s default): builtin unless --init-from or a tfjs: backbone gives the weights',
   },
   epochs: { key: 'train.epochs', type: 'number', describe: 'Training epochs' },
   'batch-size': { key: 'train.batchSize', type: 'number', describe: 'Images per batch' },
@@ -75,7 +75,7 @@ export const TRAIN_FLAGS: Record<string, FlagSpec> = {
   'ema-decay': { key: 'train.ema.decay', type: 'number', describe: 'EMA decay' },
   'eval-every': { key: 'train.evalEvery', type: 'number', describe: 'Evaluate every N epochs (the last one always)' },
   'log-every': { key: 'train.logEvery', type: 'number', describe: 'Log a step every N steps' },
-  head: { key: 'taskOptions.head', type: 'string', describe: 'Detection head: fcos | yolox (yolox defaults: --loss bce, center-prior assigner, score threshold 0.01, NMS 0.65)' },
+  head: { key: 'taskOptions.head', type: 'string', describe: 'Detection head: yolox (default: --loss bce, center-prior assigner, score threshold 0.01, NMS 0.65) | fcos (--loss bce, score threshold 0.05, NMS 0.6)' },
   'obj-loss': { key: 'taskOptions.objLoss', type: 'string', describe: 'Detection (yolox): objectness loss from the registry (default bce)' },
   'obj-loss-params': { key: 'taskOptions.objLossParams', type: 'string', json: true, describe: 'Detection (yolox): objectness loss parameters as JSON, like --loss-params' },
 };

@@ -21,8 +21,12 @@ const rgb = (range: Parameters<typeof numberIn>[0]) => z.array(numberIn(range), 
  */
 const IMAGE_SIZE_RANGE = { min: 8, max: 2048 } as const;
 
-/** Where a run's initial backbone weights come from besides `initFrom`: fresh, or the built-in pretraining (engine/pretrained.ts). */
-export const PRETRAINED_CHOICES = ['none', 'builtin'] as const;
+/**
+ * Where a run's initial backbone weights come from besides `initFrom`: fresh, the built-in
+ * pretraining (engine/pretrained.ts), or `auto`: the built-in pretraining where nothing else gives
+ * the backbone's weights (see `usesBuiltinPretraining`).
+ */
+export const PRETRAINED_CHOICES = ['none', 'builtin', 'auto'] as const;
 
 /** Every user-settable key of a run's config with its type, range and meaning; `taskOptions` is each task's own schema. */
 export const runConfigSchema = object({
@@ -47,10 +51,10 @@ export const runConfigSchema = object({
     stemStride: z.union([z.literal(1), z.literal(2)], { error: '1 or 2' }).describe('1 keeps full resolution in the stem (small images), 2 halves it'),
     initFrom: text().describe('Initialise from a run folder (any task) or a TF.js layers model (folder or model.json), by weight name and shape; the backbone must load whole unless initFromPartial'),
     initFromPartial: bool().describe('Allow initFrom to load only part of the backbone'),
-    pretrained: oneOf(PRETRAINED_CHOICES).describe("builtin: initialise the backbone from asl-run's built-in pretraining of this backbone and width (on the built-in single-label set, cached; run once on first use); none: fresh initialisation"),
+    pretrained: oneOf(PRETRAINED_CHOICES).describe("builtin: initialise the backbone from asl-run's built-in pretraining of this backbone and width (on the built-in single-label set, cached; run once on first use); none: fresh initialisation; auto (detection's default): builtin unless initFrom is given or the backbone is a tfjs:PATH model, which brings its own weights"),
     taps: z.array(nonEmptyText('a layer name'), { error: 'a list of layer names' })
       .describe('With a tfjs:PATH backbone: the layers whose outputs are the feature maps, shallow to deep'),
-  }).refine((m) => m.pretrained === 'none' || m.initFrom === '', { error: 'builtin and initFrom (--init-from) both give the initial weights; use one of them', path: ['pretrained'] }),
+  }).refine((m) => m.pretrained !== 'builtin' || m.initFrom === '', { error: 'builtin and initFrom (--init-from) both give the initial weights; use one of them', path: ['pretrained'] }),
   input: object({
     mean: rgb({}).describe('Per-channel mean subtracted from pixels scaled to [0, 1]'),
     std: rgb({ min: 0, minOpen: true }).describe('Per-channel std dividing them'),

@@ -65,7 +65,7 @@ describeWebgpu('asl-run --backend webgpu, every task', () => {
   });
 
   it('FCOS detection trains, evaluates and its training loss falls; its first step\'s loss is wasm\'s', () => {
-    const args = ['--task', 'detection', '--data', data('mnist-detection'), '--image-size', '64', '--batch-size', '8', '--epochs', '3'];
+    const args = ['--task', 'detection', '--head', 'fcos', '--data', data('mnist-detection'), '--image-size', '64', '--batch-size', '8', '--epochs', '3'];
     const webgpu = readLog(train('fcos', 'webgpu', args));
     expect(webgpu.epochs).toHaveLength(3);
     expect(webgpu.epochs[2].trainLoss).toBeLessThan(webgpu.epochs[0].trainLoss);

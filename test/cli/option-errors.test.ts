@@ -48,7 +48,7 @@ describe('train: a bad option is refused with one line naming it (every option: 
 
   it('--task-options with an unknown detection key lists the known ones', () => {
     expect(failure(['--task', 'detection', '--task-options', '{"nope":1}'])).toMatch(
-      /^asl-run: --task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, .*centernessWeight\)$/,
+      /^asl-run: --task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, .*objWeight\)$/,
     );
   });
 

@@ -101,7 +101,7 @@ describe('--pretrained builtin into detection, backbone frozen then slower', () 
     const r = run([...detection, '--pretrained', 'builtin', '--freeze-backbone-epochs', '1', '--backbone-lr-mult', '0.1', '--out', tuned]);
     expect(r.status).toBe(0);
     stderr = r.stderr;
-    expect(run([...detection, '--out', scratch, '--quiet']).status).toBe(0);
+    expect(run([...detection, '--pretrained', 'none', '--out', scratch, '--quiet']).status).toBe(0);
   });
 
   const entryOf = () => /^asl-run: --pretrained builtin (\S+): loaded (\d+) of \d+ weight tensors \(backbone (\d+) of (\d+)\)/m.exec(stderr)!;
@@ -124,6 +124,16 @@ describe('--pretrained builtin into detection, backbone frozen then slower', () 
 
   it('starts from a lower loss than the same run from scratch (same seed)', () => {
     expect(firstStepLoss(tuned)).toBeLessThan(firstStepLoss(scratch));
+  });
+
+  it("is detection's default (pretrained auto): the same entry, loaded without the flag; --pretrained none starts fresh", () => {
+    const byDefault = path.join(work, 'by-default');
+    const r = run([...detection, '--out', byDefault]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`asl-run: --pretrained auto ${entryOf()[1]}: loaded `);
+    expect(JSON.parse(fs.readFileSync(path.join(byDefault, 'config.json'), 'utf8')).model).toMatchObject({ pretrained: 'auto', initFrom: '' });
+    expect(firstStepLoss(byDefault)).toBeLessThan(firstStepLoss(scratch));
+    expect(JSON.parse(fs.readFileSync(path.join(scratch, 'config.json'), 'utf8')).model.pretrained).toBe('none');
   });
 
   it.each([

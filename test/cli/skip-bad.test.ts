@@ -157,7 +157,7 @@ describe('declared COCO image sizes', () => {
     const run = path.join(work, 'size-lenient');
     const r = cli([...detection, '--data', data, '--out', run, '--skip-bad']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^detection\/focal: AP .*, skipped 1 \(size 1\)\)\n$/);
+    expect(r.stdout).toMatch(/^detection\/bce: AP .*, skipped 1 \(size 1\)\)\n$/);
     expect(readJson(path.join(run, 'metrics.json')).skipped).toMatchObject({ total: 1, byKind: { record: 0, decode: 0, size: 1 }, bySplit: { train: 0, val: 1 } });
   });
 });

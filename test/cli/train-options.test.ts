@@ -16,12 +16,13 @@ function configFile(content: object): string {
 }
 
 describe('resolveRunConfig: head-dependent detection defaults', () => {
-  it('--head yolox gives YOLOX defaults (bce, 0.01 / 0.65, box weight 5); FCOS keeps its own', () => {
-    const yolox = resolveRunConfig(tasks, 'detection', undefined, { head: 'yolox' }, datasets);
+  it('YOLOX by default (bce, 0.01 / 0.65, box weight 5, the pretrained backbone); --head fcos gives FCOS its own', () => {
+    const yolox = resolveRunConfig(tasks, 'detection', undefined, {}, datasets);
     expect(yolox.loss).toBe('bce');
     expect(yolox.taskOptions).toMatchObject({ head: 'yolox', scoreThreshold: 0.01, nmsThreshold: 0.65, boxWeight: 5, objLoss: 'bce', assigner: 'center-prior', clsTarget: 'iou' });
-    const fcos = resolveRunConfig(tasks, 'detection', undefined, {}, datasets);
-    expect(fcos.loss).toBe('focal');
+    expect(yolox.model.pretrained).toBe('auto');
+    const fcos = resolveRunConfig(tasks, 'detection', undefined, { head: 'fcos' }, datasets);
+    expect(fcos.loss).toBe('bce');
     expect(fcos.taskOptions).toMatchObject({ head: 'fcos', scoreThreshold: 0.05, nmsThreshold: 0.6, boxWeight: 1 });
   });
 
@@ -85,7 +86,7 @@ describe('resolveRunConfig: every option is checked by the schema, one line nami
     ['detection', { 'task-options': '{"strides":[8,16,32,64]}' }, '--task-options: levelBounds: needs 3 bounds for 4 levels, got [24,48]'],
     ['detection', { 'task-options': '{"strides":[8,24]}' }, '--task-options: strides: each must be twice the previous, got [8,24]'],
     ['detection', { 'task-options': '{"nmsThreshold":2}' }, '--task-options: nmsThreshold: expected a number in [0, 1], got 2'],
-    ['detection', { 'task-options': '{"channels":12}' }, '--task-options: groupNormGroups: must divide channels (12), got 8'],
+    ['detection', { head: 'fcos', 'task-options': '{"channels":12}' }, '--task-options: groupNormGroups: must divide channels (12), got 8'],
     [undefined, { data: '/d', dataset: 'mnist' }, '--dataset: applies to a built-in dataset, not to your own data (--data); drop one of them'],
     [undefined, { data: '/d', 'missing-labels': 0.5 }, '--missing-labels: applies to a built-in dataset, not to your own data (--data); drop one of them'],
     [undefined, { train: 'a.csv', val: 'b.csv', dataset: 'mnist' }, '--dataset: applies to a built-in dataset, not to your own data (--train); drop one of them'],
@@ -98,7 +99,7 @@ describe('resolveRunConfig: every option is checked by the schema, one line nami
 
   it('--task-options with an unknown detection key lists the known ones', () => {
     expect(() => resolveRunConfig(tasks, 'detection', undefined, { 'task-options': '{"nope":1}' }, datasets)).toThrow(
-      /^--task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, channels, .*centernessWeight\)$/,
+      /^--task-options: unknown option 'taskOptions\.nope' \(known under 'taskOptions': head, strides, levelBounds, channels, .*objWeight\)$/,
     );
   });
 

@@ -57,6 +57,15 @@ export interface PretrainOptions {
   run?: TrainRunOptions;
 }
 
+/**
+ * Whether a run starts its backbone from the built-in pretraining: `builtin`, or `auto` where
+ * nothing else gives the weights (no `initFrom`, and not a model file's backbone, which has its own).
+ */
+export function usesBuiltinPretraining(model: RunConfig['model'], backbones: BackboneRegistry): boolean {
+  if (model.pretrained === 'builtin') return true;
+  return model.pretrained === 'auto' && model.initFrom === '' && !backbones.isFactoryBuilt(model.backbone);
+}
+
 /** A pretrained backbone in the cache. */
 export interface PretrainedBackbone {
   /** The run folder (`--init-from` reads it). */
@@ -138,7 +147,7 @@ const found = (dir: string, summary: RunSummary, trained: boolean): PretrainedBa
 export async function ensurePretrained(services: PretrainServices, request: PretrainRequest, options: PretrainOptions): Promise<PretrainedBackbone> {
   const { log } = options.env;
   const { backbones } = services;
-  if (!backbones.has(request.backbone) && /^\w+:/.test(request.backbone)) {
+  if (backbones.isFactoryBuilt(request.backbone)) {
     throw new Error(`--backbone ${request.backbone}: a backbone read from a model file brings its own weights; the built-in pretraining is for registered backbones (${backbones.names().join(', ')})`);
   }
   backbones.get(request.backbone);

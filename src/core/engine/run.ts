@@ -25,7 +25,7 @@ import { activeBackend } from '../backend/init';
 import { formatProfile, Profiler, type ProfileReport } from './profiler';
 import { describeSkips, type SkipCounts } from '../data/skips';
 import { initFrom, type InitFromConfig } from './init-from';
-import { describeRequest, ensurePretrained } from './pretrained';
+import { describeRequest, ensurePretrained, usesBuiltinPretraining } from './pretrained';
 import type { BackboneRegistry } from '../../backbones/registry';
 
 export { RUN_FILES };
@@ -109,13 +109,13 @@ export class TrainingEngine {
   ) {}
 
   /**
-   * `model.initFrom`, or the cached pretrained backbone of `model.pretrained: builtin` (pretrained
+   * `model.initFrom`, or the cached pretrained backbone where `model.pretrained` asks for it (pretrained
    * first when the cache lacks it, in the cache of the run's built-in data set); undefined for a fresh start.
    */
   private async initialWeights(config: RunConfig, env: TaskEnvironment, options: TrainRunOptions): Promise<InitialWeights | undefined> {
     const { model } = config;
     if (model.initFrom) return { source: model };
-    if (model.pretrained !== 'builtin') return undefined;
+    if (!usesBuiltinPretraining(model, this.pretraining.backbones)) return undefined;
     const request = { backbone: model.backbone, widthMultiplier: model.widthMultiplier, stemStride: model.stemStride };
     const cacheDir = config.data.builtinOptions.cacheDir;
     const pretrained = await ensurePretrained({ engine: this, ...this.pretraining }, request, {
@@ -125,8 +125,8 @@ export class TrainingEngine {
       run: { quiet: options.quiet },
     });
     const how = pretrained.trained ? `pretrained now in ${formatDuration(pretrained.seconds)}` : 'found in the cache';
-    env.log(`asl-run: --pretrained builtin: ${describeRequest(request)} ${how} (top-1 ${pretrained.top1.toFixed(2)} % on its validation digits)`);
-    return { source: { initFrom: pretrained.dir, initFromPartial: false, backboneOnly: true }, label: `--pretrained builtin ${pretrained.dir}` };
+    env.log(`asl-run: --pretrained ${model.pretrained}: ${describeRequest(request)} ${how} (top-1 ${pretrained.top1.toFixed(2)} % on its validation digits)`);
+    return { source: { initFrom: pretrained.dir, initFromPartial: false, backboneOnly: true }, label: `--pretrained ${model.pretrained} ${pretrained.dir}` };
   }
 
   /**

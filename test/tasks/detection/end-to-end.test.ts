@@ -22,7 +22,7 @@ describe('detection end to end', () => {
   it('a few Adam steps on 4 synthetic images lower every loss term; evaluate gives the COCO stats; no leaks', async () => {
     const losses = new LossRegistry();
     losses.register(focalPlugin);
-    const config = detectionTaskWith(losses).defaults();
+    const config = detectionTaskWith(losses).defaults({ head: 'fcos' });
     config.model.imageSize = SIZE;
     const options = headOptions(fcosHead, { ...config.taskOptions, channels: 32, groupNormGroups: 8 });
     const grid = locationGrid(SIZE, SIZE, options.strides, options.levelBounds);

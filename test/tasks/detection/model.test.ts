@@ -13,7 +13,7 @@ import { roundTrip, seededValues, expectClose } from '../../backbones/helpers';
 import { disposeModel } from '../../../src/core/engine/model-io';
 
 function smallConfig() {
-  const config = detectionTaskWith(new LossRegistry()).defaults();
+  const config = detectionTaskWith(new LossRegistry()).defaults({ head: 'fcos' });
   config.model.imageSize = 64;
   return config;
 }

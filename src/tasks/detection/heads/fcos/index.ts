@@ -95,7 +95,8 @@ export const FCOS_DECODER: RowDecoder = {
 export const fcosHead: DetectionHead = {
   name: 'fcos',
   description: 'FCOS: towers shared across levels, centerness, static assignment (center sampling, level ranges)',
-  defaultLoss: 'focal',
+  // bce leads focal at short budgets (README, Detection), as in torchvision's FCOS.
+  defaultLoss: 'bce',
   optionsSchema: fcosOptionsSchema,
   defaults: { ...FCOS_DEFAULTS },
   checkOptions: checkFcosOptions,
