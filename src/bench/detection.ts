@@ -43,10 +43,11 @@ export interface DetectionWorkload {
   loaderTargets?(config: RunConfig): TargetFn<DetectionRecord, unknown>;
 }
 
-/** The default detector: FCOS, whose assignment runs in the loader (src/tasks/detection/fcos/). */
+/** FCOS, whose assignment runs in the loader (src/tasks/detection/heads/fcos/). */
 export const FCOS_WORKLOAD: DetectionWorkload = {
   name: 'fcos',
   task: 'detection',
+  taskOptions: { head: 'fcos' },
   configure: (defaults) => defaults,
   loaderTargets: (config) => {
     const options = headOptions(fcosHead, config.taskOptions);

@@ -37,7 +37,7 @@ export interface TaskStepWorkload {
 export const TASK_STEP_WORKLOADS: readonly TaskStepWorkload[] = [
   { name: 'multilabel', task: 'multilabel' },
   { name: 'singlelabel', task: 'singlelabel' },
-  { name: 'fcos', task: 'detection' },
+  { name: 'fcos', task: 'detection', taskOptions: { head: 'fcos' } },
   { name: 'yolox', task: 'detection', taskOptions: { head: 'yolox' } },
 ];
 
