@@ -58,7 +58,7 @@ export const runConfigSchema = object({
   input: object({
     mean: rgb({}).describe('Per-channel mean subtracted from pixels scaled to [0, 1]'),
     std: rgb({ min: 0, minOpen: true }).describe('Per-channel std dividing them'),
-    cacheMB: numberIn({ min: 0 }).describe('Cache of prepared images, in MB, per split: evaluation, and training where nothing augments (e.g. the detection default)'),
+    cacheMB: numberIn({ min: 0 }).describe('Decoded-image cache for evaluation, in MB'),
     fit: oneOf(['stretch', 'letterbox']).describe('How an image reaches the square input: stretch each side, or letterbox (keep the aspect ratio, pad with padValue); boxes follow'),
     padValue: integerIn({ min: 0, max: 255 }),
   }),

@@ -5,7 +5,7 @@
 import type { RunConfig } from '../../core/run-config';
 import type { ImageRecord } from '../../core/data/records';
 import { BatchLoader, TargetFn } from '../../core/data/pipeline/loader';
-import { effectiveAugment, type AugmentOptions, type Normalization } from '../../core/data/pipeline/transform';
+import type { AugmentOptions, Normalization } from '../../core/data/pipeline/transform';
 import type { SplitSkips } from '../../core/data/skips';
 
 /** The config's normalisation (its 3 + 3 numbers and std > 0 are checked by the config schema). */
@@ -49,9 +49,7 @@ export function trainLoader<R extends ImageRecord, T>(
     normalization: normalizationOf(config),
     fit: config.input.fit,
     padValue: config.input.padValue,
-    // Without an effective augmentation every epoch prepares the same images: the cache keeps them.
-    augment: effectiveAugment(augment),
-    cacheMB: config.input.cacheMB,
+    augment,
     skipBad: config.data.skipBad,
     skips,
   });

@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { evalLoader, limitRecords, trainLoader } from '../../../src/tasks/common/loaders';
-import { effectiveAugment } from '../../../src/core/data/pipeline/transform';
+import { evalLoader, limitRecords } from '../../../src/tasks/common/loaders';
 import { baseRunConfig, parseSavedRunConfig, type RunConfig } from '../../../src/core/run-config';
 import { encodePng } from '../../../src/core/data/image/codec';
 import type { JsonObject } from '../../../src/core/config';
@@ -61,49 +60,5 @@ describe('input.fit', () => {
     expect(parse({ padValue: 256 })).toThrow('config.json: input.padValue: expected an integer in [0, 255], got 256');
     expect(parse({ std: [0.2, 0, 0.2] })).toThrow('config.json: input.std.1: expected a number > 0, got 0');
     expect(parse({ mean: [0.5, 0.5] })).toThrow('config.json: input.mean: expected a list of 3 numbers (R, G, B), got [0.5,0.5]');
-  });
-});
-
-describe('trainLoader: the cache where nothing augments', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asl-train-cache-'));
-  const records = Array.from({ length: 6 }, (_, i) => {
-    const file = path.join(dir, `${i}.png`);
-    fs.writeFileSync(file, encodePng({ width: 8, height: 8, channels: 3, data: new Uint8Array(8 * 8 * 3).map((_, k) => (k * 7 + i * 31) % 256) }));
-    return { file };
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  const config = () => {
-    const c = baseRunConfig();
-    c.model.imageSize = 8;
-    c.train.batchSize = 2;
-    return c;
-  };
-  const epochs = async (loader: ReturnType<typeof trainLoader>, count: number) => {
-    const out: number[][] = [];
-    for (let epoch = 0; epoch < count; epoch++) for await (const b of loader.batches(epoch)) out.push(Array.from(b.images));
-    return out;
-  };
-
-  it('a flip at probability 0 and Cutout without holes augment nothing; any other setting does', () => {
-    expect(effectiveAugment({ hflip: 0, cutout: { holes: 0, size: 0.5, fill: 0 } })).toBeUndefined();
-    expect(effectiveAugment({})).toBeUndefined();
-    expect(effectiveAugment({ hflip: 0.5, cutout: { holes: 0, size: 0.5, fill: 0 } })).toEqual({ hflip: 0.5 });
-    expect(effectiveAugment({ hflip: 0, scaleJitter: { scale: [0.5, 2], fill: 114 } })).toEqual({ scaleJitter: { scale: [0.5, 2], fill: 114 } });
-  });
-
-  it('prepares each image once, and the later epochs get the same pixels as without the cache', async () => {
-    const cached = trainLoader(config(), records, () => 0, { hflip: 0 });
-    const withCache = await epochs(cached, 3);
-    expect(cached.cacheStats()).toMatchObject({ entries: 6, misses: 6, hits: 12 });
-    const uncachedConfig = config();
-    uncachedConfig.input.cacheMB = 0;
-    const uncached = trainLoader(uncachedConfig, records, () => 0, { hflip: 0 });
-    expect(await epochs(uncached, 3)).toEqual(withCache);
-    expect(uncached.cacheStats().entries).toBe(0);
-    // A flip that may happen changes images between epochs: nothing is kept.
-    const flipping = trainLoader(config(), records, () => 0, { hflip: 0.5 });
-    await epochs(flipping, 2);
-    expect(flipping.cacheStats().entries).toBe(0);
   });
 });

@@ -36,7 +36,7 @@ export interface LoaderOptions extends TransformOptions {
   /** Leave out the last, incomplete batch (training). */
   dropLast: boolean;
   normalization: Normalization;
-  /** Bound of the decoded+resized image cache in MB; used only without augmentation (see effectiveAugment); 0 disables. */
+  /** Bound of the decoded+resized image cache in MB; used only without augmentation; 0 disables. */
   cacheMB: number;
   /** Batches prepared ahead of the one being consumed. */
   prefetch: number;
@@ -71,7 +71,7 @@ export interface Batch<R extends ImageRecord, T> {
   records: R[];
 }
 
-/** A prepared image kept between epochs (only where nothing augments): network-size pixels and geometry. */
+/** A prepared image kept between epochs (evaluation only): network-size pixels and geometry. */
 interface CachedImage {
   sample: Sample;
   original: { width: number; height: number };
@@ -88,7 +88,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 
 export class BatchLoader<R extends ImageRecord, T> {
   readonly options: LoaderOptions;
-  /** Prepared images bounded by their bytes (least recently used go first); none while augmenting or at cacheMB 0. */
+  /** Prepared evaluation images bounded by their bytes (least recently used go first); none while augmenting or at cacheMB 0. */
   private readonly cache: LRUCache<number, CachedImage> | undefined;
   private cacheHits = 0;
   private cacheMisses = 0;

@@ -27,23 +27,6 @@ export interface AugmentOptions {
   cutout?: CutoutOptions;
 }
 
-/**
- * The augmentations of `augment` that can change an image (a flip at probability 0 or Cutout
- * without holes cannot); undefined when none can, so that the pipeline is deterministic and the
- * loader may cache its results.
- */
-export function effectiveAugment(augment: AugmentOptions | undefined): AugmentOptions | undefined {
-  if (!augment) return undefined;
-  const { randomResizedCrop, scaleJitter, hflip, cutout } = augment;
-  const active: AugmentOptions = {
-    ...(randomResizedCrop ? { randomResizedCrop } : {}),
-    ...(scaleJitter ? { scaleJitter } : {}),
-    ...(hflip !== undefined && hflip > 0 ? { hflip } : {}),
-    ...(cutout && cutout.holes > 0 ? { cutout } : {}),
-  };
-  return Object.keys(active).length > 0 ? active : undefined;
-}
-
 export interface TransformOptions {
   width: number;
   height: number;
