@@ -93,7 +93,7 @@ describe('detection model gradients at batch 2 (FCOS: FPN with nearest up-sampli
   it('agree between cpu and wasm for every weight', async () => {
     await initBackend('cpu');
     const { tasks, backbones } = components();
-    const config = tasks.get('detection').defaults();
+    const config = tasks.get('detection').defaults({ head: 'fcos' });
     config.model.imageSize = 32;
     const model = buildDetector(fcosHead, backbones, config, 3, headOptions(fcosHead, config.taskOptions));
     const weights = model.trainableWeights.map((w) => w.read() as tf.Variable);
