@@ -95,7 +95,7 @@ export const FCOS_DECODER: RowDecoder = {
 export const fcosHead: DetectionHead = {
   name: 'fcos',
   description: 'FCOS: towers shared across levels, centerness, static assignment (center sampling, level ranges)',
-  // bce leads focal at short budgets (README, Detection), as in torchvision's FCOS.
+  // bce leads focal at short budgets (README, Choosing the detection default), as in torchvision's FCOS.
   defaultLoss: 'bce',
   optionsSchema: fcosOptionsSchema,
   defaults: { ...FCOS_DEFAULTS },
